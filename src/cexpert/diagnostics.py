@@ -1,0 +1,121 @@
+"""Diagnostics: what went wrong in a rule or case file, and how to render it.
+
+Data first (a frozen `Diagnostic` with a stable code), rendering second, in the
+layout of rustc and ruff: `file:line:col: error[CODE]: message`, the source
+line with a caret under the span, then `expected:`, `help:` and `note:` lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+
+from cexpert.syntax_tree import Span
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span | None
+    severity: str = ERROR
+    expected: str | None = None
+    help: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+class DiagnosticError(Exception):
+    """Raised at a stage boundary when input cannot go further."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = tuple(diagnostics)
+
+
+def suggest(word: str, options: Iterable[str], limit: int = 1) -> list[str]:
+    """Close matches for a misspelled name, best first (difflib ratio >= 0.6)."""
+    return get_close_matches(word, sorted(set(options)), n=limit, cutoff=0.6)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str | None:
+    found = suggest(word, options)
+    return f"did you mean '{found[0]}'?" if found else None
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    if d.span is None:
+        return ("", 0, 0, d.code)
+    return (d.span.file, d.span.line, d.span.column, d.code)
+
+
+def render_text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Render diagnostics for a terminal; `sources` maps file names to their text."""
+    blocks = [_render_one(d, sources) for d in sorted(diagnostics, key=sort_key)]
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    summary = f"Found {errors} error{'s' if errors != 1 else ''}"
+    if warnings:
+        summary += f" and {warnings} warning{'s' if warnings != 1 else ''}"
+    return "\n".join([*blocks, summary + "."]) + "\n"
+
+
+def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
+    where = f"{d.span}: " if d.span else ""
+    lines = [f"{where}{d.severity}[{d.code}]: {d.message}"]
+    if d.span is not None:
+        lines.extend(_excerpt(d.span, sources.get(d.span.file)))
+    if d.expected:
+        lines.append(f"  = expected: {d.expected}")
+    if d.help:
+        lines.append(f"  = help: {d.help}")
+    lines.extend(f"  = note: {note}" for note in d.notes)
+    return "\n".join(lines)
+
+
+def _excerpt(span: Span, text: str | None) -> list[str]:
+    if text is None:
+        return []
+    all_lines = text.splitlines()
+    if not 1 <= span.line <= len(all_lines):
+        return []
+    source_line = all_lines[span.line - 1].expandtabs(1)
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    end = span.end_column if span.end_line == span.line else len(source_line) + 1
+    width = max(1, end - span.column)
+    caret = " " * (span.column - 1) + "^" * width
+    return [f"{pad} |", f"{gutter} | {source_line}", f"{pad} | {caret}"]
+
+
+def to_json(diagnostics: Sequence[Diagnostic]) -> str:
+    return json.dumps([as_dict(d) for d in sorted(diagnostics, key=sort_key)], indent=2)
+
+
+def as_dict(d: Diagnostic) -> dict:
+    span = None
+    if d.span is not None:
+        span = {
+            "file": d.span.file,
+            "line": d.span.line,
+            "column": d.span.column,
+            "end_line": d.span.end_line,
+            "end_column": d.span.end_column,
+        }
+    return {
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "span": span,
+        "expected": d.expected,
+        "help": d.help,
+        "notes": list(d.notes),
+    }

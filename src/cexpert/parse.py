@@ -1,0 +1,485 @@
+"""Parse rule text into the syntax tree, reporting every broken statement.
+
+Lark's LALR parser with positions does the work; a Transformer turns its tree
+into the frozen dataclasses of `syntax_tree`, and does nothing else. To report
+every syntax error rather than the first, a file that fails is split into its
+statements (a statement starts at column 1) and each is parsed on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+
+from cexpert import syntax_tree as st
+from cexpert.diagnostics import Diagnostic, suggest
+from cexpert.resources import grammar_path
+
+#: Words with a fixed meaning. They may appear in a name only inside quotes
+#: where the grammar expects them (see README, "Reserved words").
+RESERVED = (
+    "and", "or", "not", "when", "then", "because", "rule", "source", "salience",
+    "profile", "overactive", "underactive", "include", "section", "setting",
+)
+
+DECLARATION_KINDS = (
+    "assessment", "muscle", "finding", "condition", "equipment", "dysfunction",
+    "exercise", "phase", "checkpoint", "limitation",
+)
+
+
+@cache
+def parser(strict: bool = False) -> Lark:
+    """The LALR parser; `strict=True` makes any grammar conflict an error."""
+    return Lark.open(
+        str(grammar_path()),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        strict=strict,
+    )
+
+
+def parse_text(text: str, path: str) -> tuple[st.RuleFile, list[Diagnostic]]:
+    """Parse one file's text. Never raises for any input; errors are diagnostics."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return st.RuleFile(path, text, _parse_chunk(text, path, 0)), []
+    except (LarkError, RecursionError):
+        pass
+    statements: list[st.Statement] = []
+    diagnostics: list[Diagnostic] = []
+    for offset, chunk in split_statements(text):
+        try:
+            statements.extend(_parse_chunk(chunk, path, offset))
+        except (UnexpectedInput, _ContinuationError) as error:
+            diagnostics.append(_syntax_diagnostic(error, chunk, path, offset))
+        except (LarkError, RecursionError) as error:
+            span = st.Span(path, offset + 1, 1, offset + 1, 2)
+            diagnostics.append(Diagnostic("E001", f"cannot parse this statement: {error}", span))
+    return st.RuleFile(path, text, tuple(statements)), diagnostics
+
+
+def split_statements(text: str) -> list[tuple[int, str]]:
+    """Cut a file at each line that starts a statement; return (line offset, text)."""
+    chunks: list[tuple[int, str]] = []
+    start, current = 0, []
+    for number, line in enumerate(text.split("\n")):
+        starts_statement = bool(line) and not line[0].isspace() and not line.startswith("#")
+        if starts_statement and current:
+            chunks.append((start, "\n".join(current)))
+            start, current = number, []
+        current.append(line)
+    if current:
+        chunks.append((start, "\n".join(current)))
+    return chunks
+
+
+def _parse_chunk(text: str, path: str, line_offset: int) -> tuple[st.Statement, ...]:
+    tree = parser().parse(text)
+    try:
+        return ToSyntaxTree(path, line_offset).transform(tree)
+    except VisitError as error:
+        raise error.orig_exc from None
+
+
+# --- from Lark's tree to ours -------------------------------------------------------
+
+
+@v_args(inline=True, meta=True)
+class ToSyntaxTree(Transformer):
+    """Builds syntax-tree nodes only: no evaluation, no state beyond the file."""
+
+    def __init__(self, path: str, line_offset: int):
+        super().__init__()
+        self.path = path
+        self.offset = line_offset
+
+    def span(self, meta) -> st.Span:
+        if getattr(meta, "empty", True):
+            return st.Span(self.path, self.offset + 1, 1, self.offset + 1, 1)
+        return st.Span(
+            self.path, meta.line + self.offset, meta.column,
+            meta.end_line + self.offset, meta.end_column,
+        )
+
+    def token_span(self, token: Token) -> st.Span:
+        return st.Span(
+            self.path, token.line + self.offset, token.column,
+            token.end_line + self.offset, token.end_column,
+        )
+
+    # statements
+    def start(self, meta, *statements):
+        return tuple(s for s in statements if s is not None)
+
+    def declaration(self, meta, kind, ident, title, *attributes):
+        return st.Declaration(
+            kind, str(ident), self.token_span(ident), self._text(title), attributes,
+            self.span(meta),
+        )
+
+    def kind(self, meta, token):
+        return str(token)
+
+    def attribute(self, meta, key, values):
+        return st.Attribute(key, tuple(values or ()), self.span(meta))
+
+    def attribute_name(self, meta, token):
+        return str(token)
+
+    def values(self, meta, *values):
+        return tuple(values)
+
+    def include(self, meta, path):
+        return st.Include(self._text(path), self.span(meta))
+
+    def section(self, meta, title, source=None):
+        return st.Section(self._text(title), self._text(source), self.span(meta))
+
+    def file_source(self, meta, source):
+        return st.FileSource(self._text(source), self.span(meta))
+
+    def setting(self, meta, key, values):
+        return st.Setting(str(key), self.token_span(key), tuple(values), self.span(meta))
+
+    # rules
+    def rule(self, meta, ident, title, *rest):
+        options = [r for r in rest if isinstance(r, tuple) and r and r[0] == "option"]
+        (body,) = [r for r in rest if not (isinstance(r, tuple) and r and r[0] == "option")]
+        condition, conclusions, arrow = body
+        return self._rule(
+            meta, str(ident), self.token_span(ident), self._text(title),
+            condition, conclusions, options, arrow, generated=False,
+        )
+
+    def arrow_rule(self, meta, first, *rest):
+        options = [r for r in rest if isinstance(r, tuple) and r and r[0] == "option"]
+        parts = [r for r in rest if not (isinstance(r, tuple) and r and r[0] == "option")]
+        conclusions = parts[-1]
+        tests = [st.FactTest(None, first, first.span), *parts[:-2]]
+        condition = tests[0] if len(tests) == 1 else st.All(tuple(tests), self.span(meta))
+        return self._rule(
+            meta, "", first.span, None, condition, conclusions, options, True, generated=True,
+        )
+
+    def _rule(self, meta, ident, id_span, title, condition, conclusions, options, arrow,
+              generated):
+        found = {kind: value for _, kind, value in options}
+        return st.Rule(
+            id=ident, id_span=id_span, title=title, condition=condition,
+            conclusions=conclusions, source=found.get("source"),
+            salience=found.get("salience"), profile=found.get("profile"),
+            arrow=arrow, generated=generated, span=self.span(meta),
+        )
+
+    def arrow_body(self, meta, condition, arrow, conclusions):
+        return (condition, conclusions, True)
+
+    def when_body(self, meta, condition, conclusions):
+        return (condition, conclusions, False)
+
+    def source_option(self, meta, text):
+        return ("option", "source", self._text(text))
+
+    def salience_option(self, meta, number):
+        return ("option", "salience", number)
+
+    def profile_option(self, meta, word):
+        return ("option", "profile", str(word))
+
+    # conditions
+    def or_condition(self, meta, *operands):
+        return st.Any(tuple(operands), self.span(meta))
+
+    def and_condition(self, meta, *operands):
+        return st.All(tuple(operands), self.span(meta))
+
+    def negation(self, meta, operand):
+        return st.Not(operand, self.span(meta))
+
+    def fact_test(self, meta, kind, name):
+        return st.FactTest(kind, name, self.span(meta))
+
+    def fact_kind(self, meta, token):
+        return str(token)
+
+    def comparison(self, meta, quantity, operator, number):
+        kind, subject = quantity
+        return st.Comparison(kind, subject, str(operator), number, self.span(meta))
+
+    def age(self, meta):
+        return ("age", None)
+
+    def fms_score(self, meta, name):
+        return ("fms", name)
+
+    def asymmetry(self, meta, name):
+        return st.Asymmetry(name, self.span(meta))
+
+    def referral_test(self, meta):
+        return st.ReferralTest(self.span(meta))
+
+    def parq_test(self, meta, question):
+        return st.ParqTest(question, self.span(meta))
+
+    # conclusions: a bare name continues the list before it
+    def conclusions(self, meta, *items):
+        out: list = []
+        state: str | None = None
+        side: st.Name | None = None
+        last_kind: str | None = None
+        for prefix, item in items:
+            if prefix is not None:
+                side = prefix
+            if isinstance(item, tuple) and item[0] == "state":
+                _, state, muscle, span = item
+                out.append(st.MuscleState(state, muscle, side, span))
+                last_kind = "state"
+            elif isinstance(item, tuple) and item[0] == "continuation":
+                _, name, span = item
+                if last_kind == "state" and state is not None:
+                    out.append(st.MuscleState(state, name, side, span))
+                elif last_kind == "dysfunction":
+                    out.append(st.Dysfunction(name, span))
+                elif last_kind == "prescribe":
+                    out.append(st.Prescribe(name, span))
+                else:
+                    raise _continuation_error(name)
+            else:
+                out.append(item)
+                last_kind = {st.Dysfunction: "dysfunction", st.Prescribe: "prescribe"}.get(
+                    type(item), "other")
+        return tuple(out)
+
+    def item(self, meta, prefix, conclusion):
+        return (prefix, conclusion)
+
+    def side_prefix(self, meta, name):
+        return name
+
+    def state(self, meta, token):
+        return str(token)
+
+    def muscle_state(self, meta, state, name):
+        return ("state", state, name, self.span(meta))
+
+    def continuation(self, meta, name):
+        return ("continuation", name, self.span(meta))
+
+    def dysfunction(self, meta, name):
+        return st.Dysfunction(name, self.span(meta))
+
+    def prescribe(self, meta, name):
+        return st.Prescribe(name, self.span(meta))
+
+    def refer(self, meta, urgency, reason):
+        return st.Refer(urgency, self._text(reason), self.span(meta))
+
+    def hold_program(self, meta, reason):
+        return st.HoldProgram(self._text(reason), self.span(meta))
+
+    def exclude(self, meta, *parts):
+        *exclusions, reason = parts
+        return st.Exclude(tuple(exclusions), self._text(reason), self.span(meta))
+
+    def exclusion(self, meta, by, *names):
+        return st.Exclusion(by, tuple(names), self.span(meta))
+
+    def exclusion_by(self, meta, token):
+        return str(token)
+
+    def substitute(self, meta, original, replacement, reason):
+        return st.Substitute(original, replacement, self._text(reason), self.span(meta))
+
+    def set_dose(self, meta, *parts):
+        *items, target = parts
+        return st.SetDose(tuple(items), target, self.span(meta))
+
+    def dose_item(self, meta, variable, value):
+        if isinstance(value, Token):
+            value = self._text(value)
+        return st.DoseItem(variable, value, self.span(meta))
+
+    def dose_variable(self, meta, token):
+        return str(token)
+
+    def reassess(self, meta, number, unit):
+        return st.Reassess(number, unit, self.span(meta))
+
+    def fms_target(self, meta, name):
+        return st.FmsTarget(name, self.span(meta))
+
+    # names and literals
+    def words(self, meta, *words):
+        return st.Name(" ".join(str(w) for w in words), self.span(meta))
+
+    def quoted(self, meta, token):
+        return st.Name(unescape(str(token)), self.token_span(token), quoted=True)
+
+    def number(self, meta, token):
+        return st.Number(float(token), self.token_span(token))
+
+    def _text(self, token: Token | None) -> st.Text | None:
+        if token is None:
+            return None
+        return st.Text(unescape(str(token)), self.token_span(token))
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape(literal: str) -> str:
+    """Decode a string literal's escapes (\\n, \\t, \\", \\\\); others stay as written."""
+    body = literal[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)
+
+
+class _ContinuationError(LarkError):
+    def __init__(self, name: st.Name):
+        super().__init__(f"'{name.text}' continues no list")
+        self.name = name
+
+
+def _continuation_error(name: st.Name) -> _ContinuationError:
+    return _ContinuationError(name)
+
+
+# --- syntax errors in words a rule author can act on -----------------------------------
+
+_TERMINAL_WORDS = {
+    "WORD": "a name",
+    "STRING": "a quoted string",
+    "SIGNED_NUMBER": "a number",
+    "_NL": "end of line",
+    "$END": "end of file",
+    "ARROW": "'→' (or '->')",
+    "COMPARE": "a comparison (<, <=, =, !=, >=, >)",
+    "COMMA": "','",
+    "SEMICOLON": "';'",
+    "COLON": "':'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+}
+
+
+def describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    try:
+        pattern = parser().get_terminal(name).pattern
+    except (KeyError, AttributeError):
+        return name.lower()
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return name.lower()
+
+
+def _expected_words(expected: set[str] | frozenset[str]) -> str:
+    words = sorted({describe_terminal(t) for t in expected})
+    keywords = [w for w in words if w.startswith("'") and w[1:-1].isalpha()]
+    others = [w for w in words if w not in keywords]
+    if len(keywords) > 8:
+        keywords = [*keywords[:8], "..."]
+    return ", ".join(others + keywords)
+
+
+def _syntax_diagnostic(
+    error: UnexpectedInput, chunk: str, path: str, offset: int
+) -> Diagnostic:
+    if isinstance(error, _ContinuationError):
+        return Diagnostic(
+            "E003",
+            f"'{error.name.text}' does not continue a list of muscles, dysfunctions or "
+            "exercises",
+            error.name.span,
+            help="start the item with what it is, e.g. 'overactive', 'underactive', "
+            "'dysfunction' or 'prescribe'",
+        )
+    line = (error.line or 1) + offset
+    column = error.column or 1
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        width = max(1, len(str(token))) if token.type not in ("$END", "_NL") else 1
+        expected = _expected_words(_acceptable(error))
+        found = _describe_found(token)
+        span = st.Span(path, line, column, line, column + width)
+        return Diagnostic(
+            "E001", f"unexpected {found}", span, expected=expected,
+            help=_keyword_hint(token, error.expected, chunk),
+        )
+    if isinstance(error, UnexpectedCharacters):
+        char = chunk.split("\n")[error.line - 1][error.column - 1 : error.column]
+        span = st.Span(path, line, column, line, column + 1)
+        hint = None
+        if char == '"':
+            hint = "a string ends on the line it starts; close it with '\"'"
+        return Diagnostic(
+            "E002", f"unexpected character {char!r}", span,
+            expected=_expected_words(error.allowed or set()) or None, help=hint,
+        )
+    if isinstance(error, UnexpectedEOF):
+        last = chunk.rstrip("\n").split("\n")
+        span = st.Span(path, offset + len(last), len(last[-1]) + 1, offset + len(last),
+                       len(last[-1]) + 2)
+        return Diagnostic(
+            "E001", "the statement ends too early", span,
+            expected=_expected_words(set(error.expected)),
+        )
+    return Diagnostic("E001", str(error), st.Span(path, line, column, line, column + 1))
+
+
+def _acceptable(error: UnexpectedToken) -> set[str]:
+    """The terminals truly acceptable here (LALR's merged lookaheads overstate them)."""
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts()) or set(error.expected)
+        except LarkError:
+            pass
+    return set(error.expected)
+
+
+def _describe_found(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    if token.type == "_NL":
+        return "end of line"
+    if token.type == "WORD":
+        return f"name '{token}'"
+    if token.type == "STRING":
+        return f"string {token}"
+    return f"'{token}'"
+
+
+def _keyword_hint(token: Token, expected, chunk: str) -> str | None:
+    """'did you mean' for a misspelled keyword, at the token or the statement start."""
+    keywords = [
+        describe_terminal(t)[1:-1] for t in expected
+        if describe_terminal(t).startswith("'") and describe_terminal(t)[1:-1].isalpha()
+    ]
+    if token.type == "WORD" and keywords:
+        found = suggest(str(token).lower(), keywords)
+        if found:
+            return f"did you mean '{found[0]}'?"
+    first = chunk.lstrip().split(maxsplit=1)[0] if chunk.strip() else ""
+    statement_words = {*DECLARATION_KINDS, "rule", "setting", "include", "section", "source"}
+    if first and first not in statement_words and "->" not in chunk and "→" not in chunk:
+        found = suggest(first.lower(), [*DECLARATION_KINDS, "rule", "setting", "include"])
+        if found:
+            return f"a statement starts with a keyword or is an arrow rule; " \
+                   f"did you mean '{found[0]}' instead of '{first}'?"
+    if token.type == "WORD" and str(token).lower() in RESERVED:
+        return f"'{token}' is a reserved word; quote a name that contains it"
+    return None

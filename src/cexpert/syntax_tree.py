@@ -1,0 +1,302 @@
+"""The syntax tree of a rule file: plain frozen dataclasses, each with a span.
+
+The parser builds these and nothing else; the checker reads them and never
+changes them. Names are kept exactly as written (`Name.text`) so diagnostics
+can quote the author; resolution to declared ids happens in `check`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Where a node was written: 1-based line and column, end exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Name:
+    """A reference as written: one or more words, or a quoted string."""
+
+    text: str
+    span: Span
+    quoted: bool = False
+
+    @property
+    def key(self) -> str:
+        """Case-insensitive, space and underscore equivalent lookup key."""
+        return name_key(self.text)
+
+
+def name_key(text: str) -> str:
+    return "_".join(text.replace("_", " ").lower().split())
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+    span: Span
+
+    @property
+    def as_int(self) -> int | None:
+        return int(self.value) if float(self.value).is_integer() else None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string literal with its escapes decoded."""
+
+    value: str
+    span: Span
+
+
+Value = Name | Number | Text
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str
+    values: tuple[Value, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """`muscle gluteus_medius "Gluteus medius" region hip aka "glute medius"`."""
+
+    kind: str
+    id: str
+    id_span: Span
+    title: Text | None
+    attributes: tuple[Attribute, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    key_span: Span
+    values: tuple[Value, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Include:
+    path: Text
+    span: Span
+
+
+@dataclass(frozen=True)
+class Section:
+    title: Text
+    source: Text | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class FileSource:
+    source: Text
+    span: Span
+
+
+# --- conditions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactTest:
+    """`knee valgus`, `condition osteoporosis`, `overactive tfl`."""
+
+    kind: str | None
+    name: Name
+    span: Span
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`age >= 65`, `fms deep_squat <= 1`, `fms any = 0`, `fms total <= 14`."""
+
+    quantity: str  # "age" or "fms"
+    subject: Name | None  # the FMS test (or any / total); None for age
+    operator: str
+    value: Number
+    span: Span
+
+
+@dataclass(frozen=True)
+class Asymmetry:
+    subject: Name
+    span: Span
+
+
+@dataclass(frozen=True)
+class ReferralTest:
+    span: Span
+
+
+@dataclass(frozen=True)
+class ParqTest:
+    """`parq yes` (any question) or `parq 4`."""
+
+    question: Name | Number
+    span: Span
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Condition
+    span: Span
+
+
+@dataclass(frozen=True)
+class All:
+    operands: tuple[Condition, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Any:
+    operands: tuple[Condition, ...]
+    span: Span
+
+
+Condition = FactTest | Comparison | Asymmetry | ReferralTest | ParqTest | Not | All | Any
+
+
+# --- conclusions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MuscleState:
+    """One muscle of `overactive adductors, tfl`: state and side made explicit."""
+
+    state: str  # overactive | underactive
+    muscle: Name
+    side: Name | None  # "same side", "opposite side", "stance leg", "left", ...
+    span: Span
+
+
+@dataclass(frozen=True)
+class Dysfunction:
+    name: Name
+    span: Span
+
+
+@dataclass(frozen=True)
+class Prescribe:
+    exercise: Name
+    span: Span
+
+
+@dataclass(frozen=True)
+class Refer:
+    urgency: Name | None
+    reason: Text
+    span: Span
+
+
+@dataclass(frozen=True)
+class HoldProgram:
+    reason: Text
+    span: Span
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    by: str  # phase | exercise | tagged | for
+    names: tuple[Name, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Exclude:
+    parts: tuple[Exclusion, ...]
+    reason: Text
+    span: Span
+
+
+@dataclass(frozen=True)
+class Substitute:
+    original: Name
+    replacement: Name
+    reason: Text
+    span: Span
+
+
+@dataclass(frozen=True)
+class DoseItem:
+    variable: str  # sets | reps | hold | tempo
+    value: Number | Text
+    span: Span
+
+
+@dataclass(frozen=True)
+class SetDose:
+    items: tuple[DoseItem, ...]
+    target: Name  # a phase or an exercise
+    span: Span
+
+
+@dataclass(frozen=True)
+class Reassess:
+    amount: Number
+    unit: Name
+    span: Span
+
+
+@dataclass(frozen=True)
+class FmsTarget:
+    test: Name
+    span: Span
+
+
+Conclusion = (
+    MuscleState
+    | Dysfunction
+    | Prescribe
+    | Refer
+    | HoldProgram
+    | Exclude
+    | Substitute
+    | SetDose
+    | Reassess
+    | FmsTarget
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule; `generated` is true for a bare arrow row, whose id is derived."""
+
+    id: str
+    id_span: Span
+    title: Text | None
+    condition: Condition
+    conclusions: tuple[Conclusion, ...]
+    source: Text | None
+    salience: Number | None
+    profile: str | None
+    arrow: bool
+    generated: bool
+    span: Span
+
+
+Statement = Declaration | Setting | Include | Section | FileSource | Rule
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """One parsed `.cex` file. `source` is the whole text, kept for diagnostics."""
+
+    path: str
+    source: str
+    statements: tuple[Statement, ...] = field(default_factory=tuple)
