@@ -1,0 +1,87 @@
+"""The command line: `cexpert check`, `cexpert infer`, `cexpert kb`.
+
+stdout carries data, stderr diagnostics. Exit codes: 0 success, 1 the
+knowledge base has errors, 2 usage or case-file errors. No input file, however
+broken, produces a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from enum import IntEnum
+
+from cexpert import diagnostics as diag
+from cexpert.resources import rules_dir
+
+
+class Exit(IntEnum):
+    OK = 0
+    KB_ERRORS = 1
+    USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on usage errors, as we do
+        self.print_usage(sys.stderr)
+        self.exit(Exit.USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cexpert", description="Corrective-exercise expert system.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="parse and check a knowledge base")
+    check.add_argument("paths", nargs="*", help="rule files or directories (default: shipped)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--max-errors", type=int, default=0, help="show at most N (0: all)")
+
+    infer = sub.add_parser("infer", help="run one consultation on a case file")
+    infer.add_argument("case", help="a case file (.toml)")
+    infer.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    infer.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+
+    kb = sub.add_parser("kb", help="summarise a knowledge base")
+    kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    kb.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        return cmd_check(args)
+    if args.command == "infer":
+        from cexpert.cli_infer import cmd_infer
+
+        return cmd_infer(args)
+    if args.command == "kb":
+        from cexpert.cli_infer import cmd_kb
+
+        return cmd_kb(args)
+    build_parser().print_help()
+    return Exit.OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from cexpert.load import load
+
+    loaded = load(args.paths or [rules_dir()])
+    shown = list(loaded.diagnostics)
+    if args.max_errors:
+        shown = sorted(shown, key=diag.sort_key)[: args.max_errors]
+    if args.format == "json":
+        print(diag.to_json(shown))
+    elif shown:
+        sys.stderr.write(diag.render_text(shown, loaded.sources))
+    else:
+        kb = loaded.kb
+        assert kb is not None
+        print(f"{kb.path}: {len(kb.rules)} rules, "
+              f"{sum(len(v) for v in kb.entries.values())} declarations, no problems.")
+    return Exit.OK if loaded.ok else Exit.KB_ERRORS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Compile a checked knowledge base into an Experta engine. The only Experta module.
+
+Rules are compiled by shape, because one Experta rule per DSL rule scales
+badly (see bench/): a *table row* ("a finding implies these muscles") becomes
+a `Row` fact, and one general Experta rule joins rows with the findings
+entered. Every other rule becomes its own Experta rule, built at run time
+from its condition: `or` is split into one rule per branch (Experta's OR fires
+once per matching branch anyway), `not` becomes NOT, comparisons become field
+predicates that never see an unbound value.
+
+Firing order is ours, not Experta's: a custom strategy orders activations by
+stratum, salience, then knowledge-base order, then the ids of the matched
+facts, so the same case gives the same output byte for byte.
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Experta's watchers call logging.basicConfig() on import; give the root logger
+# a handler first so that nothing Experta logs reaches a terminal or the TUI.
+if not logging.getLogger().handlers:
+    logging.getLogger().addHandler(logging.NullHandler())
+logging.getLogger("experta").setLevel(logging.ERROR)
+
+from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
+from experta.abstract import Strategy  # noqa: E402
+
+from cexpert.knowledge import AllOf, AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
+
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
+    ">": operator.gt, ">=": operator.ge,
+}
+
+
+@dataclass(frozen=True)
+class WorkingFact:
+    """A fact as the engine matches it: what it is, which id and side, its fact id."""
+
+    kind: str
+    id: str | None
+    fid: str
+    side: str = "both"
+    value: float | None = None
+    scope: str | None = None  # the assessment a finding was entered in
+
+
+class FiringLimitExceeded(RuntimeError):
+    """Raised when rules keep firing past the limit: a runaway cycle."""
+
+    def __init__(self, limit: int, last_rules: Sequence[str]):
+        super().__init__(
+            f"stopped after {limit} rule firings; the rules keep re-firing "
+            f"(last: {', '.join(last_rules)})"
+        )
+        self.limit = limit
+        self.last_rules = tuple(last_rules)
+
+
+#: Called once per firing with (rule, premise fact ids, side of the subject
+#: finding); returns the new working facts to declare.
+Conclude = Callable[[KbRule, tuple[str, ...], str], list[WorkingFact]]
+
+
+class W(Fact):
+    """Working memory: one input, builtin or derived fact."""
+
+
+class Row(Fact):
+    """A table-row rule as data: rule index `r`, finding `finding`."""
+
+
+class _Ordered(Strategy):
+    """Stratum first, then salience, then knowledge-base order, then fact ids."""
+
+    def __init__(self, meta: dict[str, tuple[int, int, int]], rules: Sequence[KbRule]):
+        super().__init__()
+        self.meta = meta
+        self.rules = rules
+
+    def key(self, activation) -> tuple:
+        name = activation.rule.__name__
+        facts = sorted(f["__factid__"] for f in activation.facts)
+        if name == "cex_table_row":
+            row = next(f for f in activation.facts if isinstance(f, Row))
+            rule = self.rules[row["r"]]
+            stratum, salience, order = rule.stratum, rule.salience, rule.order
+        else:
+            stratum, salience, order = self.meta[name]
+        return (-stratum, salience, -order, tuple(-i for i in facts))
+
+    def _update_agenda(self, agenda, added, removed) -> None:
+        if removed:
+            gone = {id(a) for a in removed}
+            agenda.activations = [a for a in agenda.activations if id(a) not in gone]
+        for activation in added:
+            activation.key = self.key(activation)
+            agenda.activations.append(activation)
+        agenda.activations.sort(key=lambda a: a.key)
+
+
+class Engine:
+    """One compiled engine. Not thread-safe: Experta rules hold per-class state,
+    so build one Engine per thread (the class is built per instance)."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.rules = kb.rules
+        self.rows_by_finding: dict[str, list[int]] = {}
+        self._conclude: Conclude | None = None
+        self._limit = 0
+        self._fired: list[str] = []
+        attributes: dict[str, Any] = {}
+        meta: dict[str, tuple[int, int, int]] = {}
+        for index, rule in enumerate(self.rules):
+            if rule.table_row:
+                assert isinstance(rule.condition, Atom)
+                self.rows_by_finding.setdefault(rule.condition.id, []).append(index)
+                continue
+            for branch, patterns in enumerate(_branches(rule.condition)):
+                name = f"cex_r{index}_{branch}"
+                attributes[name] = Rule(*patterns)(self._rhs(name, rule))
+                meta[name] = (rule.stratum, rule.salience, rule.order)
+        attributes["cex_table_row"] = Rule(
+            AS.finding << W(kind="finding", id=MATCH.finding_id),
+            AS.row << Row(finding=MATCH.finding_id),
+        )(self._table_rhs())
+        rules = self.rules
+
+        class Ordered(_Ordered):
+            def __init__(self):
+                super().__init__(meta, rules)
+
+        attributes["__strategy__"] = Ordered
+        engine_class = type("CompiledKnowledgeBase", (KnowledgeEngine,), attributes)
+        self.engine = engine_class()
+
+    def run(self, initial: Sequence[WorkingFact], conclude: Conclude, limit: int) -> int:
+        """Forward-chain from `initial` to a fixed point; return the number of firings."""
+        self._conclude, self._limit, self._fired = conclude, limit, []
+        self.engine.reset()
+        facts = [_to_experta(f) for f in initial]
+        for f in initial:
+            if f.kind == "finding":
+                for index in self.rows_by_finding.get(f.id or "", []):
+                    facts.append(Row(r=index, finding=f.id))
+        if facts:
+            self.engine.declare(*facts)
+        self.engine.run()
+        return len(self._fired)
+
+    # --- right-hand sides ----------------------------------------------------------
+    def _fire(self, rule: KbRule, bound: list) -> None:
+        self._fired.append(rule.id)
+        if len(self._fired) > self._limit:
+            raise FiringLimitExceeded(self._limit, self._fired[-3:])
+        premises = tuple(f["fid"] for f in bound)
+        side = next((f["side"] for f in bound if f["kind"] == "finding"), "both")
+        assert self._conclude is not None
+        new = self._conclude(rule, premises, side)
+        if new:
+            self.engine.declare(*(_to_experta(f) for f in new))
+
+    def _rhs(self, name: str, rule: KbRule):
+        def rhs(*_args, **context):
+            bound = [context[k] for k in sorted(context, key=_pattern_index) if
+                     k.startswith("p")]
+            self._fire(rule, bound)
+
+        rhs.__name__ = name
+        return rhs
+
+    def _table_rhs(self):
+        def rhs(*_args, **context):
+            self._fire(self.rules[context["row"]["r"]], [context["finding"]])
+
+        rhs.__name__ = "cex_table_row"
+        return rhs
+
+
+def _pattern_index(key: str) -> int:
+    return int(key[1:]) if key[1:].isdigit() else 10**6
+
+
+def _to_experta(fact: WorkingFact) -> W:
+    return W(kind=fact.kind, id=fact.id, side=fact.side, value=fact.value, fid=fact.fid,
+             scope=fact.scope)
+
+
+# --- conditions to Experta patterns -----------------------------------------------------
+
+
+def _branches(condition: Cond) -> list[list]:
+    """Disjunctive normal form, one Experta pattern list per branch."""
+    branches = []
+    for conjunct in _dnf(condition):
+        counter = iter(range(10**6))
+        patterns = []
+        for item in conjunct:
+            if isinstance(item, NoneOf):
+                patterns.extend(_negated(item.operand))
+            else:
+                patterns.append(getattr(AS, f"p{next(counter)}") << _pattern(item))
+        if not any(not isinstance(i, NoneOf) for i in conjunct):
+            patterns.insert(0, _always())
+        branches.append(patterns)
+    return branches
+
+
+def _dnf(condition: Cond) -> list[list]:
+    if isinstance(condition, Atom | NoneOf):
+        return [[condition]]
+    if isinstance(condition, AnyOf):
+        return [b for o in condition.operands for b in _dnf(o)]
+    result: list[list] = [[]]
+    for operand in condition.operands:
+        result = [left + right for left in result for right in _dnf(operand)]
+    return result
+
+
+def _negated(operand: Cond) -> list:
+    if isinstance(operand, Atom):
+        return [NOT(_pattern(operand))]
+    if isinstance(operand, AnyOf):  # not (a or b) = not a and not b
+        return [p for o in operand.operands for p in _negated(o)]
+    if isinstance(operand, AllOf) and all(isinstance(o, Atom) for o in operand.operands):
+        return [NOT(AND(*(_pattern(o) for o in operand.operands)))]
+    if isinstance(operand, NoneOf):  # not not a = a (matched, but not a premise)
+        return [_pattern(operand.operand)] if isinstance(operand.operand, Atom) else []
+    raise ValueError("negation of a nested condition is not supported")
+
+
+def _always():
+    return AS.client << W(kind="client")
+
+
+def _pattern(atom: Atom) -> W:
+    fields: dict[str, Any] = {"kind": atom.kind}
+    if atom.kind == "fms" and atom.id == "total":
+        fields["kind"] = "fms_total"
+    elif atom.id is not None:
+        fields["id"] = atom.id
+    if atom.scope is not None:
+        fields["scope"] = atom.scope
+    if atom.operator is not None:
+        compare, limit = COMPARE[atom.operator], atom.value
+        fields["value"] = P(lambda v, c=compare, x=limit: v is not None and c(v, x))
+    return W(**fields)

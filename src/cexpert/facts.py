@@ -1,0 +1,74 @@
+"""Facts with provenance: the currency between inference and explanation.
+
+Every fact records where it came from: `input` (entered by the trainer),
+`rule` (derived by a rule from its premises) or `builtin` (computed by code
+that says so, e.g. FMS arithmetic). Following premises from any fact back to
+the input rebuilds its whole chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+INPUT = "input"
+RULE = "rule"
+BUILTIN = "builtin"
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    kind: str
+    data: Mapping[str, Any]
+    rule: str | None
+    premises: tuple[str, ...]
+    origin: str
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "data": dict(self.data),
+            "rule": self.rule,
+            "premises": list(self.premises),
+            "origin": self.origin,
+        }
+
+
+class FactBook:
+    """Numbers facts in the order they are made, so ids are deterministic."""
+
+    def __init__(self) -> None:
+        self.facts: dict[str, Fact] = {}
+
+    def add(self, kind: str, data: Mapping[str, Any], *, origin: str,
+            rule: str | None = None, premises: tuple[str, ...] = ()) -> Fact:
+        fact = Fact(f"f{len(self.facts) + 1}", kind, dict(data), rule, tuple(premises), origin)
+        self.facts[fact.id] = fact
+        return fact
+
+    def __getitem__(self, fact_id: str) -> Fact:
+        return self.facts[fact_id]
+
+    def of_kind(self, *kinds: str) -> list[Fact]:
+        return [f for f in self.facts.values() if f.kind in kinds]
+
+    def inputs_behind(self, fact_id: str) -> set[str]:
+        """The input facts at the leaves of a fact's proof tree."""
+        seen: set[str] = set()
+        leaves: set[str] = set()
+        stack = [fact_id]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            fact = self.facts[current]
+            if fact.origin == INPUT:
+                leaves.add(current)
+            stack.extend(fact.premises)
+        return leaves

@@ -1,0 +1,141 @@
+"""The checked knowledge base: declarations and rules with every name resolved.
+
+This is what `check` produces and `compile`, `infer` and `program` consume.
+All clinical content lives in these values, read from rule files; the code
+that consumes them only knows the shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cexpert.syntax_tree import Span
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A declared vocabulary item: a muscle, finding, exercise, condition..."""
+
+    kind: str
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    attributes: Mapping[str, tuple]  # attribute -> resolved values (ids, numbers, text)
+    span: Span
+    order: int  # declaration order within its kind, for stable ranking
+
+    def one(self, key: str, default=None):
+        values = self.attributes.get(key, ())
+        return values[0] if values else default
+
+    def many(self, key: str) -> tuple:
+        return tuple(self.attributes.get(key, ()))
+
+    def flag(self, key: str) -> bool:
+        return key in self.attributes
+
+
+# --- resolved conditions ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One test on working memory.
+
+    kind: finding | condition | dysfunction | overactive | underactive | cleared
+          | equipment | followup | limitation | referral | parq | age | fms | asymmetry
+    id: the declared id tested, or None for "any"
+    operator/value: for comparisons (age, fms)
+    """
+
+    kind: str
+    id: str | None
+    span: Span
+    operator: str | None = None
+    value: float | None = None
+    scope: str | None = None  # an assessment, for `pain any`
+
+
+@dataclass(frozen=True)
+class AllOf:
+    operands: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    operands: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class NoneOf:
+    """Negation: true when no fact matches the operand."""
+
+    operand: Cond
+
+
+Cond = Atom | AllOf | AnyOf | NoneOf
+
+
+# --- resolved conclusions ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conclude:
+    """One conclusion of a rule.
+
+    kind: overactive | underactive | dysfunction | refer | hold | exclude
+          | prescribe | substitute | dose | reassess | fms_target
+    data: the conclusion's fields, JSON-friendly (ids, numbers, text)
+    position: index within the rule's list for its kind, which orders selection
+    """
+
+    kind: str
+    data: Mapping[str, object]
+    span: Span
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class KbRule:
+    id: str
+    title: str
+    source: str
+    file: str
+    line: int
+    text: str  # the rule as written, for explanations
+    condition: Cond
+    conclusions: tuple[Conclude, ...]
+    salience: int
+    order: int  # position in the knowledge base (file order, then line)
+    stratum: int
+    table_row: bool  # one finding implies muscles: compiled as a fact, not a rule
+    profile: str | None  # the table profile the rule belongs to; None = every profile
+    span: Span
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    path: str
+    hash: str
+    entries: Mapping[str, Mapping[str, Entry]]  # kind -> id -> entry, in declaration order
+    rules: tuple[KbRule, ...]
+    settings: Mapping[str, tuple]
+    files: tuple[str, ...] = field(default_factory=tuple)
+    rules_by_id: Mapping[str, KbRule] = field(default_factory=dict)
+
+    def of(self, kind: str) -> Mapping[str, Entry]:
+        return self.entries.get(kind, {})
+
+    def get(self, kind: str, id: str) -> Entry | None:
+        return self.entries.get(kind, {}).get(id)
+
+    def name_of(self, kind: str, id: str) -> str:
+        entry = self.get(kind, id)
+        return entry.name if entry else id.replace("_", " ")
+
+    def setting(self, key: str, default: tuple = ()) -> tuple:
+        return tuple(self.settings.get(key, default))
+
+    def rule(self, rule_id: str) -> KbRule | None:
+        return self.rules_by_id.get(rule_id)
