@@ -34,7 +34,7 @@ class Loaded:
         return self.kb is not None
 
 
-def load(paths: Sequence[str | Path]) -> Loaded:
+def load(paths: Sequence[str | Path], label: str | None = None) -> Loaded:
     """Parse and check the knowledge base at `paths`; never raises for bad content."""
     diagnostics: list[Diagnostic] = []
     files: list[st.RuleFile] = []
@@ -64,7 +64,7 @@ def load(paths: Sequence[str | Path]) -> Loaded:
                 if isinstance(statement, st.Include):
                     target = file.parent / statement.path.value
                     queue.append((target, statement.path.span))
-    label = ", ".join(str(p) for p in paths)
+    label = label or ", ".join(str(p) for p in paths)
     kb_hash = content_hash(files, roots)
     if any(d.is_error for d in diagnostics):
         return Loaded(None, tuple(diagnostics), sources)

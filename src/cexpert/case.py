@@ -1,0 +1,336 @@
+"""Case files: a client's intake and assessment results, in TOML.
+
+The vocabulary a case may use is whatever the knowledge base declares
+(assessments, findings, conditions, limitations, equipment), so an author
+extends it without touching Python. Every problem names the field, the bad
+value and the closest valid one; all problems are reported together.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cexpert.diagnostics import suggest
+from cexpert.knowledge import KnowledgeBase
+from cexpert.syntax_tree import name_key
+
+BOTH = "both"
+SIDES = ("left", "right")
+KNOWN_SECTIONS = ("client", "screening", "assessment", "fms")
+
+
+class CaseError(Exception):
+    """A case file that cannot be used, with every problem found."""
+
+    def __init__(self, path: str, problems: list[str]):
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+        self.path = path
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class ClientCondition:
+    id: str
+    status: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str = ""
+    age: int | None = None
+    goals: tuple[str, ...] = ()
+    conditions: tuple[ClientCondition, ...] = ()
+    equipment: tuple[str, ...] | None = None  # None: unrestricted
+    limitations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Screening:
+    parq_yes: tuple[int, ...] = ()
+    followup_yes: bool = False
+    cleared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One finding entered in one assessment, on one side (or both)."""
+
+    assessment: str
+    finding: str
+    side: str = BOTH
+
+
+@dataclass(frozen=True)
+class FmsScore:
+    test: str
+    left: int | None
+    right: int | None  # equal to left for a test scored once
+
+
+@dataclass(frozen=True)
+class Clearing:
+    test: str  # the clearing test's finding id
+    side: str
+    positive: bool
+
+
+@dataclass(frozen=True)
+class Case:
+    path: str
+    client: Client = field(default_factory=Client)
+    screening: Screening = field(default_factory=Screening)
+    observations: tuple[Observation, ...] = ()
+    fms: tuple[FmsScore, ...] = ()
+    clearing: tuple[Clearing, ...] = ()
+
+
+def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
+    """Read and validate a case file; raise CaseError listing every problem."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CaseError(str(path), [f"cannot read the case file: {error}"]) from None
+    return parse_case(text, str(path), kb)
+
+
+def parse_case(text: str, path: str, kb: KnowledgeBase) -> Case:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CaseError(path, [f"not valid TOML: {error}"]) from None
+    reader = _Reader(kb)
+    case = reader.read(data, path)
+    if reader.problems:
+        raise CaseError(path, reader.problems)
+    return case
+
+
+class _Reader:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.problems: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def read(self, data: Mapping[str, Any], path: str) -> Case:
+        for key in data:
+            if key not in KNOWN_SECTIONS:
+                self.problem(key, f"unknown section{_hint(key, KNOWN_SECTIONS)}")
+        client = self.client(self.table(data, "client"))
+        screening = self.screening(self.table(data, "screening"))
+        observations = self.assessments(self.table(data, "assessment"))
+        fms_table = dict(self.table(data, "fms"))
+        clearing = self.clearing(fms_table.pop("clearing", {}))
+        fms = self.fms(fms_table)
+        return Case(path, client, screening, tuple(observations), tuple(fms), tuple(clearing))
+
+    def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, Mapping):
+            self.problem(key, "must be a table")
+            return {}
+        return value
+
+    # --- client and screening ------------------------------------------------------
+    def client(self, data: Mapping[str, Any]) -> Client:
+        known = ("name", "age", "goals", "conditions", "equipment", "limitations", "notes")
+        for key in data:
+            if key not in known:
+                self.problem(f"client.{key}", f"unknown field{_hint(key, known)}")
+        name = data.get("name", "")
+        if not isinstance(name, str):
+            self.problem("client.name", "must be a string")
+            name = str(name)
+        age = data.get("age")
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool)
+                                or not 0 < age < 130):
+            self.problem("client.age", f"must be a whole number of years, got {age!r}")
+            age = None
+        goals = tuple(str(g) for g in self.strings(data, "goals", "client.goals"))
+        conditions = tuple(self.conditions(data.get("conditions", [])))
+        equipment = None
+        if "equipment" in data:
+            equipment = tuple(self.ids(data, "equipment", "client.equipment", "equipment",
+                                       extra=("none",)))
+        limitations = tuple(self.ids(data, "limitations", "client.limitations", "limitation"))
+        return Client(name, age, goals, conditions, equipment, limitations)
+
+    def conditions(self, items: Any) -> list[ClientCondition]:
+        if not isinstance(items, list):
+            self.problem("client.conditions", "must be a list")
+            return []
+        out = []
+        for i, item in enumerate(items):
+            where = f"client.conditions[{i}]"
+            if isinstance(item, str):
+                item = {"id": item}
+            if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+                self.problem(where, "must be an id or a table with an 'id'")
+                continue
+            ident = self.resolve(item["id"], "condition", where)
+            region = item.get("region")
+            if region is not None:
+                region = self.resolve(str(region), "finding", f"{where}.region", scope="pain")
+            if ident:
+                status = item.get("status")
+                out.append(ClientCondition(ident, None if status is None else str(status), region))
+        return out
+
+    def screening(self, data: Mapping[str, Any]) -> Screening:
+        known = ("parq_yes", "followup_yes", "cleared")
+        for key in data:
+            if key not in known:
+                self.problem(f"screening.{key}", f"unknown field{_hint(key, known)}")
+        parq = data.get("parq_yes", [])
+        if not isinstance(parq, list) or not all(
+                isinstance(q, int) and not isinstance(q, bool) and 1 <= q <= 7 for q in parq):
+            self.problem("screening.parq_yes", "must list PAR-Q+ question numbers 1-7")
+            parq = []
+        followup = data.get("followup_yes", False)
+        if not isinstance(followup, bool):
+            self.problem("screening.followup_yes", "must be true or false")
+            followup = False
+        cleared = tuple(self.ids(data, "cleared", "screening.cleared", "condition"))
+        return Screening(tuple(parq), followup, cleared)
+
+    # --- assessments -------------------------------------------------------------------
+    def assessments(self, data: Mapping[str, Any]) -> list[Observation]:
+        assessments = self.kb.of("assessment")
+        out: list[Observation] = []
+        for key, value in data.items():
+            where = f"assessment.{key}"
+            if key not in assessments or key in ("fms", "fms_clearing"):
+                options = [a for a in assessments if a not in ("fms", "fms_clearing")]
+                self.problem(where, f"unknown assessment{_hint(key, options)}")
+                continue
+            if isinstance(value, Mapping):
+                for side, items in value.items():
+                    if side not in SIDES:
+                        self.problem(f"{where}.{side}", "sides are 'left' and 'right'")
+                        continue
+                    out.extend(self.observed(key, items, side, f"{where}.{side}"))
+            else:
+                out.extend(self.observed(key, value, BOTH, where))
+        return out
+
+    def observed(self, assessment: str, items: Any, side: str, where: str
+                 ) -> list[Observation]:
+        if not isinstance(items, list):
+            self.problem(where, "must be a list of finding ids")
+            return []
+        out = []
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                self.problem(f"{where}[{i}]", "must be a finding id")
+                continue
+            ident = self.resolve(item, "finding", f"{where}[{i}]", scope=assessment)
+            if ident:
+                declared = self.kb.get("finding", ident)
+                fixed = declared.one("side") if declared else None
+                out.append(Observation(assessment, ident, fixed or side))
+        return out
+
+    def fms(self, data: Mapping[str, Any]) -> list[FmsScore]:
+        out = []
+        for key, value in data.items():
+            where = f"fms.{key}"
+            test = self.resolve(key, "finding", where, scope="fms")
+            if not test:
+                continue
+            sided = self.kb.get("finding", test).flag("sided")
+            if isinstance(value, Mapping):
+                if not sided:
+                    self.problem(where, "this test is scored once, not per side")
+                    continue
+                left = self.score(value.get("left"), f"{where}.left")
+                right = self.score(value.get("right"), f"{where}.right")
+                for extra in set(value) - set(SIDES):
+                    self.problem(f"{where}.{extra}", "sides are 'left' and 'right'")
+            else:
+                left = right = self.score(value, where)
+            if left is not None or right is not None:
+                out.append(FmsScore(test, left, right))
+        return out
+
+    def score(self, value: Any, where: str) -> int | None:
+        top = self.kb.get("assessment", "fms")
+        highest = int(top.one("scored", 3)) if top else 3
+        if value is None:
+            self.problem(where, "missing score")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= highest:
+            self.problem(where, f"scores are whole numbers 0-{highest}, got {value!r}")
+            return None
+        return value
+
+    def clearing(self, data: Any) -> list[Clearing]:
+        if not isinstance(data, Mapping):
+            self.problem("fms.clearing", "must be a table")
+            return []
+        out = []
+        for key, value in data.items():
+            where = f"fms.clearing.{key}"
+            test = self.resolve(key, "finding", where, scope="fms_clearing")
+            if not test:
+                continue
+            if isinstance(value, Mapping):
+                for side, positive in value.items():
+                    if side not in SIDES or not isinstance(positive, bool):
+                        self.problem(f"{where}.{side}", "use left/right = true or false")
+                        continue
+                    out.append(Clearing(test, side, positive))
+            elif isinstance(value, bool):
+                out.append(Clearing(test, BOTH, value))
+            else:
+                self.problem(where, "must be true (painful) or false")
+        return out
+
+    # --- names -----------------------------------------------------------------------------
+    def strings(self, data: Mapping[str, Any], key: str, where: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(where, "must be a list of strings")
+            return []
+        return value
+
+    def ids(self, data, key, where, kind, extra: tuple[str, ...] = ()) -> list[str]:
+        out = []
+        for i, item in enumerate(self.strings(data, key, where)):
+            if name_key(item) in extra:
+                out.append(name_key(item))
+                continue
+            ident = self.resolve(item, kind, f"{where}[{i}]")
+            if ident:
+                out.append(ident)
+        return out
+
+    def resolve(self, text: str, kind: str, where: str, scope: str | None = None
+                ) -> str | None:
+        """An id of `kind` (within assessment `scope`) by id, alias or name."""
+        entries = self.kb.of(kind)
+        if scope is not None:
+            entries = {k: e for k, e in entries.items() if e.one("in") == scope}
+        key = name_key(text)
+        if key in entries:
+            return key
+        matches = [e.id for e in entries.values()
+                   if key in {name_key(a) for a in e.aliases} | {name_key(e.name)}]
+        if len(matches) == 1:
+            return matches[0]
+        what = f"{kind} in {scope}" if scope else kind
+        if len(matches) > 1:
+            self.problem(where, f"'{text}' could be {', '.join(matches)}; use the id")
+        else:
+            self.problem(where, f"unknown {what} '{text}'{_hint(key, entries)}")
+        return None
+
+
+def _hint(word: str, options) -> str:
+    found = suggest(word, list(options))
+    return f"; did you mean '{found[0]}'?" if found else ""

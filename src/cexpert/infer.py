@@ -1,0 +1,343 @@
+"""Run one consultation: case → input facts → forward chaining → result.
+
+The rules do the clinical reasoning; this module only turns the case into
+facts, records each conclusion with its premises (one fact per derivation, so
+several derivations of one conclusion are all kept), and does the arithmetic
+that says so (`origin: builtin`): FMS scoring, evidence counts, conflicts and
+the ranking order the rules' settings ask for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cexpert.case import BOTH, Case
+from cexpert.compile import Engine, WorkingFact
+from cexpert.facts import BUILTIN, INPUT, RULE, Fact, FactBook
+from cexpert.knowledge import KbRule, KnowledgeBase
+from cexpert.program import build_program
+from cexpert.result import (
+    ConflictItem,
+    DysfunctionItem,
+    FmsSummary,
+    MuscleItem,
+    Reassessment,
+    Referral,
+    Result,
+    RuleInfo,
+)
+
+STATES = ("overactive", "underactive")
+DEFAULT_FIRING_LIMIT = 100_000
+FLIP = {"left": "right", "right": "left", BOTH: BOTH}
+
+
+def consult(kb: KnowledgeBase, engine: Engine, case: Case) -> Result:
+    """The whole consultation for one case; deterministic for a given KB and case."""
+    book = FactBook()
+    working = _input_facts(kb, case, book)
+    working += _fms_scoring(kb, case, book)
+    chaining = _Chaining(kb, book)
+    limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
+    firings = engine.run(working, chaining.conclude, limit)
+    referral = _referral(book)
+    muscles, conflicts = _muscles(kb, book)
+    dysfunctions = _dysfunctions(kb, book)
+    fms = _fms_summary(kb, case, book)
+    program, excluded = build_program(kb, book, case, muscles, conflicts, dysfunctions,
+                                      held=referral.holds_program)
+    reassessment = _reassessment(book)
+    status = "held" if referral.holds_program else ("active" if program else "none_needed")
+    used = sorted({f.rule for f in book.facts.values() if f.rule})
+    return Result(
+        knowledge_base={"path": kb.path, "hash": kb.hash},
+        client={"name": case.client.name, "age": case.client.age, "case": case.path},
+        referral=referral, program_status=status, muscles=muscles, conflicts=conflicts,
+        dysfunctions=dysfunctions, fms=fms, program=program, excluded=excluded,
+        reassessment=reassessment, facts=dict(book.facts),
+        rules={r: _rule_info(kb.rule(r)) for r in used if kb.rule(r)}, firings=firings,
+    )
+
+
+def _rule_info(rule: KbRule | None) -> RuleInfo:
+    assert rule is not None
+    return RuleInfo(rule.title, rule.source, rule.file, rule.line)
+
+
+# --- input --------------------------------------------------------------------------
+
+
+def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingFact]:
+    client = case.client
+    out: list[WorkingFact] = []
+
+    def add(kind: str, data: dict, ident: str | None = None, side: str = BOTH,
+            value: float | None = None, scope: str | None = None) -> None:
+        fact = book.add(kind, data, origin=INPUT)
+        out.append(WorkingFact(kind, ident, fact.id, side, value, scope))
+
+    add("client", {"name": client.name, "goals": list(client.goals)})
+    if client.age is not None:
+        add("age", {"age": client.age}, value=client.age)
+    for condition in client.conditions:
+        data = {"condition": condition.id, "status": condition.status, "region": condition.region}
+        add("condition", {k: v for k, v in data.items() if v is not None}, condition.id)
+    for limitation in client.limitations:
+        add("limitation", {"limitation": limitation}, limitation)
+    for item in client.equipment or ():
+        add("equipment", {"equipment": item}, item)
+    for question in case.screening.parq_yes:
+        add("parq", {"question": question}, str(question))
+    if case.screening.followup_yes:
+        add("followup", {"answer": "yes"})
+    for cleared in case.screening.cleared:
+        add("cleared", {"condition": cleared}, cleared)
+    pain = any(o.assessment == "pain" for o in case.observations)
+    for obs in case.observations:
+        data = {"finding": obs.finding, "assessment": obs.assessment, "side": obs.side}
+        if pain and obs.assessment != "pain":
+            data["provisional"] = True
+        add("finding", data, obs.finding, obs.side, scope=obs.assessment)
+    for clearing in case.clearing:
+        if clearing.positive:
+            add("finding", {"finding": clearing.test, "assessment": "fms_clearing",
+                            "side": clearing.side, "painful": True},
+                clearing.test, clearing.side, scope="fms_clearing")
+    return out
+
+
+def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingFact]:
+    """FMS arithmetic (builtin): clearing pain → 0, lower side counts, total, asymmetry."""
+    out: list[WorkingFact] = []
+    painful = [f for f in book.of_kind("finding")
+               if f.get("assessment") == "fms_clearing" and f.get("painful")]
+    finals: list[Fact] = []
+    for score in case.fms:
+        raw = book.add("fms_raw", {"test": score.test, "left": score.left,
+                                   "right": score.right}, origin=INPUT)
+        premises = [raw.id]
+        sides = {"left": score.left, "right": score.right}
+        for clearing in painful:
+            entry = kb.get("finding", clearing.get("finding"))
+            if entry is None or entry.one("clears") != score.test:
+                continue
+            premises.append(clearing.id)
+            for side in ("left", "right"):
+                if clearing.get("side") in (side, BOTH):
+                    sides[side] = 0
+        known = [v for v in sides.values() if v is not None]
+        final = min(known)
+        fact = book.add("fms", {"test": score.test, "score": final, **sides},
+                        origin=BUILTIN, premises=tuple(premises))
+        finals.append(fact)
+        out.append(WorkingFact("fms", score.test, fact.id, value=final))
+        sided = kb.get("finding", score.test).flag("sided")
+        if sided and None not in sides.values() and sides["left"] != sides["right"]:
+            asym = book.add("asymmetry", {"test": score.test}, origin=BUILTIN,
+                            premises=(fact.id,))
+            out.append(WorkingFact("asymmetry", score.test, asym.id))
+    tests = [f for f in kb.of("finding").values() if f.one("in") == "fms"]
+    if finals and len(finals) == len(tests):
+        total = sum(f.get("score") for f in finals)
+        fact = book.add("fms_total", {"total": total}, origin=BUILTIN,
+                        premises=tuple(f.id for f in finals))
+        out.append(WorkingFact("fms_total", None, fact.id, value=total))
+    return out
+
+
+# --- chaining: one fact per derivation -------------------------------------------------
+
+
+@dataclass
+class _Chaining:
+    kb: KnowledgeBase
+    book: FactBook
+
+    def __post_init__(self) -> None:
+        self.seen: set[tuple] = set()
+
+    def conclude(self, rule: KbRule, premises: tuple[str, ...], side: str
+                 ) -> list[WorkingFact]:
+        out: list[WorkingFact] = []
+        for index, conclusion in enumerate(rule.conclusions):
+            key = (rule.id, index, premises, side)
+            if key in self.seen:  # an OR's second branch with the same facts
+                continue
+            self.seen.add(key)
+            data = dict(conclusion.data)
+            kind = conclusion.kind
+            if kind in STATES:
+                data["side"] = _side(data["side"], side)
+                data["position"] = conclusion.position
+                data["source"] = premises[0] if premises else None
+            if kind == "fms_target" and data.get("test") is None:
+                data["test"] = next((self.book[p].get("test") for p in premises
+                                     if self.book[p].kind in ("fms", "asymmetry")), None)
+            fact = self.book.add(_fact_kind(kind), data, origin=RULE, rule=rule.id,
+                                 premises=premises)
+            working = _working(kind, data, fact.id)
+            if working is not None:
+                out.append(working)
+        return out
+
+
+def _fact_kind(kind: str) -> str:
+    return {"refer": "referral", "exclude": "exclusion", "dose": "dose_change"}.get(kind, kind)
+
+
+def _working(kind: str, data: dict, fid: str) -> WorkingFact | None:
+    if kind in STATES:
+        return WorkingFact(kind, data["muscle"], fid, data["side"])
+    if kind == "dysfunction":
+        return WorkingFact("dysfunction", data["dysfunction"], fid)
+    if kind == "refer":
+        return WorkingFact("referral", data.get("urgency"), fid)
+    return None
+
+
+def _side(relation: str, subject: str) -> str:
+    if relation == "same":
+        return subject
+    if relation == "opposite":
+        return FLIP[subject]
+    return relation  # both, left, right
+
+
+# --- summaries ----------------------------------------------------------------------
+
+
+def _referral(book: FactBook) -> Referral:
+    referrals = book.of_kind("referral")
+    holds = book.of_kind("hold")
+    if not referrals and not holds:
+        return Referral()
+    urgency = "urgent" if any(f.get("urgency") == "urgent" for f in referrals) else (
+        "routine" if referrals else None)
+    reasons = list(dict.fromkeys(f.get("reason") for f in [*referrals, *holds]))
+    return Referral(bool(referrals), urgency, bool(holds), tuple(reasons),
+                    tuple(f.id for f in [*referrals, *holds]))
+
+
+def _expand(side: str) -> set[str]:
+    return {"left", "right"} if side == BOTH else {side}
+
+
+def _collapse(sides: set[str]) -> str:
+    return BOTH if sides >= {"left", "right"} else next(iter(sorted(sides)))
+
+
+def _evidence_inputs(book: FactBook, facts: Sequence[Fact]) -> set[str]:
+    inputs: set[str] = set()
+    for fact in facts:
+        inputs |= {i for i in book.inputs_behind(fact.id)
+                   if book[i].kind in ("finding", "fms_raw")}
+    return inputs
+
+
+def _muscles(kb: KnowledgeBase, book: FactBook
+             ) -> tuple[tuple[MuscleItem, ...], tuple[ConflictItem, ...]]:
+    """One item per muscle and state, scored by the distinct findings behind it."""
+    evidence: dict[str, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))
+    for fact in book.of_kind(*STATES):
+        evidence[fact.get("muscle")][fact.kind].append(fact)
+    muscles: list[tuple[tuple, MuscleItem]] = []
+    conflicts: list[ConflictItem] = []
+    for muscle, by_state in evidence.items():
+        sides = {state: set().union(*(_expand(f.get("side")) for f in facts))
+                 for state, facts in by_state.items()}
+        if len(by_state) == 2 and sides["overactive"] & sides["underactive"]:
+            facts = [f for state in STATES for f in by_state[state]]
+            shared = sides["overactive"] & sides["underactive"]
+            fact = book.add("conflict", {"muscle": muscle, "side": _collapse(shared)},
+                            origin=BUILTIN, premises=tuple(f.id for f in facts))
+            conflicts.append(ConflictItem(muscle, kb.name_of("muscle", muscle),
+                                          _collapse(shared), tuple(f.id for f in facts)))
+            continue
+        for state, facts in by_state.items():
+            score = len(_evidence_inputs(book, facts))
+            side = _collapse(sides[state])
+            fact = book.add("muscle", {"muscle": muscle, "state": state, "side": side,
+                                       "score": score}, origin=BUILTIN,
+                            premises=tuple(f.id for f in facts))
+            order = (STATES.index(state), -score, int(facts[0].id[1:]))
+            muscles.append((order, MuscleItem(muscle, kb.name_of("muscle", muscle), state,
+                                              side, score, fact.id)))
+    return tuple(m for _, m in sorted(muscles, key=lambda x: x[0])), tuple(conflicts)
+
+
+def rank_key(kb: KnowledgeBase, finding_id: str) -> tuple[int, int, int]:
+    """The settings' order: checkpoint, then assessment, then declaration order."""
+    entry = kb.get("finding", finding_id)
+    checkpoints = list(kb.setting("checkpoint_order"))
+    assessments = list(kb.setting("assessment_order"))
+    if entry is None:
+        return (len(checkpoints), len(assessments), 0)
+    checkpoint = entry.one("checkpoint")
+    assessment = entry.one("in")
+    return (
+        checkpoints.index(checkpoint) if checkpoint in checkpoints else len(checkpoints),
+        assessments.index(assessment) if assessment in assessments else len(assessments),
+        entry.order,
+    )
+
+
+def _dysfunctions(kb: KnowledgeBase, book: FactBook) -> tuple[DysfunctionItem, ...]:
+    """Entered findings with a checkpoint, and recognised patterns, in the settings' order."""
+    candidates: list[tuple[tuple, str, str, int, Fact]] = []
+    seen: set[str] = set()
+    for fact in book.of_kind("finding"):
+        entry = kb.get("finding", fact.get("finding"))
+        if entry is None or entry.one("checkpoint") is None:
+            continue
+        score = sum(1 for f in book.of_kind(*STATES) if f.get("source") == fact.id)
+        candidates.append(((*rank_key(kb, entry.id), 1), entry.id, entry.name, score, fact))
+    for fact in book.of_kind("dysfunction"):
+        ident = fact.get("dysfunction")
+        if ident in seen:
+            continue
+        seen.add(ident)
+        signs = [book[i] for i in book.inputs_behind(fact.id) if book[i].kind == "finding"]
+        keys = [rank_key(kb, s.get("finding")) for s in signs] or [(99, 99, 0)]
+        candidates.append(((*min(keys), 0), ident, kb.name_of("dysfunction", ident),
+                           len(signs), fact))
+    items = []
+    for rank, (key, ident, name, score, fact) in enumerate(sorted(candidates,
+                                                                 key=lambda c: c[0]), 1):
+        ranked = book.add("rank", {"dysfunction": ident, "rank": rank,
+                                   "key": {"checkpoint": key[0], "assessment": key[1],
+                                           "order": key[2]}},
+                          origin=BUILTIN, premises=(fact.id,))
+        items.append(DysfunctionItem(ident, name, rank, score, ranked.id))
+    return tuple(items)
+
+
+def _fms_summary(kb: KnowledgeBase, case: Case, book: FactBook) -> FmsSummary | None:
+    finals = book.of_kind("fms")
+    if not finals:
+        return None
+    scores = {f.get("test"): f.get("score") for f in finals}
+    sides = {f.get("test"): {"left": f.get("left"), "right": f.get("right")}
+             for f in finals if kb.get("finding", f.get("test")).flag("sided")}
+    totals = book.of_kind("fms_total")
+    asymmetries = tuple(f.get("test") for f in book.of_kind("asymmetry"))
+    order = list(kb.setting("fms_order"))
+    targets = list(dict.fromkeys(f.get("test") for f in book.of_kind("fms_target")))
+    targets.sort(key=lambda t: order.index(t) if t in order else len(order))
+    flags = []
+    if not totals:
+        flags.append("partial screen: total not computed")
+    if any(f.kind == "finding" and f.get("assessment") == "fms_clearing"
+           for f in book.facts.values()):
+        flags.append("positive clearing test")
+    return FmsSummary(scores, sides, totals[0].get("total") if totals else None,
+                      asymmetries, tuple(targets), tuple(flags))
+
+
+def _reassessment(book: FactBook) -> Reassessment | None:
+    facts = book.of_kind("reassess")
+    if not facts:
+        return None
+    first = min(facts, key=lambda f: (f.get("weeks"), int(f.id[1:])))
+    return Reassessment(first.get("weeks"), first.id)

@@ -1,0 +1,418 @@
+"""Assemble the session: one generic selection mechanism driven by declarations.
+
+Which phases exist, in what order, what each treats and how many exercises it
+may hold; which exercise covers which muscle; which are excluded, substituted
+or re-dosed: all of it comes from the rule files (phases, exercises, and the
+facts the rules concluded). This module knows only the procedure
+(`continuum.md` §5): visit the dysfunctions in rank order, round by round, and
+take for each the first muscle of its list still uncovered in this phase.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cexpert.case import BOTH, Case
+from cexpert.facts import BUILTIN, Fact, FactBook
+from cexpert.knowledge import Entry, KnowledgeBase
+from cexpert.result import (
+    ConflictItem,
+    Dose,
+    DysfunctionItem,
+    ExcludedItem,
+    MuscleItem,
+    ProgramItem,
+)
+
+STATES = ("overactive", "underactive")
+
+
+@dataclass
+class _Choice:
+    """Why an exercise may or may not be used, with the facts that decided it."""
+
+    exercise: str | None
+    premises: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # (exercise, category, reason, fact id)
+
+
+class _Session:
+    def __init__(self, kb: KnowledgeBase, book: FactBook, case: Case,
+                 muscles: Sequence[MuscleItem], conflicts: Sequence[ConflictItem],
+                 dysfunctions: Sequence[DysfunctionItem]):
+        self.kb = kb
+        self.book = book
+        self.case = case
+        self.muscle_fact = {(m.id, m.state): m.fact for m in muscles}
+        self.conflicted = {c.id for c in conflicts}
+        self.conflicts = conflicts
+        self.exclusions = book.of_kind("exclusion")
+        self.substitutes = {f.get("exercise"): f for f in book.of_kind("substitute")}
+        self.doses = book.of_kind("dose_change")
+        self.excluded: list[ExcludedItem] = []
+        self.sources = self._source_order(dysfunctions)
+        self.lists = self._muscle_lists()
+
+    # --- ordering -----------------------------------------------------------------
+    def _source_order(self, dysfunctions: Sequence[DysfunctionItem]) -> list[str]:
+        """Fact ids of the findings behind the muscles, in dysfunction rank order."""
+        ranked = [self.book[self.book[d.fact].premises[0]] for d in dysfunctions]
+        order = [f.id for f in ranked if f.kind == "finding"]
+        for fact in self.book.of_kind(*STATES):
+            source = fact.get("source")
+            if source and source not in order:
+                order.append(source)
+        return order
+
+    def _muscle_lists(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
+        """state -> source fact -> [(muscle, side)] in the order the rule lists them."""
+        lists: dict[str, dict[str, list]] = {s: defaultdict(list) for s in STATES}
+        evidence = sorted(self.book.of_kind(*STATES),
+                          key=lambda f: (f.get("position", 0), int(f.id[1:])))
+        for fact in evidence:
+            muscle = fact.get("muscle")
+            if muscle in self.conflicted or (muscle, fact.kind) not in self.muscle_fact:
+                continue
+            entries = lists[fact.kind][fact.get("source")]
+            if all(m != muscle for m, _ in entries):
+                entries.append((muscle, fact.get("side")))
+        return lists
+
+    # --- what may be used ------------------------------------------------------------
+    def choose(self, exercise: Entry, muscle: str | None, phase: str) -> _Choice:
+        choice = _Choice(None)
+        candidate: Entry | None = exercise
+        tried: set[str] = set()
+        while candidate is not None and candidate.id not in tried:
+            tried.add(candidate.id)
+            swap = self.substitutes.get(candidate.id)
+            if swap is not None and swap.get("with"):
+                choice.rejected.append((candidate.id, "caution", swap.get("reason"), swap.id))
+                choice.premises.append(swap.id)
+                candidate = self.kb.get("exercise", swap.get("with"))
+                continue
+            blocked = self._blocked(candidate, muscle, phase)
+            if blocked is None:
+                choice.exercise = candidate.id
+                return choice
+            choice.rejected.append((candidate.id, *blocked))
+            candidate = next((self.kb.get("exercise", s) for s in candidate.many("substitutes")
+                              if s not in tried), None)
+        return choice
+
+    def _blocked(self, exercise: Entry, muscle: str | None, phase: str
+                 ) -> tuple[str, str, str] | None:
+        for fact in self.exclusions:
+            if _excludes(fact, exercise, muscle, phase):
+                return ("contraindication", fact.get("reason"), fact.id)
+        owned = self.case.client.equipment
+        needed = [e for e in exercise.many("equipment") if e != "none"]
+        if owned is not None and any(e not in owned for e in needed):
+            missing = ", ".join(self.kb.name_of("equipment", e) for e in needed
+                                if e not in owned)
+            return ("equipment", f"needs {missing}, which the client does not have", "")
+        return None
+
+    def candidates(self, phase: str, muscle: str) -> list[Entry]:
+        """Exercises of `phase` covering `muscle`, the one listing it earliest first."""
+        found = []
+        for exercise in self.kb.of("exercise").values():
+            if exercise.one("phase") != phase:
+                continue
+            targets = [*exercise.many("targets"), *exercise.many("covers")]
+            if muscle in targets:
+                found.append((targets.index(muscle), exercise.order, exercise))
+        return [e for _, _, e in sorted(found, key=lambda x: (x[0], x[1]))]
+
+    def allowed_for(self, phase: str, muscle: str) -> _Choice | None:
+        rejected: list = []
+        for exercise in self.candidates(phase, muscle):
+            choice = self.choose(exercise, muscle, phase)
+            if choice.exercise is not None:
+                choice.rejected = rejected + choice.rejected
+                return choice
+            rejected += choice.rejected
+        if rejected:
+            return _Choice(None, [], rejected)
+        return None
+
+    # --- dose ------------------------------------------------------------------------------
+    def dose(self, exercise: Entry, phase: Entry) -> tuple[Dose, list[str]]:
+        values: dict[str, object] = {}
+        for source in (phase, exercise):
+            for key in ("sets", "reps", "hold", "tempo"):
+                if source.one(key) is not None:
+                    values[key] = source.one(key)
+        premises = []
+        for fact in self.doses:
+            target = fact.get("target")
+            if (fact.get("target_kind") == "phase" and target == phase.id) or (
+                    fact.get("target_kind") == "exercise" and target == exercise.id):
+                values.update(fact.get("dose"))
+                premises.append(fact.id)
+        hold = values.get("hold")
+        return Dose(
+            sets=values.get("sets"), reps=values.get("reps"),
+            hold_s=int(hold) if isinstance(hold, int | float) else None,
+            tempo=values.get("tempo"),
+        ), premises
+
+    def record_rejections(self, choice: _Choice, muscle: str | None, phase: str) -> None:
+        for exercise, category, reason, fact in choice.rejected:
+            if any(e.exercise == exercise and e.muscle == muscle and e.phase == phase
+                   for e in self.excluded):
+                continue
+            premises = (fact,) if fact else ()
+            recorded = self.book.add("excluded", {"exercise": exercise, "muscle": muscle,
+                                                  "phase": phase, "category": category,
+                                                  "reason": reason},
+                                     origin=BUILTIN, premises=premises)
+            self.excluded.append(ExcludedItem(
+                exercise, muscle, phase, self.kb.name_of("exercise", exercise), BOTH,
+                category, reason, recorded.id))
+
+
+def _excludes(fact: Fact, exercise: Entry, muscle: str | None, phase: str) -> bool:
+    """Every part an exclusion names must match (phase, exercise, tag, muscle)."""
+    checks = [
+        (fact.get("phases"), lambda v: phase in v),
+        (fact.get("exercises"), lambda v: exercise.id in v),
+        (fact.get("tags"), lambda v: bool(set(v) & set(exercise.many("tags")))),
+        (fact.get("muscles"), lambda v: muscle in v),
+    ]
+    given = [(values, test) for values, test in checks if values]
+    return bool(given) and all(test(values) for values, test in given)
+
+
+def build_program(kb: KnowledgeBase, book: FactBook, case: Case,
+                  muscles: Sequence[MuscleItem], conflicts: Sequence[ConflictItem],
+                  dysfunctions: Sequence[DysfunctionItem], held: bool
+                  ) -> tuple[tuple[ProgramItem, ...], tuple[ExcludedItem, ...]]:
+    """The program and what was left out of it, each item a builtin fact with premises."""
+    session = _Session(kb, book, case, muscles, conflicts, dysfunctions)
+    _record_conflicts(session)
+    _record_exclusion_rules(session, muscles)
+    if held:
+        return (), tuple(session.excluded)
+    program: list[ProgramItem] = []
+    prescribed = [f for f in book.of_kind("prescribe")]
+    for phase in kb.of("phase").values():
+        items = _prescribed(session, phase, prescribed)
+        treats = phase.one("treats")
+        if treats in STATES:
+            items += _by_muscle(session, phase, treats, items)
+        elif treats == "checkpoints":
+            items += _by_checkpoint(session, phase, items)
+        program.extend(items)
+    return tuple(program), tuple(session.excluded)
+
+
+def _cap(phase: Entry) -> int:
+    cap = phase.one("cap")
+    return int(cap) if cap is not None else 10**6
+
+
+def _make_item(session: _Session, phase: Entry, exercise_id: str, targets: list[str],
+               side: str, addresses: list[str], premises: list[str]) -> ProgramItem:
+    exercise = session.kb.get("exercise", exercise_id)
+    assert exercise is not None
+    dose, dose_premises = session.dose(exercise, phase)
+    fact = session.book.add(
+        "prescription",
+        {"phase": phase.id, "exercise": exercise_id, "targets": targets, "side": side,
+         "addresses": addresses},
+        origin=BUILTIN, premises=tuple(dict.fromkeys([*premises, *dose_premises])))
+    return ProgramItem(phase.id, exercise_id, exercise.name, tuple(targets), side, dose,
+                       tuple(addresses), fact.id)
+
+
+def _prescribed(session: _Session, phase: Entry, prescribed: list[Fact]) -> list[ProgramItem]:
+    items: list[ProgramItem] = []
+    for fact in prescribed:
+        exercise = session.kb.get("exercise", fact.get("exercise"))
+        if exercise is None or exercise.one("phase") != phase.id:
+            continue
+        if len(items) >= _cap(phase) or any(i.exercise == exercise.id for i in items):
+            continue
+        choice = session.choose(exercise, None, phase.id)
+        session.record_rejections(choice, None, phase.id)
+        if choice.exercise is None:
+            continue
+        chosen = session.kb.get("exercise", choice.exercise)
+        items.append(_make_item(session, phase, chosen.id, list(chosen.many("targets")),
+                                BOTH, [], [fact.id, *choice.premises]))
+    return items
+
+
+def _by_muscle(session: _Session, phase: Entry, state: str, already: list[ProgramItem]
+               ) -> list[ProgramItem]:
+    """Round-robin over dysfunctions (S6): each takes its first uncovered muscle."""
+    cap = _cap(phase)
+    items: list[ProgramItem] = []
+    covered: set[str] = {t for i in already for t in i.targets}
+    lists = session.lists[state]
+    unusable: set[str] = set()
+    while len(already) + len(items) < cap:
+        added = False
+        for source in session.sources:
+            if len(already) + len(items) >= cap:
+                break
+            for muscle, _side in lists.get(source, []):
+                if muscle in covered or muscle in unusable:
+                    continue
+                choice = session.allowed_for(phase.id, muscle)
+                if choice is None or choice.exercise is None:
+                    if choice is not None:
+                        session.record_rejections(choice, muscle, phase.id)
+                    unusable.add(muscle)
+                    continue
+                session.record_rejections(choice, muscle, phase.id)
+                exercise = session.kb.get("exercise", choice.exercise)
+                targets = [*exercise.many("targets"), *exercise.many("covers")]
+                newly = [m for m in targets if m not in covered]
+                covered.update(targets)
+                flagged = [m for m in newly if (m, state) in session.muscle_fact]
+                side = _item_side(session, exercise, state, muscle)
+                addresses = _addresses(session, state, flagged or [muscle])
+                premises = [session.muscle_fact[(m, state)] for m in flagged or [muscle]
+                            if (m, state) in session.muscle_fact] + choice.premises
+                items.append(_make_item(session, phase, exercise.id, flagged or [muscle],
+                                        side, addresses, premises))
+                added = True
+                break
+        if not added:
+            break
+    _record_cap(session, phase, state, covered | unusable, len(already) + len(items))
+    return items
+
+
+def _item_side(session: _Session, exercise: Entry, state: str, muscle: str) -> str:
+    """S8: one side only when every finding listing the muscle is one-sided there."""
+    if not exercise.flag("unilateral"):
+        return BOTH
+    sides = {side for entries in session.lists[state].values()
+             for m, side in entries if m == muscle}
+    return sides.pop() if len(sides) == 1 and BOTH not in sides else BOTH
+
+
+def _addresses(session: _Session, state: str, muscles: list[str]) -> list[str]:
+    found = []
+    for source in session.sources:
+        if any(m in muscles for m, _ in session.lists[state].get(source, [])):
+            finding = session.book[source].get("finding") or session.book[source].get("test")
+            if finding and finding not in found:
+                found.append(finding)
+    return found
+
+
+def _record_cap(session: _Session, phase: Entry, state: str, covered: set[str],
+                count: int) -> None:
+    if count < _cap(phase):
+        return
+    for source in session.sources:
+        for muscle, _ in session.lists[state].get(source, []):
+            if muscle in covered:
+                continue
+            choice = session.allowed_for(phase.id, muscle)
+            if choice is None or choice.exercise is None:
+                continue
+            covered.add(muscle)
+            exercise = session.kb.get("exercise", choice.exercise)
+            fact = session.book.add(
+                "excluded", {"exercise": exercise.id, "muscle": muscle, "phase": phase.id,
+                             "category": "cap", "reason": f"session cap of {_cap(phase)} "
+                             f"{phase.id} exercises reached"},
+                origin=BUILTIN, premises=(session.muscle_fact[(muscle, state)],))
+            session.excluded.append(ExcludedItem(
+                exercise.id, muscle, phase.id, exercise.name, BOTH, "cap",
+                f"session cap of {_cap(phase)} {phase.id} exercises reached", fact.id))
+
+
+def _by_checkpoint(session: _Session, phase: Entry, already: list[ProgramItem]
+                   ) -> list[ProgramItem]:
+    """S7: one exercise per checkpoint group, in the rank order of its first finding."""
+    cap = _cap(phase)
+    kb = session.kb
+    items: list[ProgramItem] = []
+    served: set[str] = set()
+    for item in already:
+        exercise = kb.get("exercise", item.exercise)
+        served |= {_group(kb, c) for c in exercise.many("integrates")}
+    for source in session.sources:
+        finding = kb.get("finding", session.book[source].get("finding") or "")
+        if finding is None or finding.one("checkpoint") is None:
+            continue
+        checkpoint = finding.one("checkpoint")
+        group = _group(kb, checkpoint)
+        if group in served:
+            continue
+        if len(already) + len(items) >= cap:
+            break
+        for exercise in kb.of("exercise").values():
+            if exercise.one("phase") != phase.id or checkpoint not in exercise.many(
+                    "integrates"):
+                continue
+            choice = session.choose(exercise, None, phase.id)
+            session.record_rejections(choice, None, phase.id)
+            if choice.exercise is None:
+                continue
+            served.add(group)
+            addresses = [f.get("finding") for f in (session.book[s] for s in session.sources)
+                         if f.get("finding") and kb.get("finding", f.get("finding"))
+                         and _group(kb, kb.get("finding", f.get("finding")).one("checkpoint"))
+                         == group]
+            items.append(_make_item(session, phase, choice.exercise,
+                                    list(kb.get("exercise", choice.exercise).many(
+                                        "integrates")),
+                                    BOTH, addresses, [source, *choice.premises]))
+            break
+    return items
+
+
+def _group(kb: KnowledgeBase, checkpoint: str | None) -> str:
+    entry = kb.get("checkpoint", checkpoint or "")
+    return (entry.one("group") if entry else None) or (checkpoint or "")
+
+
+def _record_conflicts(session: _Session) -> None:
+    for conflict in session.conflicts:
+        fact = session.book.add("excluded", {"muscle": conflict.id, "category": "conflict",
+                                             "reason": "pointed both overactive and "
+                                             "underactive; left out until reassessed"},
+                                origin=BUILTIN, premises=conflict.facts)
+        session.excluded.append(ExcludedItem(
+            None, conflict.id, None, conflict.name, conflict.side, "conflict",
+            "pointed both overactive and underactive; left out until reassessed", fact.id))
+
+
+def _record_exclusion_rules(session: _Session, muscles: Sequence[MuscleItem]) -> None:
+    """Each exclusion the rules concluded, once, so the client sees what is ruled out."""
+    flagged = {m.id for m in muscles}
+    for fact in session.exclusions:
+        phases = fact.get("phases") or [None]
+        reason = fact.get("reason")
+        targets = [m for m in fact.get("muscles") or [] if m in flagged]
+        if fact.get("muscles") and not targets:
+            continue
+        for phase in phases:
+            for exercise in fact.get("exercises") or [None]:
+                for muscle in targets or [None]:
+                    name = _exclusion_name(session.kb, exercise, muscle, phase,
+                                           fact.get("tags"))
+                    session.excluded.append(ExcludedItem(
+                        exercise, muscle, phase, name, BOTH, "contraindication", reason,
+                        fact.id))
+
+
+def _exclusion_name(kb: KnowledgeBase, exercise, muscle, phase, tags) -> str:
+    if exercise:
+        return kb.name_of("exercise", exercise)
+    parts = [kb.name_of("phase", phase) if phase else "All phases"]
+    if muscle:
+        parts.append(f"for {kb.name_of('muscle', muscle)}")
+    if tags:
+        parts.append("tagged " + ", ".join(tags))
+    return " ".join(parts)

@@ -1,0 +1,156 @@
+"""The result of a consultation: plain frozen data, every item pointing at its fact.
+
+This is what `explain`, the reports, the CLI and the TUI read. `as_json`
+gives the stable `--format json` contract (schema_version 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cexpert.facts import Fact
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Referral:
+    required: bool = False
+    urgency: str | None = None
+    holds_program: bool = False
+    reasons: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MuscleItem:
+    id: str
+    name: str
+    state: str
+    side: str
+    score: int
+    fact: str
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    id: str
+    name: str
+    side: str
+    facts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DysfunctionItem:
+    id: str
+    name: str
+    rank: int
+    score: int
+    fact: str
+
+
+@dataclass(frozen=True)
+class FmsSummary:
+    scores: Mapping[str, int]
+    sides: Mapping[str, Mapping[str, int]]
+    total: int | None
+    asymmetries: tuple[str, ...]
+    priority: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dose:
+    sets: int | None = None
+    reps: str | int | None = None
+    hold_s: int | None = None
+    tempo: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgramItem:
+    phase: str
+    exercise: str
+    name: str
+    targets: tuple[str, ...]
+    side: str
+    dose: Dose
+    addresses: tuple[str, ...]
+    fact: str
+
+
+@dataclass(frozen=True)
+class ExcludedItem:
+    exercise: str | None
+    muscle: str | None
+    phase: str | None
+    name: str
+    side: str
+    category: str  # contraindication | equipment | cap | conflict | caution
+    reason: str
+    fact: str
+
+
+@dataclass(frozen=True)
+class Reassessment:
+    weeks: float
+    fact: str
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    title: str
+    source: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Result:
+    knowledge_base: Mapping[str, str]
+    client: Mapping[str, Any]
+    referral: Referral
+    program_status: str  # active | held | none_needed
+    muscles: tuple[MuscleItem, ...]
+    conflicts: tuple[ConflictItem, ...]
+    dysfunctions: tuple[DysfunctionItem, ...]
+    fms: FmsSummary | None
+    program: tuple[ProgramItem, ...]
+    excluded: tuple[ExcludedItem, ...]
+    reassessment: Reassessment | None
+    facts: Mapping[str, Fact]
+    rules: Mapping[str, RuleInfo]
+    firings: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        """The `--format json` contract; keys and shapes are stable across versions."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "knowledge_base": dict(self.knowledge_base),
+            "client": dict(self.client),
+            "referral": _plain(self.referral),
+            "program_status": self.program_status,
+            "muscles": [_plain(m) for m in self.muscles],
+            "conflicts": [_plain(c) for c in self.conflicts],
+            "dysfunctions": [_plain(d) for d in self.dysfunctions],
+            "fms": _plain(self.fms) if self.fms else None,
+            "program": [_program_item(p) for p in self.program],
+            "excluded": [_plain(e) for e in self.excluded],
+            "reassessment": _plain(self.reassessment) if self.reassessment else None,
+            "facts": {k: f.as_json() for k, f in self.facts.items()},
+            "rules": {k: _plain(r) for k, r in self.rules.items()},
+        }
+
+
+def _plain(value) -> Any:
+    data = asdict(value)
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items()}
+
+
+def _program_item(item: ProgramItem) -> dict[str, Any]:
+    data = _plain(item)
+    data["dose"] = asdict(item.dose)
+    return data
