@@ -11,9 +11,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from cexpert.case import Case, load_case, parse_case
+from dataclasses import replace
+
+from cexpert.case import Case, Observation, load_case, parse_case
 from cexpert.compile import Engine
 from cexpert.diagnostics import DiagnosticError
+from cexpert.explain import Change, WhyNode, WhyNot, diff, why, why_not
 from cexpert.infer import consult
 from cexpert.knowledge import KnowledgeBase
 from cexpert.load import Loaded, load
@@ -27,6 +30,8 @@ class Service:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._newest = 0
 
     @classmethod
     def open(cls, paths: Sequence[str | Path] | None = None) -> Service:
@@ -52,6 +57,41 @@ class Service:
 
     def consult(self, case: Case) -> Result:
         return consult(self.kb, self.engine, case)
+
+    # --- newest request wins ---------------------------------------------------------
+    def ticket(self) -> int:
+        """A number for a new request; only the newest one's result is wanted."""
+        with self._lock:
+            self._newest += 1
+            return self._newest
+
+    def is_newest(self, ticket: int) -> bool:
+        return ticket == self._newest
+
+    def consult_if_newest(self, case: Case, ticket: int) -> Result | None:
+        """Consult unless a newer request came in meanwhile (then None)."""
+        if not self.is_newest(ticket):
+            return None
+        result = self.consult(case)
+        return result if self.is_newest(ticket) else None
+
+    # --- explanations ----------------------------------------------------------------
+    def why(self, result: Result, fact_id: str) -> WhyNode:
+        return why(result, self.kb, fact_id)
+
+    def why_not(self, result: Result, state: str, muscle: str) -> WhyNot:
+        return why_not(result, self.kb, state, muscle)
+
+    def what_if(self, case: Case, assessment: str, finding: str, side: str = "both"
+                ) -> tuple[Result, Result, tuple[Change, ...]]:
+        """Toggle one finding and compare: (before, after, changes)."""
+        toggled = Observation(assessment, finding, side)
+        observations = tuple(o for o in case.observations if o != toggled)
+        if len(observations) == len(case.observations):
+            observations = (*case.observations, toggled)
+        before = self.consult(case)
+        after = self.consult(replace(case, observations=observations))
+        return before, after, diff(before, after)
 
 
 SHIPPED = "<shipped rules>"
