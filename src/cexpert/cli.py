@@ -42,6 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     infer.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
 
+    why = sub.add_parser("why", help="explain a conclusion of a consultation")
+    why.add_argument("case", help="a case file (.toml)")
+    why.add_argument("item", help="a fact id (f12), or a muscle, exercise or finding id")
+    why.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+
+    why_not = sub.add_parser("why-not", help="explain why a muscle was not concluded")
+    why_not.add_argument("case", help="a case file (.toml)")
+    why_not.add_argument("state", choices=("overactive", "underactive"))
+    why_not.add_argument("muscle", help="a muscle id or name")
+    why_not.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     kb.add_argument("--format", choices=("text", "json"), default="text")
@@ -56,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cexpert.cli_infer import cmd_infer
 
         return cmd_infer(args)
+    if args.command in ("why", "why-not"):
+        from cexpert.cli_infer import cmd_why, cmd_why_not
+
+        return cmd_why(args) if args.command == "why" else cmd_why_not(args)
     if args.command == "kb":
         from cexpert.cli_infer import cmd_kb
 

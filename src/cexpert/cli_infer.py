@@ -9,8 +9,10 @@ import sys
 from cexpert import diagnostics as diag
 from cexpert.case import CaseError
 from cexpert.compile import FiringLimitExceeded
+from cexpert.explain import render_tree
 from cexpert.report import kb_summary, render_kb_text, render_markdown, render_text
 from cexpert.service import Service, load_kb
+from cexpert.syntax_tree import name_key
 
 
 def _open(rules) -> Service | int:
@@ -41,6 +43,63 @@ def cmd_infer(args: argparse.Namespace) -> int:
         print(render_markdown(result, service.kb), end="")
     else:
         print(render_text(result, service.kb), end="")
+    return 0
+
+
+def _consult(args: argparse.Namespace):
+    service = _open(args.rules)
+    if isinstance(service, int):
+        return service, None
+    try:
+        case = service.read_case(args.case)
+    except CaseError as error:
+        sys.stderr.write(f"error: the case file cannot be used\n{error}\n")
+        return 2, None
+    try:
+        return service, service.consult(case)
+    except FiringLimitExceeded as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1, None
+
+
+def cmd_why(args: argparse.Namespace) -> int:
+    service, result = _consult(args)
+    if result is None:
+        return service
+    key = name_key(args.item)
+    facts = [args.item] if args.item in result.facts else [
+        *(p.fact for p in result.program if p.exercise == key),
+        *(m.fact for m in result.muscles if m.id == key),
+        *(d.fact for d in result.dysfunctions if d.id == key),
+        *(e.fact for e in result.excluded if key in (e.exercise, e.muscle)),
+    ]
+    if not facts:
+        sys.stderr.write(f"error: '{args.item}' is not a conclusion of this consultation\n")
+        return 2
+    for fact in facts:
+        print("\n".join(render_tree(service.why(result, fact))))
+    return 0
+
+
+def cmd_why_not(args: argparse.Namespace) -> int:
+    service, result = _consult(args)
+    if result is None:
+        return service
+    muscle = name_key(args.muscle)
+    matches = [m.id for m in service.kb.of("muscle").values()
+               if muscle in {m.id, name_key(m.name), *(name_key(a) for a in m.aliases)}]
+    if not matches:
+        hint = diag.did_you_mean(muscle, service.kb.of("muscle"))
+        sys.stderr.write(f"error: unknown muscle '{args.muscle}'" + (f"; {hint}" if hint
+                                                                     else "") + "\n")
+        return 2
+    answer = service.why_not(result, args.state, matches[0])
+    print(answer.question)
+    print(answer.answer)
+    for rule in answer.rules:
+        print(f"  rule {rule.rule}: {rule.title} [{rule.source}]")
+        for check in rule.checks:
+            print(f"    {'holds ' if check.holds else 'FAILS '} {check.text}")
     return 0
 
 

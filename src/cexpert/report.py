@@ -101,9 +101,10 @@ def _sections(result: Result, kb: KnowledgeBase, chains: bool = True
 
 def render_text(result: Result, kb: KnowledgeBase) -> str:
     client = result.client
+    kb_label = f"{result.knowledge_base['path']} ({result.knowledge_base['hash'][:19]})"
     head = [f"Consultation: {client.get('name') or 'unnamed client'}"
             + (f", {client['age']}" if client.get("age") else ""),
-            f"Knowledge base: {result.knowledge_base['path']} ({result.knowledge_base['hash'][:19]})"]
+            f"Knowledge base: {kb_label}"]
     lines = head
     for title, body in _sections(result, kb):
         lines += ["", title.upper(), *body]
