@@ -257,10 +257,7 @@ def _atom_words(atom: Atom, kb: KnowledgeBase) -> str:
 
 
 def _holds(atom: Atom, result: Result) -> bool:
-    for fact in result.facts.values():
-        if _matches(atom, fact):
-            return True
-    return False
+    return any(_matches(atom, fact) for fact in result.facts.values())
 
 
 def _matches(atom: Atom, fact: Fact) -> bool:

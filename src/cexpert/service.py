@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 from cexpert.case import Case, Observation, load_case, parse_case
 from cexpert.compile import Engine
