@@ -162,9 +162,9 @@ class _Session:
 
     def record_rejections(self, choice: _Choice, muscle: str | None, phase: str) -> None:
         for exercise, category, reason, fact in choice.rejected:
-            if any(e.exercise == exercise and e.muscle == muscle and e.phase == phase
+            if any(e.exercise == exercise and e.phase == phase and e.category == category
                    for e in self.excluded):
-                continue
+                continue  # one entry per exercise: the first muscle it was wanted for
             premises = (fact,) if fact else ()
             recorded = self.book.add("excluded", {"exercise": exercise, "muscle": muscle,
                                                   "phase": phase, "category": category,
@@ -410,7 +410,8 @@ def _record_exclusion_rules(session: _Session, muscles: Sequence[MuscleItem]) ->
 def _exclusion_name(kb: KnowledgeBase, exercise, muscle, phase, tags) -> str:
     if exercise:
         return kb.name_of("exercise", exercise)
-    parts = [kb.name_of("phase", phase) if phase else "All phases"]
+    parts = [f"All {kb.name_of('phase', phase).lower()} exercises" if phase else
+             "All exercises"]
     if muscle:
         parts.append(f"for {kb.name_of('muscle', muscle)}")
     if tags:

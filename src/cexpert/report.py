@@ -91,7 +91,8 @@ def _sections(result: Result, kb: KnowledgeBase, chains: bool = True
         lines = ["Held: see the referral above." if result.program_status == "held" else
                  "No corrective needs found: continue the general program and reassess."]
     out.append(("Program", lines))
-    lines = [f"- {e.name}" + (f" ({kb.name_of('phase', e.phase)})" if e.phase else "")
+    lines = [f"- {e.name}" + (f" ({kb.name_of('phase', e.phase)})" if e.phase and e.exercise
+                              else "")
              + f" [{e.category}]: {e.reason}" for e in result.excluded]
     out.append(("Excluded", lines or ["Nothing."]))
     if result.reassessment:
