@@ -224,15 +224,23 @@ def _dnf(condition: Cond) -> list[list]:
 
 
 def _negated(operand: Cond) -> list:
-    if isinstance(operand, Atom):
-        return [NOT(_pattern(operand))]
-    if isinstance(operand, AnyOf):  # not (a or b) = not a and not b
-        return [p for o in operand.operands for p in _negated(o)]
-    if isinstance(operand, AllOf) and all(isinstance(o, Atom) for o in operand.operands):
-        return [NOT(AND(*(_pattern(o) for o in operand.operands)))]
-    if isinstance(operand, NoneOf):  # not not a = a (matched, but not a premise)
-        return [_pattern(operand.operand)] if isinstance(operand.operand, Atom) else []
-    raise ValueError("negation of a nested condition is not supported")
+    """not (b1 or b2 ...) = not b1 and not b2, each branch a conjunction."""
+    out = []
+    for conjunct in _dnf(operand):
+        patterns = _unbound(conjunct)
+        out.append(NOT(patterns[0]) if len(patterns) == 1 else NOT(AND(*patterns)))
+    return out
+
+
+def _unbound(conjunct: list) -> list:
+    """Patterns of a conjunction inside a negation: nothing bound, nothing a premise."""
+    patterns = []
+    for item in conjunct:
+        if isinstance(item, NoneOf):
+            patterns.extend(_negated(item.operand))
+        else:
+            patterns.append(_pattern(item))
+    return patterns
 
 
 def _always():
