@@ -48,6 +48,7 @@ def parser(strict: bool = False) -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         strict=strict,
+        cache=not strict,  # building the LALR tables takes ~1 s; Lark caches them on disk
     )
 
 
