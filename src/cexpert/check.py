@@ -73,10 +73,12 @@ SIDE_WORDS = {
     "same_side": "same", "same": "same", "stance_leg": "same", "stance_side": "same",
     "opposite_side": "opposite", "opposite": "opposite", "other_side": "opposite",
     "opposite_leg": "opposite", "both_sides": "both", "both": "both",
+    "lower_side": "lower", "lower_scoring_side": "lower", "weaker_side": "lower",
+    "higher_side": "higher", "higher_scoring_side": "higher",
     "left": "left", "right": "right",
 }
 URGENCIES = ("urgent", "routine")
-DERIVED_KINDS = ("overactive", "underactive", "dysfunction", "referral")
+DERIVED_KINDS = ("overactive", "underactive", "dysfunction", "referral", "fms_priority")
 FACT_KIND_TO_DECL = {
     "finding": "finding", "pain": "finding", "condition": "condition",
     "dysfunction": "dysfunction", "overactive": "muscle", "underactive": "muscle",
@@ -399,6 +401,11 @@ class Checker:
             return NoneOf(self.resolve_condition(node.operand))
         if isinstance(node, st.ReferralTest):
             return Atom("referral", None, node.span)
+        if isinstance(node, st.AlwaysTest):
+            return Atom("client", None, node.span)
+        if isinstance(node, st.FmsPriorityTest):
+            return Atom("fms_priority", self._fms_subject(node.test, allow_total=False),
+                        node.span)
         if isinstance(node, st.ParqTest):
             if isinstance(node.question, st.Number):
                 return Atom("parq", str(node.question.as_int), node.span)
@@ -507,6 +514,8 @@ class Checker:
                 weeks = item.amount.value * factor
                 add("reassess", {"weeks": int(weeks) if float(weeks).is_integer() else weeks},
                     item.span)
+            elif isinstance(item, st.Note):
+                add("note", {"text": item.text.value}, item.span)
             elif isinstance(item, st.FmsTarget):
                 test = None if item.test.key == ANY else self.resolve_name(
                     item.test, ("finding",))
@@ -520,7 +529,8 @@ class Checker:
         if side is None:
             self.error(
                 "E206", f"'{name.text}' is not a side", name.span,
-                expected="same side, opposite side, stance leg, both sides, left, right",
+                expected="same side, opposite side, stance leg, both sides, left, right, "
+                "lower side, higher side",
                 help=_mean(name.key, SIDE_WORDS),
             )
             return "same"
@@ -556,15 +566,11 @@ class Checker:
     # --- stratification ----------------------------------------------------------------
     def stratify(self, rules: list[KbRule]) -> list[KbRule]:
         """Give each rule a stratum; report positive cycles and cycles through `not`."""
-        producers: dict[tuple[str, str | None], list[KbRule]] = defaultdict(list)
-        for rule in rules:
-            for predicate in _produced(rule):
-                producers[predicate].append(rule)
-                producers[(predicate[0], None)].append(rule)
         edges: dict[str, list[tuple[str, bool]]] = {r.id: [] for r in rules}
+        producers = _Producers(rules)
         for rule in rules:
             for predicate, negated in _tested(rule.condition):
-                for producer in producers.get(predicate, []):
+                for producer in producers.of(predicate):
                     edges[rule.id].append((producer.id, negated))
         by_id = {r.id: r for r in rules}
         stratum: dict[str, int] = {}
@@ -614,15 +620,13 @@ class Checker:
 
     # --- rules that can never fire, conclusions nothing uses ------------------------------
     def check_usefulness(self, rules: list[KbRule], entries) -> None:
-        produced = {p for r in rules for p in _produced(r)}
-        produced_kinds = {k for k, _ in produced}
+        producers = _Producers(rules)
         for rule in rules:
             for predicate, negated in _tested(rule.condition):
                 kind, ident = predicate
                 if negated or kind not in DERIVED_KINDS:
                     continue
-                if (ident is None and kind not in produced_kinds) or (
-                        ident is not None and predicate not in produced):
+                if not producers.of(predicate):
                     what = f"{kind} {ident}" if ident else kind
                     self.error(
                         "E303", f"rule '{rule.id}' can never fire: no rule concludes "
@@ -710,7 +714,31 @@ def _produced(rule: KbRule) -> list[tuple[str, str | None]]:
             out.append(("dysfunction", c.data["dysfunction"]))
         elif c.kind == "refer":
             out.append(("referral", None))
+        elif c.kind == "fms_target":  # the priority is computed from every target
+            out.append(("fms_priority", None))
     return out
+
+
+class _Producers:
+    """Which rules can produce a tested predicate; an id of None means any id."""
+
+    def __init__(self, rules: Sequence[KbRule]):
+        self.exact: dict[tuple[str, str | None], list[KbRule]] = defaultdict(list)
+        self.by_kind: dict[str, list[KbRule]] = defaultdict(list)
+        self.wildcard: dict[str, list[KbRule]] = defaultdict(list)
+        for rule in rules:
+            for kind, ident in dict.fromkeys(_produced(rule)):
+                self.by_kind[kind].append(rule)
+                if ident is None:
+                    self.wildcard[kind].append(rule)
+                else:
+                    self.exact[(kind, ident)].append(rule)
+
+    def of(self, predicate: tuple[str, str | None]) -> list[KbRule]:
+        kind, ident = predicate
+        found = self.by_kind.get(kind, []) if ident is None else [
+            *self.exact.get(predicate, []), *self.wildcard.get(kind, [])]
+        return list({r.id: r for r in found}.values())
 
 
 def _treated_muscles(entries) -> dict[str, set[str]]:

@@ -30,7 +30,7 @@ logging.getLogger("experta").setLevel(logging.ERROR)
 from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
 
-from cexpert.knowledge import AllOf, AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
+from cexpert.knowledge import AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
@@ -95,13 +95,17 @@ class _Ordered(Strategy):
         return (-stratum, salience, -order, tuple(-i for i in facts))
 
     def _update_agenda(self, agenda, added, removed) -> None:
-        if removed:
-            gone = {id(a) for a in removed}
-            agenda.activations = [a for a in agenda.activations if id(a) not in gone]
+        if removed:  # Experta reports removals as new objects: compare by identity of match
+            gone = {_identity(a) for a in removed}
+            agenda.activations = [a for a in agenda.activations if _identity(a) not in gone]
         for activation in added:
             activation.key = self.key(activation)
             agenda.activations.append(activation)
         agenda.activations.sort(key=lambda a: a.key)
+
+
+def _identity(activation) -> tuple:
+    return (activation.rule.__name__, frozenset(f["__factid__"] for f in activation.facts))
 
 
 class Engine:
@@ -140,8 +144,14 @@ class Engine:
         engine_class = type("CompiledKnowledgeBase", (KnowledgeEngine,), attributes)
         self.engine = engine_class()
 
-    def run(self, initial: Sequence[WorkingFact], conclude: Conclude, limit: int) -> int:
-        """Forward-chain from `initial` to a fixed point; return the number of firings."""
+    def run(self, initial: Sequence[WorkingFact], conclude: Conclude, limit: int,
+            then: Callable[[], list[WorkingFact]] | None = None) -> int:
+        """Forward-chain from `initial` to a fixed point; return the number of firings.
+
+        `then` is called at each fixed point for builtin facts that need the whole
+        of it (the FMS priority needs every target); chaining resumes until it
+        has nothing new.
+        """
         self._conclude, self._limit, self._fired = conclude, limit, []
         self.engine.reset()
         facts = [_to_experta(f) for f in initial]
@@ -152,6 +162,9 @@ class Engine:
         if facts:
             self.engine.declare(*facts)
         self.engine.run()
+        while then is not None and (more := then()):
+            self.engine.declare(*(_to_experta(f) for f in more))
+            self.engine.run()
         return len(self._fired)
 
     # --- right-hand sides ----------------------------------------------------------

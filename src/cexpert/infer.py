@@ -41,7 +41,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case) -> Result:
     working += _fms_scoring(kb, case, book)
     chaining = _Chaining(kb, book)
     limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
-    firings = engine.run(working, chaining.conclude, limit)
+    firings = engine.run(working, chaining.conclude, limit, then=chaining.fms_priority)
     referral = _referral(book)
     muscles, conflicts = _muscles(kb, book)
     dysfunctions = _dysfunctions(kb, book)
@@ -51,6 +51,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case) -> Result:
     reassessment = _reassessment(book)
     status = "held" if referral.holds_program else ("active" if program else "none_needed")
     used = sorted({f.rule for f in book.facts.values() if f.rule})
+    notes = tuple(dict.fromkeys(f.get("text") for f in book.of_kind("note")))
     return Result(
         knowledge_base={"path": kb.path, "hash": kb.hash},
         client={"name": case.client.name, "age": case.client.age, "case": case.path},
@@ -58,6 +59,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case) -> Result:
         dysfunctions=dysfunctions, fms=fms, program=program, excluded=excluded,
         reassessment=reassessment, facts=dict(book.facts),
         rules={r: _rule_info(kb.rule(r)) for r in used if kb.rule(r)}, firings=firings,
+        notes=notes,
     )
 
 
@@ -169,7 +171,7 @@ class _Chaining:
             data = dict(conclusion.data)
             kind = conclusion.kind
             if kind in STATES:
-                data["side"] = _side(data["side"], side)
+                data["side"] = _side(data["side"], side, self._scores(premises))
                 data["position"] = conclusion.position
                 data["source"] = premises[0] if premises else None
             if kind == "fms_target" and data.get("test") is None:
@@ -181,6 +183,35 @@ class _Chaining:
             if working is not None:
                 out.append(working)
         return out
+
+
+    def _scores(self, premises: tuple[str, ...]) -> dict | None:
+        """Left and right scores of the FMS test a rule matched, for lower/higher side."""
+        for fid in premises:
+            fact = self.book[fid]
+            if fact.kind in ("fms", "fms_priority") and fact.get("left") is not None:
+                return {"left": fact.get("left"), "right": fact.get("right")}
+        return None
+
+    def fms_priority(self) -> list[WorkingFact]:
+        """Builtin at the fixed point: the first target in the `fms_order` setting."""
+        if self.book.of_kind("fms_priority"):
+            return []
+        targets = self.book.of_kind("fms_target")
+        if not targets:
+            return []
+        order = list(self.kb.setting("fms_order"))
+        first = min(targets, key=lambda f: (order.index(f.get("test"))
+                                            if f.get("test") in order else len(order),
+                                            int(f.id[1:])))
+        test = first.get("test")
+        scores = next((f for f in self.book.of_kind("fms") if f.get("test") == test), None)
+        data = {"test": test}
+        if scores is not None:
+            data.update(left=scores.get("left"), right=scores.get("right"))
+        fact = self.book.add("fms_priority", data, origin=BUILTIN,
+                             premises=tuple(f.id for f in targets if f.get("test") == test))
+        return [WorkingFact("fms_priority", test, fact.id)]
 
 
 def _fact_kind(kind: str) -> str:
@@ -197,11 +228,16 @@ def _working(kind: str, data: dict, fid: str) -> WorkingFact | None:
     return None
 
 
-def _side(relation: str, subject: str) -> str:
+def _side(relation: str, subject: str, scores: dict | None = None) -> str:
     if relation == "same":
         return subject
     if relation == "opposite":
         return FLIP[subject]
+    if relation in ("lower", "higher"):
+        if not scores or scores["left"] == scores["right"]:
+            return BOTH
+        lower = "left" if scores["left"] < scores["right"] else "right"
+        return lower if relation == "lower" else FLIP[lower]
     return relation  # both, left, right
 
 
@@ -325,7 +361,9 @@ def _fms_summary(kb: KnowledgeBase, case: Case, book: FactBook) -> FmsSummary | 
     order = list(kb.setting("fms_order"))
     targets = list(dict.fromkeys(f.get("test") for f in book.of_kind("fms_target")))
     targets.sort(key=lambda t: order.index(t) if t in order else len(order))
-    flags = []
+    flags = [f.get("text") for f in book.of_kind("note")
+             if any(book[p].kind in ("fms", "fms_total", "asymmetry", "fms_priority")
+                    for p in f.premises)]
     if not totals:
         flags.append("partial screen: total not computed")
     if any(f.kind == "finding" and f.get("assessment") == "fms_clearing"

@@ -29,7 +29,7 @@ from cexpert.resources import grammar_path
 #: where the grammar expects them (see README, "Reserved words").
 RESERVED = (
     "and", "or", "not", "when", "then", "because", "rule", "source", "salience",
-    "profile", "overactive", "underactive", "include", "section", "setting",
+    "profile", "overactive", "underactive", "include", "section", "setting", "always",
 )
 
 DECLARATION_KINDS = (
@@ -231,6 +231,15 @@ class ToSyntaxTree(Transformer):
 
     def referral_test(self, meta):
         return st.ReferralTest(self.span(meta))
+
+    def always_test(self, meta):
+        return st.AlwaysTest(self.span(meta))
+
+    def fms_priority_test(self, meta, name):
+        return st.FmsPriorityTest(name, self.span(meta))
+
+    def note(self, meta, text):
+        return st.Note(self._text(text), self.span(meta))
 
     def parq_test(self, meta, question):
         return st.ParqTest(question, self.span(meta))

@@ -50,7 +50,11 @@ class _Session:
         self.conflicted = {c.id for c in conflicts}
         self.conflicts = conflicts
         self.exclusions = book.of_kind("exclusion")
-        self.substitutes = {f.get("exercise"): f for f in book.of_kind("substitute")}
+        self.substitutes: dict[str, list[Fact]] = defaultdict(list)
+        for fact in book.of_kind("substitute"):
+            if fact.get("with") and all(f.get("with") != fact.get("with")
+                                        for f in self.substitutes[fact.get("exercise")]):
+                self.substitutes[fact.get("exercise")].append(fact)
         self.doses = book.of_kind("dose_change")
         self.excluded: list[ExcludedItem] = []
         self.sources = self._source_order(dysfunctions)
@@ -83,24 +87,32 @@ class _Session:
 
     # --- what may be used ------------------------------------------------------------
     def choose(self, exercise: Entry, muscle: str | None, phase: str) -> _Choice:
+        """The exercise itself, or the first usable replacement: rules' substitutions
+        first (in rule order), then the exercise's declared `substitutes`."""
         choice = _Choice(None)
-        candidate: Entry | None = exercise
+        queue: list[Entry] = [exercise]
         tried: set[str] = set()
-        while candidate is not None and candidate.id not in tried:
+        while queue:
+            candidate = queue.pop(0)
+            if candidate.id in tried:
+                continue
             tried.add(candidate.id)
-            swap = self.substitutes.get(candidate.id)
-            if swap is not None and swap.get("with"):
-                choice.rejected.append((candidate.id, "caution", swap.get("reason"), swap.id))
-                choice.premises.append(swap.id)
-                candidate = self.kb.get("exercise", swap.get("with"))
+            swaps = self.substitutes.get(candidate.id, [])
+            if swaps:
+                for swap in swaps:
+                    choice.rejected.append((candidate.id, "caution", swap.get("reason"),
+                                            swap.id))
+                    choice.premises.append(swap.id)
+                queue[:0] = [e for e in (self.kb.get("exercise", s.get("with"))
+                                         for s in swaps) if e is not None]
                 continue
             blocked = self._blocked(candidate, muscle, phase)
             if blocked is None:
                 choice.exercise = candidate.id
                 return choice
             choice.rejected.append((candidate.id, *blocked))
-            candidate = next((self.kb.get("exercise", s) for s in candidate.many("substitutes")
-                              if s not in tried), None)
+            queue.extend(e for e in (self.kb.get("exercise", s)
+                                     for s in candidate.many("substitutes")) if e is not None)
         return choice
 
     def _blocked(self, exercise: Entry, muscle: str | None, phase: str
@@ -181,7 +193,9 @@ def _excludes(fact: Fact, exercise: Entry, muscle: str | None, phase: str) -> bo
         (fact.get("phases"), lambda v: phase in v),
         (fact.get("exercises"), lambda v: exercise.id in v),
         (fact.get("tags"), lambda v: bool(set(v) & set(exercise.many("tags")))),
-        (fact.get("muscles"), lambda v: muscle in v),
+        # chosen for a muscle: that muscle; prescribed outright: any muscle it targets
+        (fact.get("muscles"), lambda v: muscle in v if muscle is not None else
+         bool(set(v) & {*exercise.many("targets"), *exercise.many("covers")})),
     ]
     given = [(values, test) for values, test in checks if values]
     return bool(given) and all(test(values) for values, test in given)
@@ -391,6 +405,7 @@ def _record_conflicts(session: _Session) -> None:
 def _record_exclusion_rules(session: _Session, muscles: Sequence[MuscleItem]) -> None:
     """Each exclusion the rules concluded, once, so the client sees what is ruled out."""
     flagged = {m.id for m in muscles}
+    shown: set[tuple] = set()
     for fact in session.exclusions:
         phases = fact.get("phases") or [None]
         reason = fact.get("reason")
@@ -400,6 +415,10 @@ def _record_exclusion_rules(session: _Session, muscles: Sequence[MuscleItem]) ->
         for phase in phases:
             for exercise in fact.get("exercises") or [None]:
                 for muscle in targets or [None]:
+                    key = (phase, exercise, muscle, tuple(fact.get("tags") or ()), reason)
+                    if key in shown:  # the same exclusion derived several ways
+                        continue
+                    shown.add(key)
                     name = _exclusion_name(session.kb, exercise, muscle, phase,
                                            fact.get("tags"))
                     session.excluded.append(ExcludedItem(

@@ -97,6 +97,8 @@ def _sections(result: Result, kb: KnowledgeBase, chains: bool = True
     out.append(("Excluded", lines or ["Nothing."]))
     if result.reassessment:
         out.append(("Reassess", [f"In {result.reassessment.weeks:g} weeks."]))
+    if result.notes:
+        out.append(("Notes", [f"- {n}" for n in result.notes]))
     return out
 
 

@@ -140,6 +140,7 @@ class Result:
             "program": [_program_item(p) for p in self.program],
             "excluded": [_plain(e) for e in self.excluded],
             "reassessment": _plain(self.reassessment) if self.reassessment else None,
+            "notes": list(self.notes),
             "facts": {k: f.as_json() for k, f in self.facts.items()},
             "rules": {k: _plain(r) for k, r in self.rules.items()},
         }

@@ -144,6 +144,21 @@ class ReferralTest:
 
 
 @dataclass(frozen=True)
+class AlwaysTest:
+    """`always`: true in every consultation (for standing cautions)."""
+
+    span: Span
+
+
+@dataclass(frozen=True)
+class FmsPriorityTest:
+    """`fms priority hurdle step`: the test is the FMS corrective priority."""
+
+    test: Name
+    span: Span
+
+
+@dataclass(frozen=True)
 class ParqTest:
     """`parq yes` (any question) or `parq 4`."""
 
@@ -169,7 +184,10 @@ class Any:
     span: Span
 
 
-Condition = FactTest | Comparison | Asymmetry | ReferralTest | ParqTest | Not | All | Any
+Condition = (
+    FactTest | Comparison | Asymmetry | ReferralTest | AlwaysTest | FmsPriorityTest | ParqTest
+    | Not | All | Any
+)
 
 
 # --- conclusions --------------------------------------------------------------
@@ -259,8 +277,17 @@ class FmsTarget:
     span: Span
 
 
+@dataclass(frozen=True)
+class Note:
+    """`note "..."`: information for the trainer, shown with the results."""
+
+    text: Text
+    span: Span
+
+
 Conclusion = (
-    MuscleState
+    Note
+    | MuscleState
     | Dysfunction
     | Prescribe
     | Refer
