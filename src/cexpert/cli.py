@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     why_not.add_argument("muscle", help="a muscle id or name")
     why_not.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
 
+    trace = sub.add_parser("trace", help="replay a consultation fact by fact, in firing order")
+    trace.add_argument("case", help="a case file (.toml)")
+    trace.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     kb.add_argument("--format", choices=("text", "json"), default="text")
@@ -60,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:  # `cexpert trace case.toml | head` is not an error
+        sys.stderr.close()
+        return Exit.OK
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "check":
         return cmd_check(args)
@@ -67,10 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cexpert.cli_infer import cmd_infer
 
         return cmd_infer(args)
-    if args.command in ("why", "why-not"):
-        from cexpert.cli_infer import cmd_why, cmd_why_not
+    if args.command in ("why", "why-not", "trace"):
+        from cexpert.cli_infer import cmd_trace, cmd_why, cmd_why_not
 
-        return cmd_why(args) if args.command == "why" else cmd_why_not(args)
+        commands = {"why": cmd_why, "why-not": cmd_why_not, "trace": cmd_trace}
+        return commands[args.command](args)
     if args.command == "kb":
         from cexpert.cli_infer import cmd_kb
 

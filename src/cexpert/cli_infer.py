@@ -9,7 +9,7 @@ import sys
 from cexpert import diagnostics as diag
 from cexpert.case import CaseError
 from cexpert.compile import FiringLimitExceeded
-from cexpert.explain import render_tree
+from cexpert.explain import render_tree, trace_lines
 from cexpert.report import kb_summary, render_kb_text, render_markdown, render_text
 from cexpert.service import Service, load_kb
 from cexpert.syntax_tree import name_key
@@ -100,6 +100,16 @@ def cmd_why_not(args: argparse.Namespace) -> int:
         print(f"  rule {rule.rule}: {rule.title} [{rule.source}]")
         for check in rule.checks:
             print(f"    {'holds ' if check.holds else 'FAILS '} {check.text}")
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    """Every fact in the order it was made: what was entered, each firing, each builtin."""
+    service, result = _consult(args)
+    if result is None:
+        return service
+    for step in trace_lines(result, service.kb):
+        print(step)
     return 0
 
 

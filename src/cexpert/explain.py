@@ -179,6 +179,25 @@ def render_tree(node: WhyNode, indent: str = "", compact: bool = False) -> list[
     return lines
 
 
+def trace_lines(result: Result, kb: KnowledgeBase) -> list[str]:
+    """The consultation replayed: each fact in the order it was made, with its origin.
+
+    Facts are numbered as they are made, so this is the firing order of the rules
+    (and the order of the builtin steps after them): a class can step through it.
+    """
+    lines = []
+    for fact in result.facts.values():
+        if fact.origin == "input":
+            how = "entered"
+        elif fact.rule:
+            how = f"rule {fact.rule}"
+        else:
+            how = "builtin"
+        premises = f"  ⇐ {', '.join(fact.premises)}" if fact.premises else ""
+        lines.append(f"{fact.id:>5}  {how:<40} {describe(fact, kb)}{premises}")
+    return lines
+
+
 # --- why not ---------------------------------------------------------------------------------
 
 
