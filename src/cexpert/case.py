@@ -128,6 +128,7 @@ class _Reader:
         fms_table = dict(self.table(data, "fms"))
         clearing = self.clearing(fms_table.pop("clearing", {}))
         fms = self.fms(fms_table)
+        observations = list(dict.fromkeys(observations))  # one finding entered twice: once
         return Case(path, client, screening, tuple(observations), tuple(fms), tuple(clearing))
 
     def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -15,6 +15,8 @@ facts, so the same case gives the same output byte for byte.
 
 from __future__ import annotations
 
+import collections
+import collections.abc
 import logging
 import operator
 from collections.abc import Callable, Sequence
@@ -26,6 +28,12 @@ from typing import Any
 if not logging.getLogger().handlers:
     logging.getLogger().addHandler(logging.NullHandler())
 logging.getLogger("experta").setLevel(logging.ERROR)
+
+# Experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping` (removed
+# in Python 3.10). This project overrides the pin ([tool.uv] in pyproject.toml), but
+# a wheel installed with plain pip or `uv pip` gets 1.2: give it the alias it needs.
+if not hasattr(collections, "Mapping"):
+    collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
 from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
@@ -183,7 +191,9 @@ class Engine:
         def rhs(*_args, **context):
             bound = [context[k] for k in sorted(context, key=_pattern_index) if
                      k.startswith("p")]
-            self._fire(rule, bound)
+            # a rule with nothing positive to match (`always`, only `not`) rests on
+            # the consultation itself: the client fact, so every chain ends in input
+            self._fire(rule, bound or [context[k] for k in ("client",) if k in context])
 
         rhs.__name__ = name
         return rhs

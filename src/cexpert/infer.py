@@ -164,8 +164,9 @@ class _Chaining:
                  ) -> list[WorkingFact]:
         out: list[WorkingFact] = []
         for index, conclusion in enumerate(rule.conclusions):
-            key = (rule.id, index, premises, side)
-            if key in self.seen:  # an OR's second branch with the same facts
+            # an OR's other branch matching the same facts (in any order): once only
+            key = (rule.id, index, frozenset(premises))
+            if key in self.seen:
                 continue
             self.seen.add(key)
             data = dict(conclusion.data)
@@ -173,7 +174,7 @@ class _Chaining:
             if kind in STATES:
                 data["side"] = _side(data["side"], side, self._scores(premises))
                 data["position"] = conclusion.position
-                data["source"] = premises[0] if premises else None
+                data["source"] = _source(self.book, premises)
             if kind == "fms_target" and data.get("test") is None:
                 data["test"] = next((self.book[p].get("test") for p in premises
                                      if self.book[p].kind in ("fms", "asymmetry")), None)
@@ -212,6 +213,15 @@ class _Chaining:
         fact = self.book.add("fms_priority", data, origin=BUILTIN,
                              premises=tuple(f.id for f in targets if f.get("test") == test))
         return [WorkingFact("fms_priority", test, fact.id)]
+
+
+def _source(book: FactBook, premises: tuple[str, ...]) -> str | None:
+    """The finding (or FMS test) a muscle conclusion rests on, whatever the premise order:
+    it orders the round-robin and names what a program item addresses."""
+    for fid in premises:
+        if book[fid].get("finding") or book[fid].get("test"):
+            return fid
+    return premises[0] if premises else None
 
 
 def _fact_kind(kind: str) -> str:
