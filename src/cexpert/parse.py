@@ -425,6 +425,11 @@ def _syntax_diagnostic(
         expected = _expected_words(_acceptable(error))
         found = _describe_found(token)
         span = st.Span(path, line, column, line, column + width)
+        if token.type == "$END":  # the statement stopped short: point just past its end
+            found = "end of the statement"
+            last = chunk.rstrip().split("\n")
+            end_line, end_column = offset + len(last), len(last[-1]) + 1
+            span = st.Span(path, end_line, end_column, end_line, end_column + 1)
         return Diagnostic(
             "E001", f"unexpected {found}", span, expected=expected,
             help=_keyword_hint(token, error.expected, chunk),
