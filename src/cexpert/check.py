@@ -198,7 +198,7 @@ class Checker:
             if spec is None:
                 allowed = ", ".join(sorted(schema))
                 self.error(
-                    "E103", f"a {decl.kind} has no attribute '{attribute.key}'",
+                    "E103", f"{_a(decl.kind)} has no attribute '{attribute.key}'",
                     attribute.span, expected=allowed,
                 )
                 continue
@@ -242,7 +242,7 @@ class Checker:
                 return value.as_int if value.as_int is not None else value.value
             return _plain(value)
         if spec in ("text", "word"):
-            if isinstance(value, st.Number):
+            if spec == "text" and isinstance(value, st.Number):
                 return value.as_int if value.as_int is not None else value.value
             text = _plain(value)
             return text if spec == "text" else name_key(text)
@@ -256,7 +256,7 @@ class Checker:
                 return None
             return word
         if not isinstance(value, st.Name):
-            self.error("E106", f"'{key}' takes a {spec} name", _span(value))
+            self.error("E106", f"'{key}' takes {_a(str(spec))} name", _span(value))
             return None
         if spec == "equipment" and value.key == "none":
             return "none"
@@ -296,12 +296,12 @@ class Checker:
         if other:
             kind, ident = other[0]
             self.error(
-                "E203", f"'{name.text}' is a {kind} ('{ident}'), but a {wanted} is expected "
+                "E203", f"'{name.text}' is {_a(kind)} ('{ident}'), but {_a(wanted)} is expected "
                 "here", name.span,
             )
             return None
         candidates = self.names.keys_of(kinds)
-        hint = _mean(name.key, candidates)
+        hint = _mean_as_written(name, candidates)
         words = name.text.split()
         reserved = [w for w in words if w.lower() in ("overactive", "underactive")]
         if reserved:
@@ -341,13 +341,13 @@ class Checker:
         seen: dict[str, st.Rule] = {}
         order = 0
         for file in self.files:
-            default_source = None
+            default_source = file_source = None
             for statement in file.statements:
                 if isinstance(statement, st.FileSource):
-                    default_source = statement.source.value
+                    default_source = file_source = statement.source.value
                 elif isinstance(statement, st.Section):
-                    if statement.source is not None:
-                        default_source = statement.source.value
+                    default_source = (statement.source.value if statement.source is not None
+                                      else file_source)
                 elif isinstance(statement, st.Rule):
                     rule = self.resolve_rule(statement, file, default_source, order, seen)
                     order += 1
@@ -373,6 +373,8 @@ class Checker:
                        notes=(f"first defined at {seen[rule_id].id_span}",))
             return None
         seen[rule_id] = rule
+        if rule.salience is not None and rule.salience.as_int is None:
+            self.error("E206", "salience must be a whole number", rule.salience.span)
         source = rule.source.value if rule.source else default_source
         if not source:
             self.warn("W205", f"rule '{rule_id}' cites no source", rule.id_span,
@@ -380,7 +382,7 @@ class Checker:
         if self._error_count() > errors_before:
             return None
         text = _source_text(file.source, rule.span)
-        salience = int(rule.salience.value) if rule.salience else 0
+        salience = (rule.salience.as_int or 0) if rule.salience else 0
         return KbRule(
             id=rule_id, title=rule.title.value if rule.title else _first_line(text),
             source=source or "", file=file.path, line=rule.span.line, text=text,
@@ -531,7 +533,7 @@ class Checker:
                 "E206", f"'{name.text}' is not a side", name.span,
                 expected="same side, opposite side, stance leg, both sides, left, right, "
                 "lower side, higher side",
-                help=_mean(name.key, SIDE_WORDS),
+                help=_mean_as_written(name, SIDE_WORDS),
             )
             return "same"
         return side
@@ -674,6 +676,19 @@ def _span(value: st.Value) -> st.Span:
 def _mean(word: str, options: Iterable[str]) -> str | None:
     found = suggest(word, list(options))
     return f"did you mean '{found[0]}'?" if found else None
+
+
+def _mean_as_written(name: st.Name, keys: Iterable[str]) -> str | None:
+    """'did you mean' for a name, spelled as the author spells: spaces unless they wrote '_'."""
+    found = suggest(name.key, list(keys))
+    if not found:
+        return None
+    shown = found[0] if "_" in name.text else found[0].replace("_", " ")
+    return f"did you mean '{shown}'?"
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _attribute_text(decl: st.Declaration, key: str) -> str | None:

@@ -84,7 +84,9 @@ def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
 def _excerpt(span: Span, text: str | None) -> list[str]:
     if text is None:
         return []
-    all_lines = text.splitlines()
+    # Lines as the parser counts them: str.splitlines would also split at \f, \x1c,
+    # \u2028 ... and show the wrong line.
+    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not 1 <= span.line <= len(all_lines):
         return []
     source_line = all_lines[span.line - 1].expandtabs(1)

@@ -55,6 +55,7 @@ def parser(strict: bool = False) -> Lark:
 def parse_text(text: str, path: str) -> tuple[st.RuleFile, list[Diagnostic]]:
     """Parse one file's text. Never raises for any input; errors are diagnostics."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")  # a byte-order mark is no part of the first line
     try:
         return st.RuleFile(path, text, _parse_chunk(text, path, 0)), []
     except (LarkError, RecursionError):
@@ -68,7 +69,8 @@ def parse_text(text: str, path: str) -> tuple[st.RuleFile, list[Diagnostic]]:
             diagnostics.append(_syntax_diagnostic(error, chunk, path, offset))
         except (LarkError, RecursionError) as error:
             span = st.Span(path, offset + 1, 1, offset + 1, 2)
-            diagnostics.append(Diagnostic("E001", f"cannot parse this statement: {error}", span))
+            reason = "it is nested too deeply" if isinstance(error, RecursionError) else error
+            diagnostics.append(Diagnostic("E001", f"cannot parse this statement: {reason}", span))
     return st.RuleFile(path, text, tuple(statements)), diagnostics
 
 
@@ -425,6 +427,8 @@ def _syntax_diagnostic(
         expected = _expected_words(_acceptable(error))
         found = _describe_found(token)
         span = st.Span(path, line, column, line, column + width)
+        if token.type == "_NL" and not chunk[token.end_pos:].strip():
+            found = "end of the statement"  # only blank lines and comments follow
         if token.type == "$END":  # the statement stopped short: point just past its end
             found = "end of the statement"
             last = chunk.rstrip().split("\n")
