@@ -209,12 +209,13 @@ def test_no_input_gives_a_traceback(capsys, write, content):
 def test_the_command_line_program_exits_with_the_codes_and_no_traceback(write):
     """The real process: exit statuses as the shell sees them."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    command = [sys.executable, "-m", "cexpert.cli", "check"]
+    script = Path(sys.executable).with_name("cexpert")
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "cexpert.cli"]
     broken = write("bad.cex", "rule r when " + "not " * 3000 + "x then\n" + "muscel x\n")
     results = {
-        name: subprocess.run([*command, *args], capture_output=True, text=True, env=env,
-                             timeout=60)
-        for name, args in {"clean": [str(rules_dir())], "broken": [broken],
+        name: subprocess.run([*program, "check", *args], capture_output=True, text=True,
+                             env=env, timeout=60, cwd=rules_dir().parent)
+        for name, args in {"clean": ["rules/"], "broken": [broken],
                            "usage": ["--format", "xml"]}.items()
     }
     assert {name: r.returncode for name, r in results.items()} == {

@@ -10,10 +10,10 @@ set CEXPERT_FUZZ_EXAMPLES to try more.
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
@@ -84,13 +84,14 @@ def parse_property(text: str) -> None:
     assert_renders(problems, {"fuzz.cex": tree.source})
 
 
-@cache
-def _folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="cexpert-fuzz-"))
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """One folder for the module: each example overwrites the same file in it."""
+    return tmp_path_factory.mktemp("fuzz")
 
 
-def load_property(text: str) -> None:
-    path = _folder() / "fuzz.cex"
+def load_property(folder: Path, text: str) -> None:
+    path = folder / "fuzz.cex"
     path.write_bytes(text.encode("utf-8"))
     loaded = load([path])
     assert loaded.ok == (not any(d.is_error for d in loaded.diagnostics))
@@ -118,8 +119,8 @@ def test_parse_never_raises_on_random_text(text):
 
 @fuzz(150)
 @given(random_text)
-def test_load_never_raises_on_random_text(text):
-    load_property(text)
+def test_load_never_raises_on_random_text(folder, text):
+    load_property(folder, text)
 
 
 # --- mutations of the shipped rule files ---------------------------------------------------
@@ -165,9 +166,9 @@ def test_parse_never_raises_on_mutated_shipped_files(case):
 
 @fuzz(150)
 @given(mutated())
-def test_load_never_raises_on_a_mutated_shipped_file(case):
+def test_load_never_raises_on_a_mutated_shipped_file(folder, case):
     _, text = case
-    load_property(text)
+    load_property(folder, text)
 
 
 @cache
@@ -215,8 +216,8 @@ def test_parse_never_raises_on_token_soup(text):
 
 @fuzz(200)
 @given(token_soup())
-def test_load_never_raises_on_token_soup(text):
-    load_property(text)
+def test_load_never_raises_on_token_soup(folder, text):
+    load_property(folder, text)
 
 
 VOCABULARY = """\
@@ -240,6 +241,6 @@ exercise f phase activate targets gluteus_medius
 
 @fuzz(150)
 @given(token_soup())
-def test_load_never_raises_on_token_soup_after_a_vocabulary(soup):
+def test_load_never_raises_on_token_soup_after_a_vocabulary(folder, soup):
     """With names that resolve, the soup's rules reach the checker's later stages."""
-    load_property(VOCABULARY + soup)
+    load_property(folder, VOCABULARY + soup)

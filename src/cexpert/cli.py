@@ -1,4 +1,4 @@
-"""The command line: `cexpert check`, `cexpert infer`, `cexpert kb`.
+"""The command line: `cexpert check`, `cexpert infer`, `cexpert kb`; bare `cexpert` opens the TUI.
 
 stdout carries data, stderr diagnostics. Exit codes: 0 success, 1 the
 knowledge base has errors, 2 usage or case-file errors. No input file, however
@@ -29,7 +29,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cexpert", description="Corrective-exercise expert system.")
+    parser = _Parser(prog="cexpert", description="Corrective-exercise expert system.",
+                     epilog="Without a command, `cexpert [CASE.toml] [--clients DIR]` opens "
+                            "the consultation TUI.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     check = sub.add_parser("check", help="parse and check a knowledge base")
@@ -71,7 +73,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "kb")
+
+
+def build_tui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cexpert", description="Open the consultation TUI.")
+    parser.add_argument("case", nargs="?", help="a case file (.toml) to open or create")
+    parser.add_argument("--clients", default="clients",
+                        help="the folder of client case files (default: ./clients)")
+    parser.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    return parser
+
+
+def _wants_tui(argv: Sequence[str]) -> bool:
+    return not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"))
+
+
+def _interactive() -> bool:
+    """A terminal on both ends: only then can the TUI run."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _dispatch(argv: Sequence[str] | None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if not given and not _interactive():  # `cexpert | less`, scripts, CI: the usage
+        build_parser().print_help()
+        return Exit.OK
+    if _wants_tui(given):
+        tui_args = build_tui_parser().parse_args(given)
+        if tui_args.case is not None and not tui_args.case.endswith(".toml"):
+            build_tui_parser().error(f"unknown command or not a .toml case file: "
+                                     f"'{tui_args.case}' (commands: {', '.join(COMMANDS)})")
+        from cexpert.tui import run  # imported here: `import cexpert.cli` stays Textual-free
+
+        return run(tui_args.case, tui_args.clients, tui_args.rules)
     args = build_parser().parse_args(argv)
     if args.command == "check":
         return cmd_check(args)

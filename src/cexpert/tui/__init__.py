@@ -1,0 +1,38 @@
+"""The consultation TUI (Textual). Imported only when `cexpert` runs without a subcommand."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def run(case: str | None = None, clients: str | Path = "clients",
+        rules: Sequence[str] | None = None) -> int:
+    """Open the TUI; return an exit code (1: knowledge base errors, 2: unusable case file)."""
+    from cexpert import diagnostics as diag
+    from cexpert.case import CaseError
+    from cexpert.service import Service, load_kb
+
+    loaded = load_kb(rules)
+    if loaded.kb is None:
+        sys.stderr.write(diag.render_text(loaded.diagnostics, loaded.sources))
+        return 1
+    service = Service(loaded.kb)
+    if case is not None and Path(case).exists():
+        from cexpert.tui.state import Consultation
+
+        try:
+            Consultation.from_file(service.kb, case)
+        except CaseError as error:
+            sys.stderr.write(f"error: the case file cannot be used\n{error}\n")
+            return 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        sys.stderr.write("error: the consultation TUI needs a terminal; for a report use "
+                         "`cexpert infer CASE.toml`\n")
+        return 2
+    from cexpert.tui.app import make_app
+
+    app = make_app(service, case_path=case, clients_dir=clients)
+    code = app.run()
+    return int(code or 0)

@@ -1,0 +1,289 @@
+"""The consultation app: modes for the main screens, one state, the engine off the UI thread.
+
+`make_app` is the one factory the CLI, the tests and the benchmark use. The
+app owns the `Consultation` being edited and the newest `Result`; screens
+watch both. Every edit re-consults after a short pause (debounced), in a
+thread worker; each request takes a `Service.ticket()` so only the newest
+request's result is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import BindingType
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+
+from cexpert.case import CaseError
+from cexpert.result import Result
+from cexpert.service import Service
+from cexpert.tui.commands import ConsultationCommands
+from cexpert.tui.engine import EngineThread
+from cexpert.tui.export import export
+from cexpert.tui.keys import GLOBAL
+from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
+from cexpert.tui.screens.assess import AssessScreen
+from cexpert.tui.screens.client import ClientScreen
+from cexpert.tui.screens.clients import ClientsScreen
+from cexpert.tui.screens.dialogs import ConfirmScreen, MessageScreen, PathScreen
+from cexpert.tui.screens.export import ExportScreen
+from cexpert.tui.screens.help import HelpScreen
+from cexpert.tui.screens.program import ProgramScreen
+from cexpert.tui.screens.results import ResultsScreen
+from cexpert.tui.screens.what_if import WhatIfScreen
+from cexpert.tui.screens.why import WhyScreen
+from cexpert.tui.screens.why_not import WhyNotScreen
+from cexpert.tui.state import Consultation, slug
+
+DEBOUNCE_S = 0.15
+DEFAULT_CLIENTS = Path("clients")
+
+
+class CexpertApp(App[int]):
+    TITLE = "cexpert"
+    CSS_PATH = "global.tcss"
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {  # type: ignore[assignment]
+        "clients": ClientsScreen,
+        "client": ClientScreen,
+        "assess": AssessScreen,
+        "results": ResultsScreen,
+        "program": ProgramScreen,
+    }
+    COMMANDS = App.COMMANDS | {ConsultationCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in GLOBAL]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+
+    consultation: var[Consultation] = var(None, always_update=True, init=False)  # type: ignore[arg-type]
+    result: var[Result | None] = var(None, init=False)
+
+    def __init__(self, service: Service, consultation: Consultation | None = None,
+                 clients_dir: Path = DEFAULT_CLIENTS, start: str | None = None,
+                 case_path: Path | None = None):
+        super().__init__()
+        self.service = service
+        self.clients_dir = Path(clients_dir)
+        self.engine = EngineThread(service)
+        self._case_path = case_path
+        self._start = start or ("assess" if consultation is not None or case_path else
+                                "clients")
+        self.set_reactive(CexpertApp.consultation, consultation or Consultation(service.kb))
+        self._debounce: Timer | None = None
+        self.consult_error: str | None = None
+        self.consults = 0  # results delivered, for tests and the benchmark
+
+    # --- start and stop -------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.engine.warm()
+        if self._case_path is not None:
+            self._load(self._case_path, start=self._start)
+        else:
+            self.switch_mode(self._start)
+        self.consult_now()
+        self.update_title()
+
+    def on_unmount(self) -> None:
+        self.engine.close()
+
+    # --- consulting, debounced and off the UI thread --------------------------------------
+    def on_consultation_changed(self, message: ConsultationChanged) -> None:
+        message.stop()
+        self.update_title()
+        self.schedule_consult()
+
+    def schedule_consult(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_S, self.consult_now)
+
+    def consult_now(self) -> None:
+        self._debounce = None
+        state = self.consultation
+        text = state.to_toml()
+        ticket = self.service.ticket()
+        self._consult(text, str(state.path or "<new client>"), ticket)
+
+    @work(thread=True, exclusive=True, group="consult", exit_on_error=False)
+    def _consult(self, text: str, path: str, ticket: int) -> None:
+        try:
+            case = self.service.parse_case(text, path)
+            result = self.engine.call(self.service.consult_if_newest, case, ticket)
+        except CaseError as error:
+            message = "; ".join(error.problems)
+            self.call_from_thread(self._failed, ticket, message)
+            return
+        except Exception as error:  # a runaway knowledge base: report, never crash
+            self.call_from_thread(self._failed, ticket, str(error))
+            return
+        if result is not None:
+            self.call_from_thread(self._deliver, ticket, result)
+
+    def _deliver(self, ticket: int, result: Result) -> None:
+        if self.service.is_newest(ticket):
+            self.consult_error = None
+            self.consults += 1
+            self.result = result
+
+    def _failed(self, ticket: int, message: str) -> None:
+        if self.service.is_newest(ticket) and message != self.consult_error:
+            self.consult_error = message
+            self.notify(message, title="Cannot consult", severity="error", markup=False)
+
+    # --- the consultation ------------------------------------------------------------------
+    def update_title(self) -> None:
+        state = self.consultation
+        where = str(state.path) if state.path else "not saved yet"
+        self.sub_title = f"{state.title}{' ●' if state.dirty else ''} · {where}"
+
+    def watch_consultation(self) -> None:
+        self.update_title()
+
+    def _unless_unsaved(self, then: Callable[[], object], doing: str) -> None:
+        state = self.consultation
+        if not state.dirty:
+            then()
+            return
+
+        def answered(answer: str | None) -> None:
+            if (answer == "save" and self.action_save()) or answer == "discard":
+                then()
+
+        self.push_screen(ConfirmScreen(f"{state.title} has unsaved changes. Save them before "
+                                       f"{doing}?", (("save", "Save"),
+                                                     ("discard", "Don't save"),
+                                                     ("cancel", "Cancel"))), answered)
+
+    def open_case(self, path: Path) -> None:
+        self._unless_unsaved(lambda: self._load(path), "opening another client")
+
+    def _load(self, path: Path, start: str = "assess") -> None:
+        try:
+            state = (Consultation.from_file(self.service.kb, path) if Path(path).exists()
+                     else Consultation(self.service.kb, Path(path)))
+        except CaseError as error:
+            self.switch_mode("clients")
+            self.push_screen(MessageScreen(f"{path} cannot be used",
+                                           "\n".join(error.problems)))
+            return
+        self.consultation = state
+        self.result = None
+        self.consult_now()
+        self.switch_mode(start)
+
+    def action_new_client(self) -> None:
+        self._unless_unsaved(lambda: self.run_worker(self._new(), group="navigate"),
+                             "starting a new client")
+
+    async def _new(self) -> None:
+        self.consultation = Consultation(self.service.kb)
+        self.result = None
+        self.consult_now()
+        await self.switch_mode("client")
+        screen = self.screen
+        if isinstance(screen, ClientScreen):
+            screen.focus_name()
+
+    def action_save(self) -> bool:
+        state = self.consultation
+        if state.errors:
+            self.notify("Fix first: " + "; ".join(dict.fromkeys(state.errors.values())),
+                        title="Not saved", severity="error", markup=False)
+            return False
+        path = state.path or state.default_path(self.clients_dir)
+        return self._save_to(path)
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            saved = self.consultation.save(path)
+        except (OSError, ValueError) as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return False
+        self.update_title()
+        self.notify(f"Saved {saved}", markup=False, timeout=3)
+        return True
+
+    def action_save_as(self) -> None:
+        state = self.consultation
+        if state.errors:
+            self.action_save()
+            return
+        default = state.path or state.default_path(self.clients_dir)
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self._save_to(path)
+
+        self.push_screen(PathScreen("Save the case file as", default), chosen)
+
+    async def action_quit(self) -> None:
+        self._unless_unsaved(lambda: self.exit(0), "quitting")
+
+    # --- screens -------------------------------------------------------------------------------
+    async def action_go(self, mode: str) -> None:
+        if self.current_mode == mode and len(self.screen_stack) > 1:
+            while len(self.screen_stack) > 1:
+                await self.pop_screen()
+            return
+        await self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_what_if(self) -> None:
+        if not isinstance(self.screen, WhatIfScreen):
+            self.push_screen(WhatIfScreen())
+
+    def action_why_not(self, muscle: str = "", state: str = "") -> None:
+        if self.result is None:
+            self.notify("No conclusions yet", severity="warning")
+            return
+        self.push_screen(WhyNotScreen(muscle, state))
+
+    def on_why_not_requested(self, message: WhyNotRequested) -> None:
+        self.action_why_not(message.muscle, message.state)
+
+    def on_why_requested(self, message: WhyRequested) -> None:
+        result = self.result
+        row = message.row
+        if result is None or not row.fact or row.fact not in result.facts:
+            return
+        self.push_screen(WhyScreen(row, self.service.why(result, row.fact)))
+
+    # --- export --------------------------------------------------------------------------------
+    def action_export(self) -> None:
+        if self.result is None:
+            self.notify("No conclusions yet", severity="warning")
+            return
+        state = self.consultation
+        folder = state.path.parent if state.path else self.clients_dir
+        default = folder / f"{slug(state.name)}-program"
+
+        def done(written: list[Path] | None) -> None:
+            if written:
+                self.notify("Exported " + ", ".join(str(p) for p in written), markup=False,
+                            timeout=5)
+
+        self.push_screen(ExportScreen(default), done)
+
+    def export_to(self, base: Path, formats: Sequence[str]) -> list[Path]:
+        if self.result is None:
+            raise ValueError("no conclusions yet")
+        return export(self.result, self.service.kb, base, formats,
+                      goals=self.consultation.goals)
+
+
+def make_app(service: Service, case_path: str | Path | None = None,
+             clients_dir: str | Path = DEFAULT_CLIENTS, start: str | None = None
+             ) -> CexpertApp:
+    """The app for a knowledge base, opening `case_path` (made on first save if new)."""
+    return CexpertApp(service, clients_dir=Path(clients_dir), start=start,
+                      case_path=Path(case_path) if case_path is not None else None)

@@ -1,0 +1,34 @@
+"""Messages between the screens, the widgets and the app.
+
+Entry widgets say what changed (`ConsultationChanged`); the app re-consults,
+debounced and off the UI thread, and publishes the newest `Result` through its
+`result` reactive. Rows that stand for a conclusion ask for its reasoning chain
+with `WhyRequested`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from cexpert.tui.view import Row
+
+
+class ConsultationChanged(Message):
+    """The trainer edited the consultation; conclusions must be brought up to date."""
+
+
+@dataclass
+class WhyRequested(Message):
+    """Show the reasoning chain of a row (a conclusion with a fact id)."""
+
+    row: Row
+
+
+@dataclass
+class WhyNotRequested(Message):
+    """Ask why a muscle is not in a state (state/muscle may be blank: the trainer picks)."""
+
+    muscle: str = ""
+    state: str = ""

@@ -1,0 +1,85 @@
+"""What every consultation screen shares: header, referral banner, footer, live data.
+
+Screens read the app's `consultation` (the state being edited) and `result`
+(the newest conclusions) and refresh when either changes; a screen that is not
+on display refreshes when it is shown again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from cexpert.result import Result
+from cexpert.tui.state import Consultation
+from cexpert.tui.widgets.banner import ReferralBanner
+
+if TYPE_CHECKING:
+    from cexpert.tui.app import CexpertApp
+
+Command = tuple[str, str, object]  # (title, help, callback)
+
+
+class BaseScreen(Screen):
+    """A screen of the consultation, kept up to date with the app's state and result."""
+
+    SHOWS_RESULT = True
+
+    @property
+    def capp(self) -> CexpertApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def state(self) -> Consultation:
+        return self.capp.consultation
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ReferralBanner()
+        yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self._seen_state: object = None
+        self._seen_result: object = None
+        self.watch(self.app, "result", self._result_changed, init=False)
+        self.watch(self.app, "consultation", self._state_changed, init=False)
+        self.call_after_refresh(self.refresh_all)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        if self._seen_state is not self.state:
+            self._seen_state = self.state
+            self.load_state(self.state)
+        if self.SHOWS_RESULT and self._seen_result is not self.capp.result:
+            self._seen_result = self.capp.result
+            self.query_one(ReferralBanner).show_result(self.capp.result)
+            self.show_result(self.capp.result)
+
+    def _result_changed(self, _result: Result | None) -> None:
+        if self.is_current:
+            self.refresh_all()
+
+    def _state_changed(self, _state: Consultation) -> None:
+        if self.is_current:
+            self.refresh_all()
+
+    # --- for subclasses ---------------------------------------------------------------
+    def load_state(self, state: Consultation) -> None:
+        """A different consultation was opened: show its values."""
+
+    def show_result(self, result: Result | None) -> None:
+        """New conclusions arrived."""
+
+    def palette_commands(self) -> Iterable[Command]:
+        """Command-palette entries that only make sense on this screen."""
+        return ()

@@ -1,0 +1,109 @@
+"""Pick a client (a case file in the clients folder) or start a new one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from cexpert.tui.screens.base import BaseScreen, Command
+from cexpert.tui.state import CaseFileInfo, describe_case_file
+
+NEW = "new"
+
+
+class ClientsScreen(BaseScreen):
+    CSS_PATH = "clients.tcss"
+    SHOWS_RESULT = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "focus_list", "List", show=False),
+        Binding("f10", "rescan", "Rescan", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: list[CaseFileInfo] = []
+
+    def body(self) -> ComposeResult:
+        yield Static(id="clients-intro")
+        yield Input(placeholder="Type to filter clients, Enter to open", id="filter")
+        yield OptionList(id="clients", markup=False)
+        yield Static(Text("Enter: open · Ctrl+N: new client · F1: help · Ctrl+Q: quit",
+                          style="dim"), id="clients-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.scan()
+        self.query_one("#filter", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.scan()
+
+    @property
+    def folder(self) -> Path:
+        return self.capp.clients_dir
+
+    def scan(self) -> None:
+        folder = self.folder
+        self.files = [describe_case_file(p) for p in sorted(folder.glob("*.toml"))] \
+            if folder.is_dir() else []
+        count = len(self.files)
+        intro = Text.assemble(("Clients", "bold"), f" in {folder}  ",
+                              (f"{count} case file{'s' if count != 1 else ''}"
+                               if folder.is_dir() else "(no such folder yet: it is made on "
+                               "the first save)", "dim"))
+        self.query_one("#clients-intro", Static).update(intro)
+        self.show_files()
+
+    def show_files(self) -> None:
+        words = self.query_one("#filter", Input).value.lower().split()
+        options = [Option(Text.assemble(("+ ", "bold green"), ("New client", "bold")), id=NEW)]
+        for n, info in enumerate(self.files):
+            haystack = f"{info.name} {info.path.name} {info.detail}".lower()
+            if all(w in haystack for w in words):
+                label = Text.assemble((info.name, "bold" if info.readable else "red"),
+                                      ("  " + info.path.name, "dim"))
+                if info.detail:
+                    label.append("\n  " + info.detail, style="italic" if info.readable
+                                 else "red")
+                options.append(Option(label, id=f"file{n}"))
+        clients = self.query_one("#clients", OptionList)
+        clients.set_options(options)
+        clients.highlighted = 1 if len(options) > 1 and words else 0
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self.show_files()
+
+    @on(Input.Submitted, "#filter")
+    def _submit(self) -> None:
+        clients = self.query_one("#clients", OptionList)
+        if clients.highlighted is not None:
+            self._open(clients.get_option_at_index(clients.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#clients")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._open(event.option.id)
+
+    def _open(self, option_id: str | None) -> None:
+        if option_id == NEW:
+            self.capp.action_new_client()
+        elif option_id and option_id.startswith("file"):
+            self.capp.open_case(self.files[int(option_id[4:])].path)
+
+    def action_focus_list(self) -> None:
+        self.query_one("#clients", OptionList).focus()
+
+    def action_rescan(self) -> None:
+        self.scan()
+
+    def palette_commands(self) -> list[Command]:
+        return [(f"Open client: {info.name}", str(info.path),
+                 lambda p=info.path: self.capp.open_case(p)) for info in self.files]

@@ -1,0 +1,96 @@
+"""Why: the reasoning chain of one conclusion, as an expandable tree in plain words."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+
+from cexpert.explain import WhyNode
+from cexpert.tui.messages import WhyNotRequested
+from cexpert.tui.view import Row, rule_name
+from cexpert.tui.widgets.why_tree import WhyTree
+
+WHAT = {"muscle": "Why this muscle", "dysfunction": "Why this dysfunction",
+        "exercise": "Why this exercise", "excluded": "Why this was left out",
+        "referral": "Why the referral", "conflict": "Why the conflict",
+        "fms": "How the FMS was scored", "reassess": "Why reassess"}
+
+
+class WhyScreen(Screen):
+    CSS_PATH = "why.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("e", "expand", "Expand all"),
+        Binding("c", "collapse", "Collapse"),
+        Binding("n", "why_not", "Why not", show=True),
+    ]
+
+    def __init__(self, row: Row, node: WhyNode):
+        super().__init__()
+        self.row = row
+        self.node = node
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        question = Text.assemble((WHAT.get(self.row.what, "Why") + ": ", "bold"),
+                                 self.row.text.strip())
+        yield Static(question, id="why-question")
+        tree = WhyTree(id="why-tree")
+        tree.border_title = "Reasoning chain, down to what was entered"
+        yield tree
+        yield Static(id="why-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tree = self.query_one(WhyTree)
+        tree.show_why(self.node)
+        tree.focus()
+        self._detail(self.node)
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        data = event.node.data
+        if isinstance(data, WhyNode):
+            self._detail(data)
+
+    def _detail(self, node: WhyNode) -> None:
+        text = Text()
+        if node.rule:
+            text.append("Rule ", style="dim")
+            text.append(rule_name(node), style="bold")
+            text.append(f" ({node.rule})\n", style="dim")
+            if node.rule_text:
+                text.append(node.rule_text + "\n")
+            if node.source:
+                text.append("Source: ", style="dim")
+                text.append(node.source)
+        elif node.origin == "input":
+            text.append("Entered by the trainer. ", style="dim")
+            text.append(node.text)
+        else:
+            text.append("Computed by cexpert (counting, scoring or ranking) from the "
+                        "steps beneath it.", style="dim")
+        self.query_one("#why-detail", Static).update(text)
+
+    def action_expand(self) -> None:
+        self.query_one(WhyTree).root.expand_all()
+
+    def action_collapse(self) -> None:
+        tree = self.query_one(WhyTree)
+        for child in tree.root.children:
+            child.collapse_all()
+
+    def action_why_not(self) -> None:
+        muscle = self.row.key if self.row.what == "muscle" else ""
+        state = ""
+        if muscle and "overactive" in self.node.text:
+            state = "underactive"
+        elif muscle:
+            state = "overactive"
+        self.post_message(WhyNotRequested(muscle, state))

@@ -1,0 +1,185 @@
+"""A consultation's result as rows and chains to display (no Textual here).
+
+The live panel, the results and program screens and the exports all read a
+`Result` through these functions, so they say the same things in the same
+words. Each row that stands for a conclusion carries its fact id: selecting it
+asks `Service.why` for that fact's reasoning chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cexpert.explain import WhyNode, why
+from cexpert.knowledge import KnowledgeBase
+from cexpert.report import dose_words
+from cexpert.result import MuscleItem, Result
+
+SIDE = {"both": "both", "left": "left", "right": "right"}
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str  # header | item | note | alert
+    text: str
+    fact: str | None = None
+    detail: str = ""  # a second column: score, dose
+    what: str = ""  # muscle | dysfunction | exercise | excluded | referral | fms | conflict
+    key: str = ""  # the muscle/exercise id, for why-not and what-if
+
+
+def referral_text(result: Result) -> str | None:
+    ref = result.referral
+    if not (ref.required or ref.holds_program):
+        return None
+    head = (f"REFER ({ref.urgency or 'routine'}) to a licensed health professional"
+            if ref.required else "PROGRAM HELD")
+    if ref.holds_program and ref.required:
+        head += " · program held"
+    reasons = "; ".join(ref.reasons)
+    return f"{head}: {reasons}" if reasons else head
+
+
+def muscle_text(m: MuscleItem) -> str:
+    side = "" if m.side == "both" else f" ({m.side})"
+    return f"{m.name}{side}"
+
+
+def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
+    rows: list[Row] = []
+    ref = result.referral
+    if ref.required or ref.holds_program:
+        rows.append(Row("header", "Referral"))
+        for reason, fact in zip(ref.reasons, ref.facts, strict=False):
+            rows.append(Row("alert", reason, fact, ref.urgency or "", "referral"))
+        if len(ref.facts) < len(ref.reasons):
+            rows += [Row("alert", r) for r in ref.reasons[len(ref.facts):]]
+    rows.append(Row("header", "Dysfunctions, ranked"))
+    rows += [Row("item", f"{d.rank}. {d.name}", d.fact, f"score {d.score}", "dysfunction", d.id)
+             for d in result.dysfunctions] or [Row("note", "None found")]
+    for state in ("overactive", "underactive"):
+        rows.append(Row("header", f"{state.capitalize()} muscles"))
+        items = [m for m in result.muscles if m.state == state]
+        rows += [Row("item", muscle_text(m), m.fact, f"evidence {m.score}", "muscle", m.id)
+                 for m in items] or [Row("note", "None")]
+    if result.conflicts:
+        rows.append(Row("header", "Conflicts"))
+        rows += [Row("item", f"{c.name} ({SIDE.get(c.side, c.side)}): pointed both ways",
+                     c.facts[0] if c.facts else None, "left out", "conflict", c.id)
+                 for c in result.conflicts]
+    rows += fms_rows(result, kb)
+    if result.notes:
+        rows.append(Row("header", "Notes"))
+        rows += [Row("note", n) for n in result.notes]
+    return rows
+
+
+def fms_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
+    f = result.fms
+    if f is None:
+        return []
+    fms_facts = {fact.get("test"): fact.id for fact in result.facts.values()
+                 if fact.kind == "fms"}
+    total_fact = next((fact.id for fact in result.facts.values()
+                       if fact.kind == "fms_total"), None)
+    rows = [Row("header", "Functional Movement Screen")]
+    total = f"{f.total} of 21" if f.total is not None else "not computed (partial screen)"
+    rows.append(Row("item", f"Total {total}", total_fact, "", "fms"))
+    for test, score in f.scores.items():
+        sides = f.sides.get(test, {})
+        detail = (f"L {sides.get('left')} R {sides.get('right')}"
+                  if sides and sides.get("left") != sides.get("right") else "")
+        rows.append(Row("item", f"{kb.name_of('finding', test)}: {score}",
+                        fms_facts.get(test), detail, "fms", test))
+    names = [kb.name_of("finding", t) for t in f.asymmetries]
+    rows.append(Row("note", "Asymmetries: " + (", ".join(names) or "none")))
+    priority = [kb.name_of("finding", t) for t in f.priority]
+    rows.append(Row("note", "Priority: " + (", ".join(priority) or "none")))
+    rows += [Row("alert", flag) for flag in f.flags]
+    return rows
+
+
+def program_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
+    rows: list[Row] = []
+    if result.program_status == "held":
+        rows.append(Row("alert", "The corrective program is held until clearance is "
+                        "recorded: see the referral."))
+    for phase in kb.of("phase").values():
+        items = [p for p in result.program if p.phase == phase.id]
+        rows.append(Row("header", phase.name))
+        if not items:
+            rows.append(Row("note", "Nothing in this phase"))
+        for n, item in enumerate(items, 1):
+            side = "" if item.side == "both" else f" ({item.side})"
+            rows.append(Row("item", f"{n}. {item.name}{side}", item.fact,
+                            dose_words(item.dose), "exercise", item.exercise))
+            targets = target_names(kb, item.targets)
+            if targets:
+                rows.append(Row("note", f"   for {targets}"))
+    rows.append(Row("header", "Left out"))
+    rows += [Row("item", excluded_text(kb, e), e.fact, e.category, "excluded",
+                  e.exercise or e.muscle or "")
+             for e in result.excluded] or [Row("note", "Nothing")]
+    if result.reassessment:
+        rows.append(Row("header", "Reassess"))
+        rows.append(Row("item", f"In {result.reassessment.weeks:g} weeks",
+                        result.reassessment.fact, "", "reassess"))
+    if result.program_status == "none_needed":
+        rows.insert(0, Row("note", "No corrective needs found: continue the general program "
+                           "and reassess."))
+    return rows
+
+
+def target_names(kb: KnowledgeBase, targets) -> str:
+    return ", ".join(kb.name_of("muscle", t) if kb.get("muscle", t)
+                     else kb.name_of("checkpoint", t) for t in targets)
+
+
+def excluded_text(kb: KnowledgeBase, e) -> str:
+    phase = f" ({kb.name_of('phase', e.phase)})" if e.phase and e.exercise else ""
+    return f"{e.name}{phase}: {e.reason}"
+
+
+# --- reasoning chains ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainNode:
+    """One step of a reasoning chain in plain words, for the exports."""
+
+    text: str
+    rule: str = ""  # "rule title (id) [source]"
+    children: tuple[ChainNode, ...] = ()
+
+
+def rule_name(node: WhyNode) -> str:
+    """A rule's title; a table row's title is its own text cut short, so say 'table row'."""
+    title = (node.rule_title or "").strip()
+    if not title or (node.rule_text or "").startswith(title):
+        return "table row"
+    return title
+
+
+def rule_words(node: WhyNode) -> str:
+    if not node.rule:
+        return ""
+    source = f" [{node.source}]" if node.source else ""
+    name = rule_name(node)
+    if name == "table row":
+        return f"table row {node.rule}{source}"
+    return f"rule {name} ({node.rule}){source}"
+
+
+def chain(result: Result, kb: KnowledgeBase, fact: str) -> tuple[ChainNode, ...]:
+    """The compact chain under an item: bookkeeping steps folded into their premises."""
+    tree = why(result, kb, fact)
+    nodes = tree.children if tree.origin == "builtin" else (tree,)
+    return tuple(n for node in nodes for n in _compact(node))
+
+
+def _compact(node: WhyNode) -> tuple[ChainNode, ...]:
+    if node.origin == "builtin" and node.children:
+        return tuple(n for child in node.children for n in _compact(child))
+    children = () if node.repeated else tuple(
+        n for child in node.children for n in _compact(child))
+    return (ChainNode(node.text, rule_words(node), children),)

@@ -1,0 +1,171 @@
+"""Entry widgets built from the knowledge base: finding lists and the FMS score sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Checkbox, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from cexpert.tui.messages import ConsultationChanged
+from cexpert.tui.state import Consultation
+from cexpert.tui.vocab import (
+    SIDE_TITLES,
+    Group,
+    clearing_sides,
+    clearing_tests,
+    fms_highest,
+    fms_tests,
+)
+
+
+class ChoiceList(SelectionList[str]):
+    """Tick any of a list of declared entries (conditions, equipment, findings...)."""
+
+    DEFAULT_CSS = """
+    ChoiceList { height: auto; max-height: 14; border: round $primary 40%; }
+    ChoiceList:focus { border: round $primary; }
+    /* Only the focused list shows its cursor: a blurred highlight looks like a tick. */
+    ChoiceList:blur > .option-list--option-highlighted {
+        background: transparent;
+        color: $foreground;
+        text-style: none;
+    }
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str]], title: str = "", **kwargs):
+        super().__init__(*(Selection(Content(label), ident) for ident, label in entries),
+                         **kwargs)
+        self.border_title = Content(title) if title else None
+
+    @property
+    def offered(self) -> list[str]:
+        return [self.get_option_at_index(i).value for i in range(self.option_count)]
+
+    def set_selected(self, ids: Iterable[str]) -> None:
+        """Tick exactly `ids`, without reporting it as an edit."""
+        wanted = set(ids)
+        with self.prevent(SelectionList.SelectedChanged):
+            for ident in self.offered:
+                if ident in wanted:
+                    self.select(ident)
+                else:
+                    self.deselect(ident)
+
+
+class FindingList(ChoiceList):
+    """The findings of one group (a view, a side, or a whole assessment)."""
+
+    def __init__(self, group: Group, **kwargs):
+        super().__init__(((f.id, f.name) for f in group.findings), group.title, **kwargs)
+        self.group = group
+
+    def load(self, state: Consultation) -> None:
+        self.set_selected(f.id for f in self.group.findings
+                          if state.is_observed(self.group.assessment, f.id, self.group.side))
+
+
+class ScoreValidator(Validator):
+    def __init__(self, highest: int):
+        super().__init__()
+        self.highest = highest
+
+    def validate(self, value: str) -> ValidationResult:
+        text = value.strip()
+        if not text or (text.isdigit() and 0 <= int(text) <= self.highest):
+            return self.success()
+        return self.failure(f"Scores are whole numbers 0-{self.highest}")
+
+
+class FmsForm(Vertical):
+    """Scores 0-N per test (left and right where the test is sided), then clearing tests."""
+
+    DEFAULT_CSS = """
+    FmsForm { height: auto; }
+    FmsForm .fms-row, FmsForm .clear-row { height: 1; margin-bottom: 1; }
+    FmsForm .fms-name, FmsForm .clear-name { width: 30; }
+    FmsForm .fms-input { width: 5; margin-right: 2; }
+    FmsForm .fms-error { color: $error; width: 1fr; }
+    FmsForm .fms-head { margin: 1 0; text-style: bold; height: auto; }
+    FmsForm Checkbox { width: auto; margin-right: 2; }
+    """
+
+    def __init__(self, state: Consultation, **kwargs):
+        super().__init__(**kwargs)
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        kb = self.state.kb
+        highest = fms_highest(kb)
+        yield Static(Content(f"Score each test 0-{highest} (0 = pain); L and R where the "
+                             "test is scored per side. Blank: not tested."),
+                     classes="fms-head")
+        for test in fms_tests(kb):
+            with Horizontal(classes="fms-row"):
+                yield Label(Content(test.name), classes="fms-name")
+                for side in self.state.fms_sides(test.id):
+                    yield Input(self.state.text_of(f"fms.{test.id}.{side}"),
+                                placeholder="L" if side == "left" else
+                                "R" if side == "right" else "0-3",
+                                validators=[ScoreValidator(highest)],
+                                valid_empty=True, max_length=3,
+                                id=f"fms-{test.id}-{side}", classes="fms-input",
+                                compact=True,
+                                tooltip=f"{test.name}, {SIDE_TITLES[side].lower()}")
+                yield Label("", id=f"fms-error-{test.id}", classes="fms-error")
+        tests = clearing_tests(kb)
+        if tests:
+            yield Static(Content("Clearing tests: tick a side that was painful."),
+                         classes="fms-head")
+            for test in tests:
+                with Horizontal(classes="clear-row"):
+                    yield Label(Content(test.name), classes="clear-name")
+                    for side in clearing_sides(kb):
+                        yield Checkbox(Content(SIDE_TITLES[side]),
+                                       self.state.clearing.get((test.id, side), False),
+                                       id=f"clear-{test.id}-{side}", compact=True)
+
+    def load(self, state: Consultation) -> None:
+        self.state = state
+        for test in fms_tests(state.kb):
+            for side in state.fms_sides(test.id):
+                field = self.query_one(f"#fms-{test.id}-{side}", Input)
+                with field.prevent(Input.Changed):
+                    field.value = state.text_of(f"fms.{test.id}.{side}")
+            self._show_error(test.id)
+        for test in clearing_tests(state.kb):
+            for side in clearing_sides(state.kb):
+                box = self.query_one(f"#clear-{test.id}-{side}", Checkbox)
+                with box.prevent(Checkbox.Changed):
+                    box.value = state.clearing.get((test.id, side), False)
+
+    def _show_error(self, test: str) -> None:
+        errors = [self.state.errors.get(f"fms.{test}.{side}")
+                  for side in self.state.fms_sides(test)]
+        errors.append(self.state.errors.get(f"fms.{test}"))
+        message = next((e for e in errors if e), "")
+        label = self.query_one(f"#fms-error-{test}", Label)
+        label.update(Text(message))
+
+    @on(Input.Changed, ".fms-input")
+    def _score(self, event: Input.Changed) -> None:
+        event.stop()
+        _, rest = event.input.id.split("-", 1)
+        test, side = rest.rsplit("-", 1)
+        self.state.set_fms_text(test, side, event.value)
+        self._show_error(test)
+        self.post_message(ConsultationChanged())
+
+    @on(Checkbox.Changed)
+    def _clearing(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        _, rest = event.checkbox.id.split("-", 1)
+        test, side = rest.rsplit("-", 1)
+        self.state.set_clearing(test, side, event.value)
+        self.post_message(ConsultationChanged())

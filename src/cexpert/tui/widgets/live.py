@@ -1,0 +1,67 @@
+"""Live conclusions beside (wide) or below (narrow) the entry pages."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from cexpert.knowledge import KnowledgeBase
+from cexpert.result import Result
+from cexpert.tui.view import muscle_text, result_rows
+from cexpert.tui.widgets.result_list import ResultList
+
+
+def summary_text(result: Result | None, kb: KnowledgeBase, errors: int = 0) -> Text:
+    """The conclusions in a few wrapped lines, for narrow terminals."""
+    text = Text()
+    if result is None:
+        return Text("Working out the conclusions…", style="dim italic")
+    if errors:
+        text.append(f"⚠ {errors} entr{'y needs' if errors == 1 else 'ies need'} fixing · ",
+                    style="bold red")
+    text.append("Dysfunctions: ", style="bold")
+    text.append(" · ".join(f"{d.rank} {d.name}" for d in result.dysfunctions) or "none")
+    for state, label in (("overactive", "Overactive"), ("underactive", "Underactive")):
+        items = [m for m in result.muscles if m.state == state]
+        text.append(f"\n{label}: ", style="bold")
+        text.append(" · ".join(f"{muscle_text(m)} {m.score}" for m in items) or "none")
+    if result.conflicts:
+        text.append("\nConflicts: ", style="bold yellow")
+        text.append(" · ".join(c.name for c in result.conflicts))
+    if result.fms is not None:
+        f = result.fms
+        text.append("\nFMS: ", style="bold")
+        text.append(f"total {f.total}" if f.total is not None else "partial")
+        if f.asymmetries:
+            text.append(" · asymmetric: " + ", ".join(kb.name_of("finding", t)
+                                                      for t in f.asymmetries))
+        if f.priority:
+            text.append(" · priority: " + kb.name_of("finding", f.priority[0]))
+    text.append(f"\nProgram: {result.program_status.replace('_', ' ')}, "
+                f"{len(result.program)} exercises", style="dim")
+    return text
+
+
+class LiveResults(Vertical):
+    """The newest conclusions; a summary when narrow, a navigable list when wide."""
+
+    DEFAULT_CSS = """
+    LiveResults { height: 1fr; }
+    LiveResults > #live-summary { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, kb: KnowledgeBase, **kwargs):
+        super().__init__(**kwargs)
+        self.kb = kb
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="live-summary")
+        yield ResultList(id="live-list")
+
+    def show_result(self, result: Result | None, errors: int = 0) -> None:
+        self.query_one("#live-summary", Static).update(summary_text(result, self.kb, errors))
+        if result is not None:
+            self.query_one(ResultList).show_rows(result_rows(result, self.kb))
+        self.border_title = "Conclusions (live)"

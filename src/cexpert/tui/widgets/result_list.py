@@ -1,0 +1,74 @@
+"""A list of result rows: section headings, conclusions (Enter: why), notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from cexpert.tui.messages import WhyRequested
+from cexpert.tui.view import Row
+
+STYLE = {"header": "bold", "alert": "bold red", "note": "italic", "item": ""}
+
+
+def row_text(row: Row, width: int = 0) -> Text:
+    """A row as plain (never markup) text: the item, then its detail dimmed."""
+    if row.kind == "header":
+        return Text(row.text.upper(), style="bold")
+    text = Text(("  " if row.kind == "note" else "") + row.text, style=STYLE[row.kind])
+    if row.detail:
+        text.append("  " + row.detail, style="dim")
+    return text
+
+
+class ResultList(OptionList):
+    """Rows of a result; highlighting or selecting a conclusion asks for its chain."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("w", "why", "Why", show=True)]
+    DEFAULT_CSS = """
+    ResultList { height: 1fr; border: round $primary 40%; }
+    ResultList:focus { border: round $primary; }
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, markup=False, **kwargs)
+        self.rows: list[Row] = []
+
+    def show_rows(self, rows: Sequence[Row]) -> None:
+        keep = self.highlighted_row
+        self.rows = list(rows)
+        options = [Option(row_text(row), id=f"row{n}",
+                          disabled=row.kind == "header" or not row.fact)
+                   for n, row in enumerate(self.rows)]
+        self.set_options(options)
+        target = None
+        if keep is not None:
+            target = next((n for n, r in enumerate(self.rows)
+                           if r.fact and (r.what, r.key, r.text) == (keep.what, keep.key,
+                                                                      keep.text)), None)
+            if target is None:
+                target = next((n for n, r in enumerate(self.rows)
+                               if r.fact and (r.what, r.key) == (keep.what, keep.key)), None)
+        if target is None:
+            target = next((n for n, r in enumerate(self.rows) if r.fact), None)
+        self.highlighted = target
+
+    @property
+    def highlighted_row(self) -> Row | None:
+        if self.highlighted is None or not 0 <= self.highlighted < len(self.rows):
+            return None
+        return self.rows[self.highlighted]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_why()
+
+    def action_why(self) -> None:
+        row = self.highlighted_row
+        if row is not None and row.fact:
+            self.post_message(WhyRequested(row))

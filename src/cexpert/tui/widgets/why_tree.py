@@ -1,0 +1,72 @@
+"""Reasoning chains as expandable trees, built from `Service.why` / `Service.why_not` data."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from cexpert.explain import WhyNode, WhyNot
+from cexpert.tui.view import rule_name
+
+ORIGIN_MARK = {"input": "✎ ", "rule": "⇒ ", "builtin": "∑ "}
+
+
+def node_label(node: WhyNode) -> Text:
+    text = Text(ORIGIN_MARK.get(node.origin, ""), style="dim")
+    text.append(node.text, style="bold" if node.origin != "input" else "")
+    if node.repeated:
+        text.append("  (explained above)", style="dim italic")
+    return text
+
+
+class WhyTree(Tree[object]):
+    """A proof tree: each conclusion, the rule that made it, and what it rests on."""
+
+    DEFAULT_CSS = """
+    WhyTree { height: 1fr; border: round $primary 40%; }
+    WhyTree:focus { border: round $primary; }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(Text("Reasoning"), **kwargs)
+        self.show_root = False
+        self.guide_depth = 3
+
+    def show_why(self, root: WhyNode | None) -> None:
+        self.clear()
+        if root is None:
+            self.root.add_leaf(Text("Select a conclusion to see its reasoning.", style="dim"))
+            return
+        self._add(self.root, root)
+        self.root.expand_all()
+        self.move_cursor_to_line(0) if self.last_line >= 0 else None
+
+    def _add(self, parent: TreeNode, node: WhyNode) -> None:
+        branch = parent.add(node_label(node), data=node)
+        if node.rule:
+            rule = branch.add(Text.assemble(("because of rule ", "dim"),
+                                            (rule_name(node), "italic"),
+                                            (f"  ({node.rule})", "dim")), data=node)
+            if node.rule_text:
+                rule.add_leaf(Text.assemble(("written: ", "dim"), node.rule_text), data=node)
+            if node.source:
+                rule.add_leaf(Text.assemble(("source: ", "dim"), node.source), data=node)
+        for child in node.children:
+            self._add(branch, child)
+        if not node.children:
+            branch.allow_expand = bool(node.rule)
+
+    def show_why_not(self, answer: WhyNot) -> None:
+        self.clear()
+        self.root.add_leaf(Text(answer.answer, style="bold"))
+        for rule in answer.rules:
+            branch = self.root.add(Text.assemble(("rule ", "dim"), (rule.title, "italic"),
+                                                 (f"  ({rule.rule})", "dim")), data=rule)
+            if rule.source:
+                branch.add_leaf(Text.assemble(("source: ", "dim"), rule.source))
+            for check in rule.checks:
+                mark, style = ("✓ holds  ", "green") if check.holds else ("✗ fails  ",
+                                                                          "bold red")
+                branch.add_leaf(Text.assemble((mark, style), check.text))
+        self.root.expand_all()
