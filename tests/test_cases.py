@@ -40,19 +40,7 @@ CPT7_CASES = sorted((CASES_DIR / "cpt7").glob("*.toml"))
 
 #: case name -> why the engine (not the knowledge base) gets it wrong. Each is
 #: marked xfail(strict=True), so a fix in the engine shows up as an XPASS failure.
-ENGINE_BUGS: dict[str, str] = {
-    "conflict_one_side_knee_valgus_weight_shift": (
-        "engine: a muscle that conflicts on one side is dropped on every side and in both "
-        "states (infer._muscles skips the whole muscle; program._Session.conflicted is keyed "
-        "by muscle id), so the right adductors (overactive) and the right gluteus medius "
-        "(underactive) are lost; continuum.md S3 / ohsa.md §7 remove only the same-side "
-        "entries"),
-    "weight_shift_left_heels_elevated": (
-        "engine: an exercise concluded by 'prescribe' always gets side 'both' "
-        "(program._prescribed passes BOTH and never applies S8), so the calf roll and calf "
-        "stretch put first by the heels-elevated modification are done on both legs although "
-        "the only finding listing the calves (weight shift left) puts them on the right"),
-}
+ENGINE_BUGS: dict[str, str] = {}
 
 LIST_OPERATORS = ("$contains", "$absent", "$ordered", "$len")
 

@@ -256,6 +256,19 @@ def test_opposite_states_on_different_sides_are_not_a_conflict(make_service, con
         ("adductor_complex", "overactive", "left"), ("adductor_complex", "underactive", "right")}
 
 
+def test_a_conflict_on_one_side_keeps_the_other_side_in_both_states(make_service, consult):
+    service = make_service('source "t"\nknee valgus → overactive adductors\n'
+                           'rule r when knee moves inward then same side: '
+                           'underactive adductors\n')
+    result = consult(service, '[assessment]\nohsa = ["knee valgus"]\n'
+                     'single_leg_squat = { left = ["knee moves inward"] }\n')
+    assert [(c.id, c.side) for c in result.conflicts] == [("adductor_complex", "left")]
+    assert {(m.id, m.state, m.side) for m in result.muscles} == {
+        ("adductor_complex", "overactive", "right")}
+    assert [(p.exercise, p.side) for p in result.program if p.phase == "inhibit"] == [
+        ("smr_adductors", "right")]
+
+
 def test_hold_program_leaves_the_program_empty(make_service, consult):
     service = make_service(DESIGN_EXAMPLE + 'rule pain when pain low back then '
                            'hold program because "pain reported"\n')
@@ -282,3 +295,23 @@ def test_program_item_addresses_its_finding_when_the_rule_tests_age_first(make_s
     result = consult(service, '[client]\nage = 70\n[assessment]\nohsa = ["feet turn out"]\n')
     (item,) = [p for p in result.program if p.phase == "inhibit"]
     assert item.addresses == ("feet_turn_out",)
+
+
+def test_prescribed_unilateral_exercise_takes_the_side_its_targets_are_flagged_on(
+        make_service, consult):
+    service = make_service('source "t"\nrule r when knee moves inward then same side: '
+                           'overactive adductors; both sides: prescribe smr_adductors\n')
+    result = consult(service,
+                     '[assessment]\nsingle_leg_squat = { right = ["knee moves inward"] }\n')
+    assert [(p.exercise, p.side) for p in result.program if p.phase == "inhibit"] == [
+        ("smr_adductors", "right")]
+
+
+def test_prescribed_exercise_with_no_flagged_target_is_done_on_both_sides(make_service,
+                                                                          consult):
+    service = make_service('source "t"\nrule r when knee moves inward '
+                           'then prescribe smr_adductors\n')
+    result = consult(service,
+                     '[assessment]\nsingle_leg_squat = { right = ["knee moves inward"] }\n')
+    assert [(p.exercise, p.side) for p in result.program if p.phase == "inhibit"] == [
+        ("smr_adductors", "both")]

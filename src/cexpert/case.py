@@ -23,6 +23,16 @@ SIDES = ("left", "right")
 KNOWN_SECTIONS = ("client", "screening", "assessment", "fms")
 
 
+def body_sides(side: str) -> set[str]:
+    """The body sides a side word covers: `both` is left and right."""
+    return {"left", "right"} if side == BOTH else {side}
+
+
+def side_word(sides: set[str]) -> str:
+    """The side word for a non-empty set of body sides."""
+    return BOTH if sides >= {"left", "right"} else next(iter(sorted(sides)))
+
+
 class CaseError(Exception):
     """A case file that cannot be used, with every problem found."""
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cexpert.case import BOTH, Case
+from cexpert.case import BOTH, Case, body_sides, side_word
 from cexpert.compile import Engine, WorkingFact
 from cexpert.facts import BUILTIN, INPUT, RULE, Fact, FactBook
 from cexpert.knowledge import KbRule, KnowledgeBase
@@ -266,14 +266,6 @@ def _referral(book: FactBook) -> Referral:
                     tuple(f.id for f in [*referrals, *holds]))
 
 
-def _expand(side: str) -> set[str]:
-    return {"left", "right"} if side == BOTH else {side}
-
-
-def _collapse(sides: set[str]) -> str:
-    return BOTH if sides >= {"left", "right"} else next(iter(sorted(sides)))
-
-
 def _evidence_inputs(book: FactBook, facts: Sequence[Fact]) -> set[str]:
     inputs: set[str] = set()
     for fact in facts:
@@ -284,26 +276,33 @@ def _evidence_inputs(book: FactBook, facts: Sequence[Fact]) -> set[str]:
 
 def _muscles(kb: KnowledgeBase, book: FactBook
              ) -> tuple[tuple[MuscleItem, ...], tuple[ConflictItem, ...]]:
-    """One item per muscle and state, scored by the distinct findings behind it."""
+    """One item per muscle and state, scored by the distinct findings behind it.
+
+    A conflict is decided side by side (continuum.md S3): only the sides pointed both
+    ways leave both sets; the muscle's other sides keep their state."""
     evidence: dict[str, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))
     for fact in book.of_kind(*STATES):
         evidence[fact.get("muscle")][fact.kind].append(fact)
     muscles: list[tuple[tuple, MuscleItem]] = []
     conflicts: list[ConflictItem] = []
     for muscle, by_state in evidence.items():
-        sides = {state: set().union(*(_expand(f.get("side")) for f in facts))
+        sides = {state: set().union(*(body_sides(f.get("side")) for f in facts))
                  for state, facts in by_state.items()}
-        if len(by_state) == 2 and sides["overactive"] & sides["underactive"]:
-            facts = [f for state in STATES for f in by_state[state]]
-            shared = sides["overactive"] & sides["underactive"]
-            fact = book.add("conflict", {"muscle": muscle, "side": _collapse(shared)},
-                            origin=BUILTIN, premises=tuple(f.id for f in facts))
+        shared = set.intersection(*sides.values()) if len(sides) == 2 else set()
+        if shared:
+            clashing = [f for state in STATES for f in by_state.get(state, [])
+                        if body_sides(f.get("side")) & shared]
+            book.add("conflict", {"muscle": muscle, "side": side_word(shared)},
+                     origin=BUILTIN, premises=tuple(f.id for f in clashing))
             conflicts.append(ConflictItem(muscle, kb.name_of("muscle", muscle),
-                                          _collapse(shared), tuple(f.id for f in facts)))
-            continue
+                                          side_word(shared), tuple(f.id for f in clashing)))
         for state, facts in by_state.items():
+            kept = sides[state] - shared
+            facts = [f for f in facts if body_sides(f.get("side")) & kept]
+            if not facts:
+                continue
             score = len(_evidence_inputs(book, facts))
-            side = _collapse(sides[state])
+            side = side_word(kept)
             fact = book.add("muscle", {"muscle": muscle, "state": state, "side": side,
                                        "score": score}, origin=BUILTIN,
                             premises=tuple(f.id for f in facts))

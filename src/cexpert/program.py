@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cexpert.case import BOTH, Case
+from cexpert.case import BOTH, Case, body_sides, side_word
 from cexpert.facts import BUILTIN, Fact, FactBook
 from cexpert.knowledge import Entry, KnowledgeBase
 from cexpert.result import (
@@ -47,7 +47,9 @@ class _Session:
         self.book = book
         self.case = case
         self.muscle_fact = {(m.id, m.state): m.fact for m in muscles}
-        self.conflicted = {c.id for c in conflicts}
+        self.conflicted: dict[str, set[str]] = defaultdict(set)
+        for conflict in conflicts:
+            self.conflicted[conflict.id] |= body_sides(conflict.side)
         self.conflicts = conflicts
         self.exclusions = book.of_kind("exclusion")
         self.substitutes: dict[str, list[Fact]] = defaultdict(list)
@@ -72,17 +74,20 @@ class _Session:
         return order
 
     def _muscle_lists(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
-        """state -> source fact -> [(muscle, side)] in the order the rule lists them."""
+        """state -> source fact -> [(muscle, side)] in the order the rule lists them.
+
+        A side in conflict is left out (S3); the muscle's other side stays."""
         lists: dict[str, dict[str, list]] = {s: defaultdict(list) for s in STATES}
         evidence = sorted(self.book.of_kind(*STATES),
                           key=lambda f: (f.get("position", 0), int(f.id[1:])))
         for fact in evidence:
             muscle = fact.get("muscle")
-            if muscle in self.conflicted or (muscle, fact.kind) not in self.muscle_fact:
+            kept = body_sides(fact.get("side")) - self.conflicted.get(muscle, set())
+            if not kept or (muscle, fact.kind) not in self.muscle_fact:
                 continue
             entries = lists[fact.kind][fact.get("source")]
             if all(m != muscle for m, _ in entries):
-                entries.append((muscle, fact.get("side")))
+                entries.append((muscle, side_word(kept)))
         return lists
 
     # --- what may be used ------------------------------------------------------------
@@ -256,9 +261,22 @@ def _prescribed(session: _Session, phase: Entry, prescribed: list[Fact]) -> list
         if choice.exercise is None:
             continue
         chosen = session.kb.get("exercise", choice.exercise)
-        items.append(_make_item(session, phase, chosen.id, list(chosen.many("targets")),
-                                BOTH, [], [fact.id, *choice.premises]))
+        targets = list(chosen.many("targets"))
+        side = _prescribed_side(session, chosen, phase.one("treats"), targets)
+        items.append(_make_item(session, phase, chosen.id, targets,
+                                side, [], [fact.id, *choice.premises]))
     return items
+
+
+def _prescribed_side(session: _Session, exercise: Entry, state: str | None,
+                     targets: list[str]) -> str:
+    """S8 for a prescribed exercise: one side when every finding listing one of its
+    flagged targets in the phase's set puts that target on the same single side."""
+    if state not in STATES:
+        return BOTH
+    flagged = [m for m in targets if (m, state) in session.muscle_fact]
+    sides = {_item_side(session, exercise, state, m) for m in flagged}
+    return sides.pop() if len(sides) == 1 else BOTH
 
 
 def _by_muscle(session: _Session, phase: Entry, state: str, already: list[ProgramItem]
