@@ -40,9 +40,9 @@ def cmd_infer(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
-        print(render_markdown(result, service.kb), end="")
+        print(render_markdown(result, service.kb, chains=args.why), end="")
     else:
-        print(render_text(result, service.kb), end="")
+        print(render_text(result, service.kb, chains=args.why), end="")
     return 0
 
 
