@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import (
     LarkError,
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
-    VisitError,
 )
 
 from cexpert import syntax_tree as st
@@ -90,24 +89,30 @@ def split_statements(text: str) -> list[tuple[int, str]]:
 
 
 def _parse_chunk(text: str, path: str, line_offset: int) -> tuple[st.Statement, ...]:
-    tree = parser().parse(text)
-    try:
-        return ToSyntaxTree(path, line_offset).transform(tree)
-    except VisitError as error:
-        raise error.orig_exc from None
+    return ToSyntaxTree(path, line_offset).transform(parser().parse(text))
 
 
 # --- from Lark's tree to ours -------------------------------------------------------
 
 
-@v_args(inline=True, meta=True)
 class ToSyntaxTree(Transformer):
-    """Builds syntax-tree nodes only: no evaluation, no state beyond the file."""
+    """Builds syntax-tree nodes only: no evaluation, no state beyond the file.
+
+    Every callback takes `(meta, *children)`, as `v_args(inline=True, meta=True)`
+    would give; `_call_userfunc` calls them directly because Lark's `v_args` wrapper
+    rebuilds itself on every call, a third of the transform's time."""
 
     def __init__(self, path: str, line_offset: int):
-        super().__init__()
+        super().__init__(visit_tokens=False)  # no token callbacks: tokens pass as they are
         self.path = path
         self.offset = line_offset
+
+    def _call_userfunc(self, tree, new_children=None):
+        children = tree.children if new_children is None else new_children
+        callback = getattr(self, tree.data, None)
+        if callback is None:
+            return self.__default__(tree.data, children, tree.meta)
+        return callback(tree.meta, *children)
 
     def span(self, meta) -> st.Span:
         if getattr(meta, "empty", True):
