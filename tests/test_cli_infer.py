@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from cexpert.cli import main
+from cexpert.resources import examples_dir
 
 RULES = """source "t"
 knee valgus → overactive adductors, underactive glute medius
@@ -210,3 +211,10 @@ def test_kb_json_counts_the_declarations(capsys, files):
     assert summary["counts"]["rules"] == 2
     assert summary["counts"]["muscles"] == 5
     assert summary["exercises"]["integrate"] == ["int_step_up"]
+
+
+@pytest.mark.parametrize("example", sorted(examples_dir().glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_example_runs_on_the_shipped_rules(capsys, example):
+    code, out, err = cli(capsys, "infer", str(example))
+    assert (code, err) == (0, "")
+    assert "\nPROGRAM\n" in out

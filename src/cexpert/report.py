@@ -76,8 +76,10 @@ def _sections(result: Result, kb: KnowledgeBase, chains: bool = False
                               else "")
              + f" [{e.category}]: {e.reason}" for e in result.excluded]
     out.append(("Excluded", lines or ["Nothing."]))
-    if result.notes:
-        out.append(("Notes", [f"- {n}" for n in result.notes]))
+    shown = set(result.fms.flags) if result.fms is not None else set()
+    notes = [n for n in result.notes if n not in shown]  # FMS notes stand with the FMS
+    if notes:
+        out.append(("Notes", [f"- {n}" for n in notes]))
     return out
 
 
@@ -102,6 +104,9 @@ def _dysfunction_lines(result: Result, kb: KnowledgeBase, chains: bool) -> list[
                          f"{'s' if d.score != 1 else ''} entered)")
         if chains:
             lines += _chain(result, kb, d.fact, "     ")
+    if not lines and result.fms is not None and result.fms.priority:
+        return ["None from posture or movement assessments; the FMS corrective priority "
+                "is below."]
     return lines or ["None found."]
 
 
@@ -134,8 +139,8 @@ def _program_lines(result: Result, kb: KnowledgeBase, chains: bool) -> list[str]
             lines.append(f"  {n}. {item.name}, {side}: {dose_words(item.dose)}")
             if chains:
                 lines += _chain(result, kb, item.fact, "       ")
-            else:
-                lines.append("       " + _purpose(result, kb, item, phase.one("treats")))
+            elif purpose := _purpose(result, kb, item, phase.one("treats")):
+                lines.append("       " + purpose)
     if not lines:
         lines = ["Held: see the referral above." if result.program_status == "held" else
                  "No corrective needs found: continue the general program and reassess."]
@@ -147,17 +152,17 @@ def _purpose(result: Result, kb: KnowledgeBase, item: ProgramItem,
     """What one exercise is for, in a line: its targets and the findings behind them."""
     kind = "muscle" if treats in ("overactive", "underactive") else "checkpoint"
     targets = ", ".join(kb.name_of(kind, t) for t in item.targets)
-    words = f"for {targets}" + (f" ({treats})" if kind == "muscle" and targets else "")
+    parts = [f"for {targets}" + (f" ({treats})" if kind == "muscle" else "")] if targets else []
     if item.addresses:
-        return words + "; addresses " + ", ".join(
-            kb.name_of("finding", f).lower() for f in item.addresses)
+        return "; ".join([*parts, "addresses " + ", ".join(
+            kb.name_of("finding", f).lower() for f in item.addresses)])
     rules = [kb.rules_by_id[p.rule] for p in (result.facts[i] for i in
                                               result.facts[item.fact].premises)
              if p.rule in kb.rules_by_id]
     if rules:
-        return words + "; prescribed by rule " + ", ".join(
-            dict.fromkeys(r.title or r.id for r in rules))
-    return words
+        parts.append("prescribed by rule " + ", ".join(
+            dict.fromkeys(r.title or r.id for r in rules)))
+    return "; ".join(parts)
 
 
 def render_text(result: Result, kb: KnowledgeBase, chains: bool = False) -> str:
