@@ -182,6 +182,12 @@ def test_e201_muscle_written_before_its_state_explains_the_order(kb):
         "e.g. 'underactive glute medius'")
 
 
+def test_e201_state_word_inside_a_muscle_list_suggests_the_missing_semicolon(kb):
+    d = one(kb("knee valgus → overactive adductors underactive glute medius\n"), "E201")
+    assert d.help == ("a new list starts at 'underactive': separate it with ';', "
+                      "as in 'adductors; underactive glute medius'")
+
+
 def test_e201_when_nothing_of_that_kind_is_declared_says_so(kb):
     d = one(kb("heels rise → overactive soleus\nrule r when limitation kneeling then "
                "overactive tfl\n"), "E201")

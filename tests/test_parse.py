@@ -443,6 +443,27 @@ def test_misspelled_attribute_keyword_gets_did_you_mean():
     assert problem.help == "did you mean 'region'?"
 
 
+def test_misspelled_then_inside_a_rule_gets_did_you_mean():
+    (problem,) = problems_of("rule r when knee valgus thn overactive tfl\n")
+    assert problem.help == "did you mean 'then' instead of 'thn'?"
+
+
+def test_misspelled_when_inside_a_rule_gets_did_you_mean():
+    (problem,) = problems_of("rule r whn knee valgus then overactive tfl\n")
+    assert problem.help == "did you mean 'when' instead of 'whn'?"
+
+
+def test_misspelled_state_word_after_an_arrow_gets_did_you_mean():
+    (problem,) = problems_of("knee valgus -> overactiv adductors\n")
+    assert (problem.code, problem.help) == (
+        "E003", "did you mean 'overactive' instead of 'overactiv'?")
+
+
+def test_words_inside_a_quoted_title_are_not_taken_for_misspelled_keywords():
+    (problem,) = problems_of('rule r "thn" when knee valgus\n')
+    assert problem.help is None or "'thn'" not in problem.help
+
+
 def test_every_broken_statement_in_a_file_is_reported():
     text = (
         "muscel foo\n"

@@ -303,9 +303,13 @@ class Checker:
         candidates = self.names.keys_of(kinds)
         hint = _mean_as_written(name, candidates)
         words = name.text.split()
-        reserved = [w for w in words if w.lower() in ("overactive", "underactive")]
-        if reserved:
-            hint = (f"'{reserved[0]}' must come before the muscles it applies to, "
+        reserved = [i for i, w in enumerate(words) if w.lower() in ("overactive", "underactive")]
+        if reserved and 0 < reserved[0] < len(words) - 1:  # `adductors underactive x`
+            at = reserved[0]
+            hint = (f"a new list starts at '{words[at]}': separate it with ';', "
+                    f"as in '{' '.join(words[:at])}; {' '.join(words[at:])}'")
+        elif reserved:  # `glute medius underactive`
+            hint = (f"'{words[reserved[0]]}' must come before the muscles it applies to, "
                     "e.g. 'underactive glute medius'")
         self.error(
             "E201", f"unknown {wanted} '{name.text}'", name.span, help=hint,

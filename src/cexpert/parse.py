@@ -9,6 +9,7 @@ statements (a statement starts at column 1) and each is parsed on its own.
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 from functools import cache
 
 from lark import Lark, Token, Transformer
@@ -416,12 +417,15 @@ def _syntax_diagnostic(
     error: UnexpectedInput, chunk: str, path: str, offset: int
 ) -> Diagnostic:
     if isinstance(error, _ContinuationError):
+        first = error.name.text.split()[0]
+        found = suggest(first.lower(), CONCLUSION_WORDS)
         return Diagnostic(
             "E003",
             f"'{error.name.text}' does not continue a list of muscles, dysfunctions or "
             "exercises",
             error.name.span,
-            help="start the item with what it is, e.g. 'overactive', 'underactive', "
+            help=f"did you mean '{found[0]}' instead of '{first}'?" if found else
+            "start the item with what it is, e.g. 'overactive', 'underactive', "
             "'dysfunction' or 'prescribe'",
         )
     line = (error.line or 1) + offset
@@ -441,7 +445,8 @@ def _syntax_diagnostic(
             span = st.Span(path, end_line, end_column, end_line, end_column + 1)
         return Diagnostic(
             "E001", f"unexpected {found}", span, expected=expected,
-            help=_keyword_hint(token, error.expected, chunk),
+            help=_keyword_hint(token, error.expected, chunk)
+            or _misspelled_keyword(chunk, _acceptable(error)),
         )
     if isinstance(error, UnexpectedCharacters):
         char = chunk.split("\n")[error.line - 1][error.column - 1 : error.column]
@@ -485,6 +490,34 @@ def _describe_found(token: Token) -> str:
     if token.type == "STRING":
         return f"string {token}"
     return f"'{token}'"
+
+
+#: Words that start a conclusion, for 'did you mean' on a misspelled one.
+CONCLUSION_WORDS = ("overactive", "underactive", "dysfunction", "prescribe", "refer",
+                    "exclude", "substitute", "note", "reassess", "hold")
+
+
+def _misspelled_keyword(chunk: str, expected) -> str | None:
+    """'did you mean' for a keyword misspelled earlier in the statement.
+
+    A misspelled `then` or `when` reads as part of a name, so the parser only fails
+    at the statement's end; look back for a word close to a keyword the statement
+    lacks (`thn`, `whn`, `overactiv`)."""
+    words = re.findall(r"[A-Za-z_]+", re.sub(r'"[^"\n]*"|#[^\n]*', " ", chunk))
+    present = {w.lower() for w in words}
+    wanted = {describe_terminal(t)[1:-1] for t in expected
+              if describe_terminal(t).startswith("'") and describe_terminal(t)[1:-1].isalpha()}
+    if words and words[0].lower() == "rule":
+        wanted |= {"when", "then"}
+    wanted |= set(CONCLUSION_WORDS[:2])
+    wanted -= present
+    for word in words:
+        if word.lower() in RESERVED:
+            continue
+        found = get_close_matches(word.lower(), sorted(wanted), n=1, cutoff=0.75)
+        if found:
+            return f"did you mean '{found[0]}' instead of '{word}'?"
+    return None
 
 
 def _keyword_hint(token: Token, expected, chunk: str) -> str | None:
