@@ -629,3 +629,30 @@ def test_the_shipped_knowledge_base_checks_clean():
     loaded = load([rules_dir()])
     assert loaded.diagnostics == (), render_text(loaded.diagnostics, loaded.sources)
     assert loaded.kb.rules and "20_ohsa.knees_move_inward" in loaded.kb.rules_by_id
+
+
+# --- quantities --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('phase p "P" treats overactive cap 2.5\n',
+     "'cap' takes a whole number of at least 1, not 2.5"),
+    ('phase p "P" treats overactive sets 0\n',
+     "'sets' takes a whole number of at least 1, not 0"),
+    ('phase p "P" treats overactive hold 0\n',
+     "'hold' takes a number of seconds above 0, not 0"),
+    ("setting firing_limit 0.5\n",
+     "'firing_limit' takes a whole number of at least 1, not 0.5"),
+])
+def test_e106_a_count_or_duration_out_of_range_is_an_error(kb, text, message):
+    assert one(kb(text), "E106").message == message
+
+
+def test_e106_a_dose_change_out_of_range_is_an_error(kb):
+    d = one(kb("rule r when knee valgus then set dose reps 0 for smr_adductors\n"), "E106")
+    assert d.message == "'reps' takes a whole number of at least 1, not 0"
+
+
+def test_e206_a_reassessment_after_no_time_is_an_error(kb):
+    d = one(kb("rule r when knee valgus then reassess in 0 weeks\n"), "E206")
+    assert d.message == "a reassessment comes after more than 0 weeks"

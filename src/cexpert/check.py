@@ -69,6 +69,21 @@ SETTINGS: dict[str, object] = {
     "firing_limit": "number",
 }
 
+#: Numbers with a meaning: counts are whole numbers from 1, durations are positive.
+QUANTITIES = {"cap": "count", "sets": "count", "reps": "count", "scored": "count",
+              "firing_limit": "count", "hold": "seconds"}
+
+
+def quantity_problem(key: str, number: float) -> str | None:
+    """Why `number` cannot be the value of `key`, or None when it can."""
+    kind = QUANTITIES.get(key)
+    if kind == "count" and (number < 1 or not float(number).is_integer()):
+        return f"'{key}' takes a whole number of at least 1, not {number:g}"
+    if kind == "seconds" and number <= 0:
+        return f"'{key}' takes a number of seconds above 0, not {number:g}"
+    return None
+
+
 SIDE_WORDS = {
     "same_side": "same", "same": "same", "stance_leg": "same", "stance_side": "same",
     "opposite_side": "opposite", "opposite": "opposite", "other_side": "opposite",
@@ -219,6 +234,13 @@ class Checker:
                 )
         return out
 
+    def number(self, value: st.Number, key: str) -> int | float | None:
+        problem = quantity_problem(key, value.value)
+        if problem is not None:
+            self.error("E106", problem, value.span)
+            return None
+        return value.as_int if value.as_int is not None else value.value
+
     def resolve_values(self, attribute: st.Attribute, spec: object) -> list:
         if spec == "flag":
             if attribute.values:
@@ -232,14 +254,12 @@ class Checker:
         return out
 
     def resolve_value(self, value: st.Value, spec: object, key: str):
+        if spec in ("number", "number_or_text") and isinstance(value, st.Number):
+            return self.number(value, key)
         if spec == "number":
-            if isinstance(value, st.Number):
-                return value.as_int if value.as_int is not None else value.value
             self.error("E106", f"'{key}' takes a number", _span(value))
             return None
         if spec == "number_or_text":
-            if isinstance(value, st.Number):
-                return value.as_int if value.as_int is not None else value.value
             return _plain(value)
         if spec in ("text", "word"):
             if spec == "text" and isinstance(value, st.Number):
@@ -517,6 +537,9 @@ class Checker:
                     self.error("E206", f"'{item.unit.text}' is not a unit of time",
                                item.unit.span, expected="weeks, days")
                     factor = 1
+                if item.amount.value <= 0:
+                    self.error("E206", "a reassessment comes after more than 0 "
+                               f"{item.unit.text}", item.amount.span)
                 weeks = item.amount.value * factor
                 add("reassess", {"weeks": int(weeks) if float(weeks).is_integer() else weeks},
                     item.span)
@@ -564,8 +587,10 @@ class Checker:
         dose = {}
         for d in item.items:
             value = d.value.value
-            if isinstance(d.value, st.Number) and d.value.as_int is not None:
-                value = d.value.as_int
+            if isinstance(d.value, st.Number):
+                value = self.number(d.value, d.variable)
+                if value is None:
+                    continue
             dose[d.variable] = value
         return {"target_kind": kind, "target": ident, "dose": dose}
 
