@@ -26,7 +26,7 @@ from cexpert.service import Service
 from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
 from cexpert.tui.export import export
-from cexpert.tui.keys import GLOBAL
+from cexpert.tui.keys import FOCUS, GLOBAL
 from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
 from cexpert.tui.screens.assess import AssessScreen
 from cexpert.tui.screens.client import ClientScreen
@@ -56,7 +56,7 @@ class CexpertApp(App[int]):
         "program": ProgramScreen,
     }
     COMMANDS = App.COMMANDS | {ConsultationCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in GLOBAL]
+    BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in (*GLOBAL, *FOCUS)]
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
 
     consultation: var[Consultation] = var(None, always_update=True, init=False)  # type: ignore[arg-type]

@@ -53,6 +53,13 @@ GLOBAL = (
     Key("ctrl+q", "app.quit", "Quit", show=False, priority=True),
 )
 
+# Focus moves at once, before the keys typed after Tab are delivered: as ordinary
+# (bubbling) bindings they could land in the field being left when typing fast.
+FOCUS = (
+    Key("tab", "app.focus_next", "Next field", show=False, priority=True),
+    Key("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+)
+
 PAGES = (
     Key("ctrl+pagedown,alt+right", "next_page", "Next page", show=False),
     Key("ctrl+pageup,alt+left", "previous_page", "Previous page", show=False),

@@ -106,6 +106,11 @@ class AssessScreen(BaseScreen):
         if event.pane.id:
             await self.ensure_page(event.pane.id)
 
+    async def focus_entry(self) -> None:
+        tabs = self.query_one("#pages", TabbedContent)
+        if tabs.active:
+            await self.show_page(tabs.active)
+
     async def action_page(self, n: int) -> None:
         if 1 <= n <= len(self.page_ids):
             await self.show_page(self.page_ids[n - 1])

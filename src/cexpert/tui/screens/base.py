@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Tabs
 
 from cexpert.result import Result
 from cexpert.tui.state import Consultation
@@ -52,9 +52,16 @@ class BaseScreen(Screen):
         self.watch(self.app, "result", self._result_changed, init=False)
         self.watch(self.app, "consultation", self._state_changed, init=False)
         self.call_after_refresh(self.refresh_all)
+        self.call_after_refresh(self._settle_focus)
 
     def on_screen_resume(self) -> None:
         self.refresh_all()
+        self.call_after_refresh(self._settle_focus)
+
+    async def _settle_focus(self) -> None:
+        """Start in the entries, not on the page tabs (where Space and typing do nothing)."""
+        if self.is_current and (self.focused is None or isinstance(self.focused, Tabs)):
+            await self.focus_entry()
 
     def refresh_all(self) -> None:
         if self._seen_state is not self.state:
@@ -79,6 +86,9 @@ class BaseScreen(Screen):
 
     def show_result(self, result: Result | None) -> None:
         """New conclusions arrived."""
+
+    async def focus_entry(self) -> None:
+        """Put the focus on the first thing to fill in or read."""
 
     def palette_commands(self) -> Iterable[Command]:
         """Command-palette entries that only make sense on this screen."""

@@ -17,6 +17,7 @@ from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.screens.base import BaseScreen, Command
 from cexpert.tui.state import Consultation
 from cexpert.tui.vocab import PARQ_QUESTIONS, group_title, grouped
+from cexpert.tui.widgets.field import FieldInput
 from cexpert.tui.widgets.findings import ChoiceList
 
 PANES = (("details", "Details"), ("health", "Health"), ("parq", "PAR-Q+"))
@@ -32,14 +33,14 @@ class ClientScreen(BaseScreen):
             with TabPane("Details", id="details"), VerticalScroll(can_focus=False):
                 with Horizontal(classes="field-row"):
                     yield Label("Name", classes="field-label")
-                    yield Input(placeholder="Client's name", id="name", compact=True)
+                    yield FieldInput(placeholder="Client's name", id="name", compact=True)
                 with Horizontal(classes="field-row"):
                     yield Label("Age", classes="field-label")
-                    yield Input(placeholder="years", id="age", max_length=4, compact=True)
+                    yield FieldInput(placeholder="years", id="age", max_length=4, compact=True)
                     yield Label("", id="age-error", classes="field-error")
                 with Horizontal(classes="field-row"):
                     yield Label("Goals", classes="field-label")
-                    yield Input(placeholder="separate goals with ;  e.g. run a 10k; ski",
+                    yield FieldInput(placeholder="separate goals with ;  e.g. run a 10k; ski",
                                 id="goals", compact=True)
                 yield Checkbox(Content("Any equipment (unrestricted); untick to choose"),
                                True, id="unrestricted", compact=True)
@@ -154,6 +155,13 @@ class ClientScreen(BaseScreen):
 
     def show_page(self, pane: str) -> None:
         self.query_one("#client-tabs", TabbedContent).active = pane
+
+    async def focus_entry(self) -> None:
+        active = self.query_one("#client-tabs", TabbedContent).active
+        pane = self.query_one(f"#{active}", TabPane)
+        first = next((w for w in pane.query("*") if w.can_focus and not w.disabled), None)
+        if first is not None:
+            self.set_focus(first)
 
     def palette_commands(self) -> list[Command]:
         return [(f"Client page: {title}", f"Show the {title} page of the client",

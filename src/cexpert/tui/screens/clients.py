@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from cexpert.tui.screens.base import BaseScreen, Command
 from cexpert.tui.state import CaseFileInfo, describe_case_file
+from cexpert.tui.widgets.field import FieldInput
 
 NEW = "new"
 
@@ -32,7 +33,7 @@ class ClientsScreen(BaseScreen):
 
     def body(self) -> ComposeResult:
         yield Static(id="clients-intro")
-        yield Input(placeholder="Type to filter clients, Enter to open", id="filter")
+        yield FieldInput(placeholder="Type to filter clients, Enter to open", id="filter")
         yield OptionList(id="clients", markup=False)
         yield Static(Text("Enter: open · Ctrl+N: new client · F1: help · Ctrl+Q: quit",
                           style="dim"), id="clients-hint")

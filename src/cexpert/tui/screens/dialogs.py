@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from cexpert.tui.widgets.field import FieldInput
+
 
 class ConfirmScreen(ModalScreen[str]):
     """Ask a question with a few answers; dismiss with the chosen answer's key."""
@@ -85,7 +87,7 @@ class PathScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(Text(self.title_text, style="bold"))
-            yield Input(str(self.default), id="path")
+            yield FieldInput(str(self.default), id="path")
             yield Label("", id="path-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", id="ok", variant="primary")

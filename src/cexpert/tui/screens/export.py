@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from cexpert.tui.export import FORMATS
+from cexpert.tui.widgets.field import FieldInput
 
 
 class ExportScreen(ModalScreen[list[Path] | None]):
@@ -30,7 +31,7 @@ class ExportScreen(ModalScreen[list[Path] | None]):
             yield Label(Text("Export the program and its reasoning", style="bold"))
             yield Static(Content("File name without extension; one file per format."),
                          classes="dialog-text")
-            yield Input(str(self.default), id="export-base")
+            yield FieldInput(str(self.default), id="export-base")
             with Horizontal(classes="dialog-row"):
                 yield Checkbox("Markdown (.md)", True, id="fmt-markdown", compact=True)
                 yield Checkbox("HTML handout (.html)", True, id="fmt-html", compact=True)

@@ -23,6 +23,7 @@ from cexpert.tui.vocab import (
     fms_highest,
     fms_tests,
 )
+from cexpert.tui.widgets.field import FieldInput
 
 
 class ChoiceList(SelectionList[str]):
@@ -110,7 +111,7 @@ class FmsForm(Vertical):
             with Horizontal(classes="fms-row"):
                 yield Label(Content(test.name), classes="fms-name")
                 for side in self.state.fms_sides(test.id):
-                    yield Input(self.state.text_of(f"fms.{test.id}.{side}"),
+                    yield FieldInput(self.state.text_of(f"fms.{test.id}.{side}"),
                                 placeholder="L" if side == "left" else
                                 "R" if side == "right" else "0-3",
                                 validators=[ScoreValidator(highest)],
