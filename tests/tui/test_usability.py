@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
+from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.screens.assess import AssessScreen
 from cexpert.tui.screens.client import ClientScreen
+from cexpert.tui.screens.dialogs import PathScreen
+from cexpert.tui.screens.why import WhyScreen
 from cexpert.tui.widgets.findings import FindingList
+from cexpert.tui.widgets.why_tree import WhyTree
 
 pytestmark = pytest.mark.asyncio
 
@@ -75,3 +79,107 @@ async def test_the_client_screen_opens_with_a_field_focused(app_factory, settle)
         await settle(pilot)
         assert isinstance(app.screen, ClientScreen)
         assert isinstance(app.focused, Input) and app.focused.id == "name"
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_saving_with_a_bad_score_names_the_test_to_fix(app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5", "ctrl+u", "7")  # FMS page: deep squat 7
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert any("Deep squat: Scores are whole numbers 0-3" in n for n in notices(app))
+
+
+async def test_a_score_error_is_shown_whole_beside_the_wide_live_panel(app_factory, clients,
+                                                                      settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5", "ctrl+u", "7")
+        await settle(pilot)
+        label = app.screen.query_one("#fms-error-deep_squat", Label)
+        shown = " ".join(label.render_line(y).text.strip() for y in range(label.size.height))
+        assert shown.strip() == "Scores are whole numbers 0-3"
+
+
+async def test_save_as_to_an_unwritable_place_keeps_the_dialog_open_with_the_reason(
+        app_factory, clients, tmp_path, settle):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_save_as()
+        await pilot.pause()
+        assert isinstance(app.screen, PathScreen)
+        await pilot.press("ctrl+u", *str(tmp_path / "a-file" / "kim.toml"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathScreen)  # still open: fix the path and retry
+        problem = str(app.screen.query_one("#path-error", Label).render())
+        assert "a-file is a file, not a folder" in problem
+        assert "Errno" not in problem
+
+        await pilot.press("ctrl+u", *str(tmp_path / "kim.toml"), "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, PathScreen)
+        assert (tmp_path / "kim.toml").exists()
+        assert app.consultation.path == tmp_path / "kim.toml"
+
+
+async def test_dysfunctions_are_in_priority_order_with_where_they_were_seen(
+        app_factory, clients, settle):
+    """The rank is the knowledge base's priority order; a 'score' beside it misled."""
+    app = app_factory(clients / "test-client.toml", start="results")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        rows = app.screen.query_one("#rows").rows
+        assert any(r.kind == "header" and r.text == "Dysfunctions, in priority order"
+                   for r in rows)
+        details = {r.text: r.detail for r in rows if r.what == "dysfunction"}
+        assert details and not any("score" in d for d in details.values())
+        assert "Overhead squat assessment, both sides" in details.values()
+        assert "Single-leg squat, left side" in details.values()
+
+
+async def test_the_why_tree_shows_a_rule_written_over_several_lines_in_full(
+        app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml", start="results")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.consultation.set_observed("pain", "knee", "both", True)
+        app.post_message(ConsultationChanged())
+        await settle(pilot)
+        rows = app.screen.query_one("#rows")
+        rows.focus()
+        rows.highlighted = next(n for n, r in enumerate(rows.rows) if r.what == "referral")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WhyScreen)
+        labels = []
+
+        def walk(node):
+            for child in node.children:
+                labels.append(str(child.label))
+                walk(child)
+
+        walk(app.screen.query_one(WhyTree).root)
+        written = next(line for line in labels if line.startswith("written: "))
+        assert "hold program because" in written  # the rule's last line, not cut off
+        assert "because of rule Pain during the assessment  (pain_refer)" in labels
+
+
+async def test_focused_lists_say_how_to_tick_and_move_on(app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        focused = app.focused
+        assert isinstance(focused, FindingList)
+        assert "Space: tick" in str(focused.border_subtitle)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert focused.border_subtitle is None

@@ -39,7 +39,7 @@ from cexpert.tui.screens.results import ResultsScreen
 from cexpert.tui.screens.what_if import WhatIfScreen
 from cexpert.tui.screens.why import WhyScreen
 from cexpert.tui.screens.why_not import WhyNotScreen
-from cexpert.tui.state import Consultation, slug
+from cexpert.tui.state import Consultation, file_problem, slug
 
 DEBOUNCE_S = 0.15
 DEFAULT_CLIENTS = Path("clients")
@@ -191,21 +191,29 @@ class CexpertApp(App[int]):
     def action_save(self) -> bool:
         state = self.consultation
         if state.errors:
-            self.notify("Fix first: " + "; ".join(dict.fromkeys(state.errors.values())),
+            self.notify("Fix first: " + "; ".join(state.error_messages()),
                         title="Not saved", severity="error", markup=False)
             return False
         path = state.path or state.default_path(self.clients_dir)
         return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
+        problem = self.write_case(path)
+        if problem is not None:
+            self.notify(problem, title="Not saved", severity="error", markup=False)
+        return problem is None
+
+    def write_case(self, path: Path) -> str | None:
+        """Save the case file to `path`; return what went wrong, in words, or None."""
         try:
             saved = self.consultation.save(path)
-        except (OSError, ValueError) as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
-            return False
+        except OSError as error:
+            return file_problem(error, path)
+        except ValueError as error:
+            return str(error)
         self.update_title()
         self.notify(f"Saved {saved}", markup=False, timeout=3)
-        return True
+        return None
 
     def action_save_as(self) -> None:
         state = self.consultation
@@ -214,11 +222,7 @@ class CexpertApp(App[int]):
             return
         default = state.path or state.default_path(self.clients_dir)
 
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self._save_to(path)
-
-        self.push_screen(PathScreen("Save the case file as", default), chosen)
+        self.push_screen(PathScreen("Save the case file as", default, self.write_case))
 
     async def action_quit(self) -> None:
         self._unless_unsaved(lambda: self.exit(0), "quitting")

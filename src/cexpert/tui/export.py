@@ -18,7 +18,14 @@ from pathlib import Path
 from cexpert.knowledge import KnowledgeBase
 from cexpert.report import dose_words
 from cexpert.result import Result
-from cexpert.tui.view import ChainNode, chain, excluded_text, muscle_text, target_names
+from cexpert.tui.view import (
+    ChainNode,
+    chain,
+    dysfunction_detail,
+    excluded_text,
+    muscle_text,
+    target_names,
+)
 
 FORMATS = ("markdown", "html")
 SUFFIX = {"markdown": ".md", "html": ".html"}
@@ -88,7 +95,8 @@ def handout(result: Result, kb: KnowledgeBase, goals: Sequence[str] = (),
         Item(excluded_text(kb, e), e.category, why=chain(result, kb, e.fact))
         for e in result.excluded), "Nothing."))
     sections.append(Section("What the assessment showed", "", tuple(
-        Item(f"{d.rank}. {d.name}", f"score {d.score}", why=chain(result, kb, d.fact))
+        Item(f"{d.rank}. {d.name}", dysfunction_detail(result, kb, d),
+             why=chain(result, kb, d.fact))
         for d in result.dysfunctions), "No compensations were recorded."))
     for state in ("overactive", "underactive"):
         muscles = [m for m in result.muscles if m.state == state]

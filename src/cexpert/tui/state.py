@@ -160,6 +160,27 @@ class Consultation:
     def text_of(self, key: str) -> str:
         return self.texts.get(key, "")
 
+    def field_name(self, key: str) -> str:
+        """The words for a field key: 'fms.hurdle_step.left' -> 'Hurdle step, left'."""
+        if key == "age":
+            return "Age"
+        parts = key.split(".")
+        if parts[0] == "fms" and len(parts) > 1:
+            name = self.kb.name_of("finding", parts[1])
+            side = parts[2] if len(parts) > 2 else BOTH
+            return name if side == BOTH else f"{name}, {side}"
+        return key
+
+    def error_messages(self) -> list[str]:
+        """What must be fixed before saving, each naming its field."""
+        out = []
+        for key, message in self.errors.items():
+            name = self.field_name(key)
+            line = message if message.startswith(name) else f"{name}: {message}"
+            if line not in out:
+                out.append(line)
+        return out
+
     # --- changes (each returns the error for that field, or None) -------------------------
     def _changed(self) -> None:
         self.revision += 1
@@ -441,6 +462,18 @@ def _item(value: Any) -> Any:
             array.append(_item(v))
         return array
     return value
+
+
+def file_problem(error: OSError, path: Path) -> str:
+    """An OSError in words a trainer can act on: what is wrong with which path."""
+    where = Path(error.filename) if error.filename else path
+    if isinstance(error, PermissionError):
+        return f"No permission to write to {where}: choose another folder"
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        return f"{where} is a file, not a folder: choose another folder"
+    if isinstance(error, IsADirectoryError):
+        return f"{where} is a folder: add a file name"
+    return f"Cannot write {path}: {error.strerror or error}"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from cexpert.explain import WhyNode, why
 from cexpert.knowledge import KnowledgeBase
 from cexpert.report import dose_words
-from cexpert.result import MuscleItem, Result
+from cexpert.result import DysfunctionItem, MuscleItem, Result
 
 SIDE = {"both": "both", "left": "left", "right": "right"}
 
@@ -40,6 +40,18 @@ def referral_text(result: Result) -> str | None:
     return f"{head}: {reasons}" if reasons else head
 
 
+def dysfunction_detail(result: Result, kb: KnowledgeBase, d: DysfunctionItem) -> str:
+    """Where a dysfunction was seen (a finding) or how many signs make it (a pattern), as
+    `cexpert infer` says it; its rank is the knowledge base's priority order, not a score."""
+    fact = result.facts.get(d.fact)
+    ranked = result.facts.get(fact.premises[0]) if fact is not None and fact.premises else None
+    if ranked is not None and ranked.kind == "finding":
+        where = kb.name_of("assessment", ranked.get("assessment", ""))
+        side = ranked.get("side") or "both"
+        return f"{where}, {'both sides' if side == 'both' else side + ' side'}"
+    return f"pattern of {d.score} sign{'s' if d.score != 1 else ''} entered"
+
+
 def muscle_text(m: MuscleItem) -> str:
     side = "" if m.side == "both" else f" ({m.side})"
     return f"{m.name}{side}"
@@ -54,8 +66,9 @@ def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
             rows.append(Row("alert", reason, fact, ref.urgency or "", "referral"))
         if len(ref.facts) < len(ref.reasons):
             rows += [Row("alert", r) for r in ref.reasons[len(ref.facts):]]
-    rows.append(Row("header", "Dysfunctions, ranked"))
-    rows += [Row("item", f"{d.rank}. {d.name}", d.fact, f"score {d.score}", "dysfunction", d.id)
+    rows.append(Row("header", "Dysfunctions, in priority order"))
+    rows += [Row("item", f"{d.rank}. {d.name}", d.fact, dysfunction_detail(result, kb, d),
+                 "dysfunction", d.id)
              for d in result.dysfunctions] or [Row("note", "None found")]
     for state in ("overactive", "underactive"):
         rows.append(Row("header", f"{state.capitalize()} muscles"))

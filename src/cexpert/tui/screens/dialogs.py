@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -74,15 +75,17 @@ class MessageScreen(ModalScreen[None]):
 
 
 class PathScreen(ModalScreen[Path | None]):
-    """Ask for a file name (save as)."""
+    """Ask for a file name (save as); stay open with the reason if it cannot be written."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, default: Path):
+    def __init__(self, title: str, default: Path,
+                 write: Callable[[Path], str | None] | None = None):
         super().__init__()
         self.title_text = title
         self.default = default
+        self.write = write  # returns what went wrong, or None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -103,6 +106,10 @@ class PathScreen(ModalScreen[Path | None]):
         path = Path(text).expanduser()
         if path.suffix != ".toml":
             path = path.with_name(path.name + ".toml")
+        problem = self.write(path) if self.write is not None else None
+        if problem is not None:
+            self.query_one("#path-error", Label).update(Text(problem))
+            return
         self.dismiss(path)
 
     @on(Button.Pressed, "#cancel")

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from cexpert.tui.export import FORMATS
+from cexpert.tui.state import file_problem
 from cexpert.tui.widgets.field import FieldInput
 
 
@@ -57,8 +58,11 @@ class ExportScreen(ModalScreen[list[Path] | None]):
             return
         try:
             written = self.app.export_to(Path(text).expanduser(), formats)  # type: ignore[attr-defined]
-        except (OSError, ValueError) as problem:
-            error.update(Text(f"Cannot export: {problem}"))
+        except OSError as problem:
+            error.update(Text(f"Not exported: {file_problem(problem, Path(text))}"))
+            return
+        except ValueError as problem:
+            error.update(Text(f"Not exported: {problem}"))
             return
         self.dismiss(written)
 

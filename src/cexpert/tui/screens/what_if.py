@@ -44,7 +44,7 @@ class WhatIfScreen(Screen):
     CSS_PATH = "what_if.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("space", "apply", "Enter it", show=True),
+        Binding("space", "apply", "Apply the change", show=True),
     ]
 
     def compose(self) -> ComposeResult:

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
@@ -44,7 +45,8 @@ class WhyScreen(Screen):
         tree = WhyTree(id="why-tree")
         tree.border_title = "Reasoning chain, down to what was entered"
         yield tree
-        yield Static(id="why-detail")
+        with VerticalScroll(id="why-detail-box"):
+            yield Static(id="why-detail")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -40,10 +40,19 @@ class ChoiceList(SelectionList[str]):
     }
     """
 
+    HINT = "Space: tick · Tab: next"
+
     def __init__(self, entries: Iterable[tuple[str, str]], title: str = "", **kwargs):
         super().__init__(*(Selection(Content(label), ident) for ident, label in entries),
                          **kwargs)
         self.border_title = Content(title) if title else None
+
+    def on_focus(self) -> None:
+        """The focused list says how to use it, on its border: no room taken."""
+        self.border_subtitle = Content(self.HINT)
+
+    def on_blur(self) -> None:
+        self.border_subtitle = None
 
     @property
     def offered(self) -> list[str]:
@@ -62,6 +71,8 @@ class ChoiceList(SelectionList[str]):
 
 class FindingList(ChoiceList):
     """The findings of one group (a view, a side, or a whole assessment)."""
+
+    HINT = "Space: tick · Tab: next list · 1-9 or Ctrl+PgDn: page"
 
     def __init__(self, group: Group, **kwargs):
         super().__init__(((f.id, f.name) for f in group.findings), group.title, **kwargs)
@@ -89,10 +100,10 @@ class FmsForm(Vertical):
 
     DEFAULT_CSS = """
     FmsForm { height: auto; }
-    FmsForm .fms-row, FmsForm .clear-row { height: 1; margin-bottom: 1; }
-    FmsForm .fms-name, FmsForm .clear-name { width: 30; }
+    FmsForm .fms-row, FmsForm .clear-row { height: auto; min-height: 1; margin-bottom: 1; }
+    FmsForm .fms-name, FmsForm .clear-name { width: 31; padding-right: 1; }
     FmsForm .fms-input { width: 5; margin-right: 2; }
-    FmsForm .fms-error { color: $error; width: 1fr; }
+    FmsForm .fms-error { color: $error; width: 1fr; height: auto; }
     FmsForm .fms-head { margin: 1 0; text-style: bold; height: auto; }
     FmsForm Checkbox { width: auto; margin-right: 2; }
     """
@@ -105,7 +116,8 @@ class FmsForm(Vertical):
         kb = self.state.kb
         highest = fms_highest(kb)
         yield Static(Content(f"Score each test 0-{highest} (0 = pain); L and R where the "
-                             "test is scored per side. Blank: not tested."),
+                             "test is scored per side. Blank: not tested. Tab: next field; "
+                             "Ctrl+PgUp/PgDn: other pages."),
                      classes="fms-head")
         for test in fms_tests(kb):
             with Horizontal(classes="fms-row"):

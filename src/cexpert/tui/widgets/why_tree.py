@@ -45,11 +45,14 @@ class WhyTree(Tree[object]):
     def _add(self, parent: TreeNode, node: WhyNode) -> None:
         branch = parent.add(node_label(node), data=node)
         if node.rule:
-            rule = branch.add(Text.assemble(("because of rule ", "dim"),
-                                            (rule_name(node), "italic"),
-                                            (f"  ({node.rule})", "dim")), data=node)
+            name = rule_name(node)
+            rule = branch.add(Text.assemble(
+                ("because of " if name == "table row" else "because of rule ", "dim"),
+                (name, "italic"), (f"  ({node.rule})", "dim")), data=node)
             if node.rule_text:
-                rule.add_leaf(Text.assemble(("written: ", "dim"), node.rule_text), data=node)
+                # a tree line is one line: the rule's lines joined, not cut at the first
+                written = " ".join(node.rule_text.split())
+                rule.add_leaf(Text.assemble(("written: ", "dim"), written), data=node)
             if node.source:
                 rule.add_leaf(Text.assemble(("source: ", "dim"), node.source), data=node)
         for child in node.children:
