@@ -218,3 +218,28 @@ def test_every_shipped_example_runs_on_the_shipped_rules(capsys, example):
     code, out, err = cli(capsys, "infer", str(example))
     assert (code, err) == (0, "")
     assert "\nPROGRAM\n" in out
+
+
+def test_trace_replays_the_consultation_step_by_step(capsys, files):
+    kb, case = files
+    code, out, _ = cli(capsys, "trace", case, "--rules", kb)
+    assert code == 0
+    assert out.startswith("Step 1  entered by the trainer\n")
+    assert "rule 10_rules.knees_move_inward" in out
+
+
+def test_trace_facts_lists_one_line_per_fact(capsys, files):
+    kb, case = files
+    _, out, _ = cli(capsys, "trace", case, "--rules", kb, "--facts")
+    assert out.split("\n")[0].split()[:2] == ["f1", "entered"]
+
+
+def test_trace_json_has_the_steps_and_every_fact_in_words(capsys, files):
+    kb, case = files
+    code, out, _ = cli(capsys, "trace", case, "--rules", kb, "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["steps"][0]["origin"] == "input"
+    added = [f for step in data["steps"] for f in step["added"]]
+    assert added == list(data["facts"])
+    assert all(fact["text"] for fact in data["facts"].values())

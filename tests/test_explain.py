@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cexpert.explain import diff, render_tree, trace_lines
+from cexpert.explain import diff, render_steps, render_tree, steps, trace_lines
 
 RULES = """source "t"
 knee valgus → overactive adductors; underactive glute medius
@@ -69,6 +69,31 @@ def test_trace_lists_every_fact_in_order_with_its_origin(service, result):
     assert len(lines) == len(result.facts)
     assert lines[1].split()[:2] == ["f2", "entered"]
     assert any("rule 10_rules.knees_move_inward" in line for line in lines)
+
+
+def test_replay_starts_with_what_the_trainer_entered(service, result):
+    first = steps(result, service.kb)[0]
+    assert first.origin == "input"
+    assert {result.facts[f].kind for f in first.added} >= {"finding"}
+
+
+def test_replay_has_one_step_per_firing_with_what_it_matched_and_added(service, result):
+    (firing,) = [s for s in steps(result, service.kb) if s.rule == "10_rules.knees_move_inward"]
+    assert [result.facts[f].get("finding") for f in firing.matched] == ["knees_move_inward"]
+    assert [(result.facts[f].kind, result.facts[f].get("muscle")) for f in firing.added] == [
+        ("overactive", "adductor_complex"), ("underactive", "gluteus_medius")]
+
+
+def test_replay_shows_every_fact_once_in_the_order_it_was_made(service, result):
+    added = [f for s in steps(result, service.kb) for f in s.added]
+    assert added == list(result.facts)
+
+
+def test_replay_text_shows_the_rule_as_written_and_its_source(service, consult):
+    result = consult(service, '[client]\nage = 70\n' + KNEE_VALGUS)
+    text = "\n".join(render_steps(result, service.kb))
+    assert "rule older: TFL in older adults [a textbook]" in text
+    assert "    rule older \"TFL in older adults\" when age >= 65 and not heels rise" in text
 
 
 # --- why not -----------------------------------------------------------------------------------

@@ -57,8 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     why_not.add_argument("muscle", help="a muscle id or name")
     why_not.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
 
-    trace = sub.add_parser("trace", help="replay a consultation fact by fact, in firing order")
+    trace = sub.add_parser("trace", help="replay a consultation step by step, in firing order")
     trace.add_argument("case", help="a case file (.toml)")
+    trace.add_argument("--facts", action="store_true",
+                       help="one line per fact instead of one block per firing")
+    trace.add_argument("--format", choices=("text", "json"), default="text")
     trace.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
 
     kb = sub.add_parser("kb", help="summarise a knowledge base")

@@ -9,7 +9,7 @@ import sys
 from cexpert import diagnostics as diag
 from cexpert.case import CaseError
 from cexpert.compile import FiringLimitExceeded
-from cexpert.explain import render_tree, trace_lines
+from cexpert.explain import describe, render_steps, render_tree, steps, trace_lines
 from cexpert.report import kb_summary, render_kb_text, render_markdown, render_text
 from cexpert.service import Service, load_kb
 from cexpert.syntax_tree import name_key
@@ -104,12 +104,19 @@ def cmd_why_not(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    """Every fact in the order it was made: what was entered, each firing, each builtin."""
+    """The chaining replayed: what was entered, each firing, each builtin step."""
     service, result = _consult(args)
     if result is None:
         return service
-    for step in trace_lines(result, service.kb):
-        print(step)
+    if args.format == "json":
+        facts = {f.id: {**f.as_json(), "text": describe(f, service.kb)}
+                 for f in result.facts.values()}
+        print(json.dumps({"steps": [s.as_json() for s in steps(result, service.kb)],
+                          "facts": facts}, indent=2, ensure_ascii=False))
+        return 0
+    lines = trace_lines if args.facts else render_steps
+    for line in lines(result, service.kb):
+        print(line)
     return 0
 
 
