@@ -46,7 +46,7 @@ async def test_why_shows_the_chain_down_to_what_was_entered(app_factory, clients
         lines = tree_lines(app.screen.query_one(WhyTree))
         text = "\n".join(lines)
         assert "Adductor complex is probably overactive" in text
-        assert "because of rule" in text and "10_rules.knees_move_inward" in text
+        assert "because of table row" in text and "10_rules.knees_move_inward" in text
         assert "source: TUI test table" in text
         assert "Entered: Knees move inward [valgus] in Overhead squat assessment" in text
         await pilot.press("escape")

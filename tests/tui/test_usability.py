@@ -142,7 +142,7 @@ async def test_dysfunctions_are_in_priority_order_with_where_they_were_seen(
                    for r in rows)
         details = {r.text: r.detail for r in rows if r.what == "dysfunction"}
         assert details and not any("score" in d for d in details.values())
-        assert "Overhead squat assessment, both sides" in details.values()
+        assert "OHSA, both sides" in details.values()
         assert "Single-leg squat, left side" in details.values()
 
 

@@ -14,6 +14,7 @@ from cexpert.explain import WhyNode, why
 from cexpert.knowledge import KnowledgeBase
 from cexpert.report import dose_words
 from cexpert.result import DysfunctionItem, MuscleItem, Result
+from cexpert.tui.vocab import short_label
 
 SIDE = {"both": "both", "left": "left", "right": "right"}
 
@@ -40,13 +41,16 @@ def referral_text(result: Result) -> str | None:
     return f"{head}: {reasons}" if reasons else head
 
 
-def dysfunction_detail(result: Result, kb: KnowledgeBase, d: DysfunctionItem) -> str:
+def dysfunction_detail(result: Result, kb: KnowledgeBase, d: DysfunctionItem,
+                       short: bool = False) -> str:
     """Where a dysfunction was seen (a finding) or how many signs make it (a pattern), as
-    `cexpert infer` says it; its rank is the knowledge base's priority order, not a score."""
+    `cexpert infer` says it; its rank is the knowledge base's priority order, not a score.
+    `short` names the assessment as its page tab does (for the narrow live panel)."""
     fact = result.facts.get(d.fact)
     ranked = result.facts.get(fact.premises[0]) if fact is not None and fact.premises else None
     if ranked is not None and ranked.kind == "finding":
-        where = kb.name_of("assessment", ranked.get("assessment", ""))
+        assessment = kb.get("assessment", ranked.get("assessment", ""))
+        where = (short_label(assessment) if short else assessment.name) if assessment else ""
         side = ranked.get("side") or "both"
         return f"{where}, {'both sides' if side == 'both' else side + ' side'}"
     return f"pattern of {d.score} sign{'s' if d.score != 1 else ''} entered"
@@ -67,7 +71,7 @@ def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
         if len(ref.facts) < len(ref.reasons):
             rows += [Row("alert", r) for r in ref.reasons[len(ref.facts):]]
     rows.append(Row("header", "Dysfunctions, in priority order"))
-    rows += [Row("item", f"{d.rank}. {d.name}", d.fact, dysfunction_detail(result, kb, d),
+    rows += [Row("item", f"{d.rank}. {d.name}", d.fact, dysfunction_detail(result, kb, d, True),
                  "dysfunction", d.id)
              for d in result.dysfunctions] or [Row("note", "None found")]
     for state in ("overactive", "underactive"):

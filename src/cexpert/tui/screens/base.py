@@ -41,7 +41,7 @@ class BaseScreen(Screen):
         yield Header()
         yield ReferralBanner()
         yield from self.body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def body(self) -> ComposeResult:
         yield from ()

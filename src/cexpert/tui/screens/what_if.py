@@ -59,7 +59,7 @@ class WhatIfScreen(Screen):
             with VerticalScroll(id="diff-box") as box:
                 box.border_title = "What would change"
                 yield Static(id="diff")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.choices: list[tuple[str, str, str, str] | None] = []

@@ -47,7 +47,7 @@ class WhyScreen(Screen):
         yield tree
         with VerticalScroll(id="why-detail-box"):
             yield Static(id="why-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         tree = self.query_one(WhyTree)

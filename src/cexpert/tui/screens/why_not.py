@@ -41,7 +41,7 @@ class WhyNotScreen(Screen):
         tree = WhyTree(id="why-not-tree")
         tree.border_title = "Rules that could conclude it"
         yield tree
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.answer()
