@@ -15,7 +15,7 @@ from pathlib import Path
 from cexpert.case import Case, Observation, load_case, parse_case
 from cexpert.compile import Engine
 from cexpert.diagnostics import DiagnosticError
-from cexpert.explain import Change, WhyNode, WhyNot, diff, why, why_not
+from cexpert.explain import Change, Step, WhyNode, WhyNot, describe, diff, steps, why, why_not
 from cexpert.infer import consult
 from cexpert.knowledge import KnowledgeBase
 from cexpert.load import Loaded, load
@@ -80,6 +80,14 @@ class Service:
 
     def why_not(self, result: Result, state: str, muscle: str) -> WhyNot:
         return why_not(result, self.kb, state, muscle)
+
+    def steps(self, result: Result) -> tuple[Step, ...]:
+        """The chaining replayed, one step per firing (for a class to step through)."""
+        return steps(result, self.kb)
+
+    def describe(self, result: Result, fact_id: str) -> str:
+        """One fact of `result` in a trainer's words."""
+        return describe(result.facts[fact_id], self.kb)
 
     def what_if(self, case: Case, assessment: str, finding: str, side: str = "both"
                 ) -> tuple[Result, Result, tuple[Change, ...]]:
