@@ -216,3 +216,28 @@ def test_cli_lists_every_case_problem_with_field_and_suggestion(make_kb, tmp_pat
     assert "assessment.ohsa[0]" in done.stderr
     assert "did you mean 'knees_move_inward'?" in done.stderr
     assert "fms.deep_squat: scores are whole numbers 0-3, got 4" in done.stderr
+
+
+# --- clearing tests ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from cexpert.service import Service, load_kb
+    return Service(load_kb().kb)
+
+
+def test_a_clearing_test_done_once_rejects_per_side_answers(shipped):
+    (problem,) = problems_of(
+        shipped, "[fms.clearing]\nclear_spinal_flexion = { left = true, right = false }\n")
+    assert problem == ("fms.clearing.clear_spinal_flexion: this test is done once, not per "
+                       "side: use true (painful) or false")
+
+
+def test_a_clearing_test_done_per_side_keeps_each_side(shipped):
+    case = shipped.parse_case(
+        "[fms.clearing]\nclear_shoulder_impingement = { left = true, right = false }\n",
+        "case.toml")
+    assert [(c.test, c.side, c.positive) for c in case.clearing] == [
+        ("clear_shoulder_impingement", "left", True),
+        ("clear_shoulder_impingement", "right", False)]

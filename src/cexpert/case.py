@@ -290,7 +290,10 @@ class _Reader:
             test = self.resolve(key, "finding", where, scope="fms_clearing")
             if not test:
                 continue
-            if isinstance(value, Mapping):
+            if isinstance(value, Mapping) and not self._sided(test):
+                self.problem(where, "this test is done once, not per side: "
+                             "use true (painful) or false")
+            elif isinstance(value, Mapping):
                 for side, positive in value.items():
                     if side not in SIDES or not isinstance(positive, bool):
                         self.problem(f"{where}.{side}", "use left/right = true or false")
@@ -301,6 +304,13 @@ class _Reader:
             else:
                 self.problem(where, "must be true (painful) or false")
         return out
+
+    def _sided(self, test: str) -> bool:
+        """A test done per side: declared so, or all of its assessment is."""
+        entry = self.kb.get("finding", test)
+        assessment = self.kb.get("assessment", entry.one("in")) if entry else None
+        return bool(entry and entry.flag("sided")) or bool(assessment and
+                                                            assessment.flag("sided"))
 
     # --- names -----------------------------------------------------------------------------
     def strings(self, data: Mapping[str, Any], key: str, where: str) -> list[str]:

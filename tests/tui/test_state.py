@@ -118,3 +118,12 @@ def test_the_shipped_knowledge_base_and_example_load():
     state = Consultation.from_file(service.kb, example)
     assert state.to_toml() == example.read_text(encoding="utf-8")
     assert service.consult(state.to_case()).dysfunctions
+
+
+def test_only_the_clearing_tests_done_per_side_offer_left_and_right():
+    from cexpert.service import load_kb
+    from cexpert.tui.vocab import clearing_sides
+    kb = load_kb().kb
+    assert clearing_sides(kb, kb.get("finding", "clear_shoulder_impingement")) == (
+        "left", "right")
+    assert clearing_sides(kb, kb.get("finding", "clear_spinal_flexion")) == ("both",)

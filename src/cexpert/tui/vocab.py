@@ -113,9 +113,11 @@ def clearing_tests(kb: KnowledgeBase) -> list[Entry]:
     return findings_of(kb, FMS_CLEARING)
 
 
-def clearing_sides(kb: KnowledgeBase) -> tuple[str, ...]:
-    entry = kb.get("assessment", FMS_CLEARING)
-    return SIDES if entry is not None and entry.flag("sided") else (BOTH,)
+def clearing_sides(kb: KnowledgeBase, test: Entry) -> tuple[str, ...]:
+    """Left and right for a clearing test done per side (shoulder, ankle), else one box."""
+    assessment = kb.get("assessment", FMS_CLEARING)
+    sided = test.flag("sided") or (assessment is not None and assessment.flag("sided"))
+    return SIDES if sided else (BOTH,)
 
 
 def fms_highest(kb: KnowledgeBase) -> int:

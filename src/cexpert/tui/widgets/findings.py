@@ -13,6 +13,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from cexpert.case import BOTH
 from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.state import Consultation
 from cexpert.tui.vocab import (
@@ -134,13 +135,14 @@ class FmsForm(Vertical):
                 yield Label("", id=f"fms-error-{test.id}", classes="fms-error")
         tests = clearing_tests(kb)
         if tests:
-            yield Static(Content("Clearing tests: tick a side that was painful."),
+            yield Static(Content("Clearing tests: tick where the test was painful."),
                          classes="fms-head")
             for test in tests:
                 with Horizontal(classes="clear-row"):
                     yield Label(Content(test.name), classes="clear-name")
-                    for side in clearing_sides(kb):
-                        yield Checkbox(Content(SIDE_TITLES[side]),
+                    for side in clearing_sides(kb, test):
+                        yield Checkbox(Content("Painful" if side == BOTH else
+                                               SIDE_TITLES[side]),
                                        self.state.clearing.get((test.id, side), False),
                                        id=f"clear-{test.id}-{side}", compact=True)
 
@@ -153,7 +155,7 @@ class FmsForm(Vertical):
                     field.value = state.text_of(f"fms.{test.id}.{side}")
             self._show_error(test.id)
         for test in clearing_tests(state.kb):
-            for side in clearing_sides(state.kb):
+            for side in clearing_sides(state.kb, test):
                 box = self.query_one(f"#clear-{test.id}-{side}", Checkbox)
                 with box.prevent(Checkbox.Changed):
                     box.value = state.clearing.get((test.id, side), False)
