@@ -159,3 +159,14 @@ def test_removing_a_finding_shows_the_removed_program_item(service):
 
 def test_diff_of_a_result_with_itself_is_empty(result):
     assert diff(result, result) == ()
+
+
+def test_what_if_lists_a_change_once_though_two_items_say_the_same(service, consult):
+    from dataclasses import replace
+
+    from cexpert.result import ExcludedItem
+    before = consult(service, KNEE_VALGUS)
+    left_out = ExcludedItem("smr_tfl", "tfl", "inhibit", "TFL roll", "both", "cap",
+                            "session cap reached", before.program[0].fact)
+    after = replace(before, excluded=(*before.excluded, left_out, left_out))
+    assert [c.section for c in diff(before, after)] == ["excluded"]

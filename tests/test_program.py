@@ -94,6 +94,19 @@ def test_cap_leaves_the_next_muscle_out_and_says_so(runner):
     assert "cap of 4" in item.reason
 
 
+def test_cap_lists_an_exercise_left_out_once_though_it_serves_several_muscles(
+        make_service, consult):
+    vocabulary = (RUNNER_VOCABULARY
+                  .replace("cap 4", "cap 3", 1)
+                  .replace('exercise smr_lateral_thigh "Lateral thigh roll" phase inhibit '
+                           'targets vastus_lateralis\n', "")
+                  .replace("phase inhibit targets tfl", "phase inhibit targets tfl, "
+                           "vastus_lateralis"))
+    result = consult(make_service(RUNNER_RULES, vocabulary), RUNNER_CASE)
+    assert [(e.exercise, e.muscle) for e in result.excluded if e.category == "cap"] == [
+        ("smr_tfl", "tfl")]
+
+
 def test_program_item_addresses_the_findings_behind_its_muscles(runner):
     item = next(p for p in runner.program if p.exercise == "smr_adductors")
     assert item.addresses == ("knees_move_inward", "sls_knee_moves_inward")

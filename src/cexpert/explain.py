@@ -113,6 +113,8 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"Entered: {kb.name_of('limitation', d.get('limitation', ''))}"
     if kind == "equipment":
         return f"Entered: has {kb.name_of('equipment', d.get('equipment', ''))}"
+    if kind == "note":
+        return f"Note: {d.get('text')}"
     if kind == "client":
         return f"Client {d.get('name')}"
     return f"{kind}: {dict(d)}"
@@ -397,6 +399,7 @@ def diff(before: Result, after: Result) -> tuple[Change, ...]:
     changes: list[Change] = []
 
     def compare(section: str, old: Sequence[str], new: Sequence[str]) -> None:
+        old, new = list(dict.fromkeys(old)), list(dict.fromkeys(new))
         for item in old:
             if item not in new:
                 changes.append(Change(section, "-", item))

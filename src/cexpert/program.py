@@ -351,8 +351,8 @@ def _record_cap(session: _Session, phase: Entry, state: str, covered: set[str],
             choice = session.allowed_for(phase.id, muscle)
             if choice is None or choice.exercise is None:
                 continue
-            covered.add(muscle)
             exercise = session.kb.get("exercise", choice.exercise)
+            covered |= {muscle, *exercise.many("targets"), *exercise.many("covers")}
             fact = session.book.add(
                 "excluded", {"exercise": exercise.id, "muscle": muscle, "phase": phase.id,
                              "category": "cap", "reason": f"session cap of {_cap(phase)} "

@@ -127,3 +127,14 @@ def test_only_the_clearing_tests_done_per_side_offer_left_and_right():
     assert clearing_sides(kb, kb.get("finding", "clear_shoulder_impingement")) == (
         "left", "right")
     assert clearing_sides(kb, kb.get("finding", "clear_spinal_flexion")) == ("both",)
+
+
+def test_each_referral_is_its_own_row_naming_what_was_entered():
+    from cexpert.service import Service, load_kb
+    from cexpert.tui.view import result_rows
+    service = Service(load_kb().kb)
+    result = service.consult(service.parse_case(
+        '[assessment]\npain = ["knee", "neck"]\n', "case.toml"))
+    alerts = [r for r in result_rows(result, service.kb) if r.what == "referral"]
+    assert [r.fact for r in alerts] == list(result.referral.facts)
+    assert {r.detail for r in alerts} == {"Knee pain", "Neck pain"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cexpert.explain import WhyNode, why
+from cexpert.explain import WhyNode, describe, why
 from cexpert.knowledge import KnowledgeBase
 from cexpert.report import dose_words
 from cexpert.result import DysfunctionItem, MuscleItem, Result
@@ -37,8 +37,16 @@ def referral_text(result: Result) -> str | None:
             if ref.required else "PROGRAM HELD")
     if ref.holds_program and ref.required:
         head += " · program held"
-    reasons = "; ".join(ref.reasons)
+    reasons = " · ".join(ref.reasons)
     return f"{head}: {reasons}" if reasons else head
+
+
+def _entered_behind(result: Result, kb: KnowledgeBase, fact_id: str) -> str:
+    """What the trainer entered that a conclusion rests on, briefly (e.g. 'Knee pain')."""
+    inputs = [result.facts[p] for p in result.facts[fact_id].premises
+              if result.facts[p].origin == "input" and result.facts[p].kind != "client"]
+    return ", ".join(describe(f, kb).removeprefix("Entered: ").split(" in ")[0]
+                     for f in inputs)
 
 
 def dysfunction_detail(result: Result, kb: KnowledgeBase, d: DysfunctionItem,
@@ -66,10 +74,9 @@ def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
     ref = result.referral
     if ref.required or ref.holds_program:
         rows.append(Row("header", "Referral"))
-        for reason, fact in zip(ref.reasons, ref.facts, strict=False):
-            rows.append(Row("alert", reason, fact, ref.urgency or "", "referral"))
-        if len(ref.facts) < len(ref.reasons):
-            rows += [Row("alert", r) for r in ref.reasons[len(ref.facts):]]
+        for fact in ref.facts:  # one row per referral: each has its own chain
+            rows.append(Row("alert", result.facts[fact].get("reason") or "", fact,
+                            _entered_behind(result, kb, fact), "referral"))
     rows.append(Row("header", "Dysfunctions, in priority order"))
     rows += [Row("item", f"{d.rank}. {d.name}", d.fact, dysfunction_detail(result, kb, d, True),
                  "dysfunction", d.id)
