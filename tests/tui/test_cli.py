@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from cexpert.cli import main
-
-
-def imported_after(module: str) -> set[str]:
-    code = (f"import sys\nimport {module}\n"
-            "print('\\n'.join(sorted({m.split('.')[0] for m in sys.modules})))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    return set(done.stdout.split())
-
-
-def test_importing_the_cli_leaves_textual_out():
-    assert "textual" not in imported_after("cexpert.cli")
+from test_import_hygiene import imported_after
 
 
 @pytest.mark.parametrize("module", ["cexpert.tui.export", "cexpert.tui.state",
