@@ -8,7 +8,7 @@
   some finding has, so the selection (continuum.md S6/S7) can pick it.
 * Every rule fired in some case of tests/cases/ (rule coverage, computed from
   the `rules` key of each case's `cexpert infer --format json`). Rules of the
-  CPT7 profile count with the cases in tests/cases/cpt7/, which run with that
+  CPT7 profile count with the cases in tests/cases_cpt7/, which run with that
   profile. The percentage is printed at the end of the pytest run; a rule that
   may stay unfired must be listed in NEVER_FIRED with a reason.
 """
@@ -22,7 +22,7 @@ import pytest
 
 from cexpert.knowledge import AllOf, AnyOf, Atom, Cond, KnowledgeBase, NoneOf
 from cexpert.service import load_kb
-from test_cases import CASES, CPT7_CASES, consultation, cpt7_rules
+from test_cases import CASES, CPT7_CASES, consultation
 
 #: rule id -> why no case makes it fire. Empty: every rule fires in some case.
 NEVER_FIRED: dict[str, str] = {}
@@ -31,8 +31,8 @@ STATES = ("overactive", "underactive")
 _SUMMARY: list[str] = []
 
 
-def _kb(paths=None) -> KnowledgeBase:
-    loaded = load_kb(paths)
+def _kb(paths=None, profile: str | None = None) -> KnowledgeBase:
+    loaded = load_kb(paths, profile)
     assert loaded.kb is not None and loaded.ok
     return loaded.kb
 
@@ -137,7 +137,7 @@ def referenced(kb: KnowledgeBase) -> dict[str, set[str]]:
 def test_every_declaration_is_referenced(kb: KnowledgeBase, kind: str) -> None:
     # the rules of every profile count: the CPT7 rows are rules of the knowledge base too
     refs = referenced(kb)
-    for other, ids in referenced(_kb([cpt7_rules()])).items():
+    for other, ids in referenced(_kb(profile="cpt7")).items():
         refs[other] |= ids
     unused = sorted(set(kb.of(kind)) - refs[kind])
     assert not unused, f"{kind}s declared but referenced by no rule or exercise: {unused}"
@@ -184,7 +184,7 @@ def _fired(cases: list[Path]) -> set[str]:
 
 
 def test_every_rule_fires_in_some_case(kb: KnowledgeBase, summary: list[str]) -> None:
-    cpt7 = _kb([cpt7_rules()])
+    cpt7 = _kb(profile="cpt7")
     default_rules = {r.id for r in kb.rules}
     cpt7_only = {r.id for r in cpt7.rules if r.profile == "cpt7"}
     fired = (_fired(CASES) & default_rules) | (_fired(CPT7_CASES) & cpt7_only)

@@ -129,10 +129,12 @@ class NameTable:
 class Checker:
     """Holds the diagnostics of one check; `run` returns the knowledge base or None."""
 
-    def __init__(self, files: Sequence[st.RuleFile], path: str, kb_hash: str):
+    def __init__(self, files: Sequence[st.RuleFile], path: str, kb_hash: str,
+                 profile: str | None = None):
         self.files = files
         self.path = path
         self.hash = kb_hash
+        self.profile = name_key(profile) if profile else None  # overrides the setting
         self.diagnostics: list[Diagnostic] = []
         self.names = NameTable()
         self.decls: dict[str, dict[str, st.Declaration]] = defaultdict(dict)
@@ -377,6 +379,13 @@ class Checker:
                     order += 1
                     if rule is not None:
                         rules.append(rule)
+        if self.profile is not None:
+            known = sorted({r.profile for r in rules if r.profile})
+            if self.profile not in known:
+                self.error("E112", f"no rule belongs to the profile '{self.profile}'", None,
+                           expected=", ".join(known) or "(this knowledge base has none)",
+                           help=_mean(self.profile, known))
+            settings["profile"] = (self.profile,)
         profile = (settings.get("profile") or (None,))[0]
         return [r for r in rules if r.profile is None or r.profile == profile]
 
@@ -683,9 +692,10 @@ class Checker:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def check(files: Sequence[st.RuleFile], path: str, kb_hash: str
-          ) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
-    checker = Checker(files, path, kb_hash)
+def check(files: Sequence[st.RuleFile], path: str, kb_hash: str,
+          profile: str | None = None) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Check parsed files into a knowledge base; `profile` overrides `setting profile`."""
+    checker = Checker(files, path, kb_hash, profile)
     kb = checker.run()
     return kb, checker.diagnostics
 

@@ -1,4 +1,4 @@
-"""The command line: `cexpert check`, `cexpert infer`, `cexpert kb`; bare `cexpert` opens the TUI.
+"""The command line: `cexpert check`, `infer`, `test`, `kb`...; bare `cexpert` opens the TUI.
 
 stdout carries data, stderr diagnostics. Exit codes: 0 success, 1 the
 knowledge base has errors, 2 usage or case-file errors. No input file, however
@@ -28,6 +28,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(Exit.USAGE, f"{self.prog}: error: {message}\n")
 
 
+PROFILE_HELP = "the table profile to use instead of the rules' setting (e.g. cpt7)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cexpert", description="Corrective-exercise expert system.",
                      epilog="Without a command, `cexpert [CASE.toml] [--clients DIR]` opens "
@@ -45,17 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--why", action="store_true",
                        help="show each recommendation's whole reasoning chain")
     infer.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    infer.add_argument("--profile", help=PROFILE_HELP)
 
     why = sub.add_parser("why", help="explain a conclusion of a consultation")
     why.add_argument("case", help="a case file (.toml)")
     why.add_argument("item", help="a fact id (f12), or a muscle, exercise or finding id")
     why.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    why.add_argument("--profile", help=PROFILE_HELP)
 
     why_not = sub.add_parser("why-not", help="explain why a muscle was not concluded")
     why_not.add_argument("case", help="a case file (.toml)")
     why_not.add_argument("state", choices=("overactive", "underactive"))
     why_not.add_argument("muscle", help="a muscle id or name")
     why_not.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    why_not.add_argument("--profile", help=PROFILE_HELP)
 
     trace = sub.add_parser("trace", help="replay a consultation step by step, in firing order")
     trace.add_argument("case", help="a case file (.toml)")
@@ -63,9 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one line per fact instead of one block per firing")
     trace.add_argument("--format", choices=("text", "json"), default="text")
     trace.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    trace.add_argument("--profile", help=PROFILE_HELP)
+
+    test = sub.add_parser("test", help="run a knowledge base's tests: case files with "
+                          "NAME.expected.json beside them")
+    test.add_argument("paths", nargs="+", help="test folders or case files")
+    test.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    test.add_argument("--profile", help=PROFILE_HELP)
+    test.add_argument("--format", choices=("text", "json"), default="text")
+    test.add_argument("-v", "--verbose", action="store_true", help="list the passing tests too")
 
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    kb.add_argument("--profile", help=PROFILE_HELP)
     kb.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
@@ -78,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
-COMMANDS = ("check", "infer", "why", "why-not", "trace", "kb")
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "test", "kb")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -124,6 +140,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
         commands = {"why": cmd_why, "why-not": cmd_why_not, "trace": cmd_trace}
         return commands[args.command](args)
+    if args.command == "test":
+        from cexpert.cli_test import cmd_test
+
+        return cmd_test(args)
     if args.command == "kb":
         from cexpert.cli_infer import cmd_kb
 

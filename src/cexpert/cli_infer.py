@@ -15,8 +15,8 @@ from cexpert.service import Service, load_kb
 from cexpert.syntax_tree import name_key
 
 
-def _open(rules) -> Service | int:
-    loaded = load_kb(rules)
+def _open(rules, profile: str | None = None) -> Service | int:
+    loaded = load_kb(rules, profile)
     if loaded.kb is None:
         sys.stderr.write(diag.render_text(loaded.diagnostics, loaded.sources))
         return 1
@@ -24,7 +24,7 @@ def _open(rules) -> Service | int:
 
 
 def cmd_infer(args: argparse.Namespace) -> int:
-    service = _open(args.rules)
+    service = _open(args.rules, args.profile)
     if isinstance(service, int):
         return service
     try:
@@ -47,7 +47,7 @@ def cmd_infer(args: argparse.Namespace) -> int:
 
 
 def _consult(args: argparse.Namespace):
-    service = _open(args.rules)
+    service = _open(args.rules, args.profile)
     if isinstance(service, int):
         return service, None
     try:
@@ -121,7 +121,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    service = _open(args.rules)
+    service = _open(args.rules, args.profile)
     if isinstance(service, int):
         return service
     summary = kb_summary(service.kb)

@@ -34,8 +34,12 @@ class Loaded:
         return self.kb is not None
 
 
-def load(paths: Sequence[str | Path], label: str | None = None) -> Loaded:
-    """Parse and check the knowledge base at `paths`; never raises for bad content."""
+def load(paths: Sequence[str | Path], label: str | None = None,
+         profile: str | None = None) -> Loaded:
+    """Parse and check the knowledge base at `paths`; never raises for bad content.
+
+    `profile` selects the table profile instead of the files' `setting profile`; it is
+    part of the hash, since the same files give other conclusions under it."""
     diagnostics: list[Diagnostic] = []
     files: list[st.RuleFile] = []
     sources: dict[str, str] = {}
@@ -66,9 +70,12 @@ def load(paths: Sequence[str | Path], label: str | None = None) -> Loaded:
                     queue.append((target, statement.path.span))
     label = label or ", ".join(str(p) for p in paths)
     kb_hash = content_hash(files, roots)
+    if profile:
+        kb_hash = "sha256:" + hashlib.sha256(f"{kb_hash}\nprofile {profile}".encode()
+                                             ).hexdigest()
     if any(d.is_error for d in diagnostics):
         return Loaded(None, tuple(diagnostics), sources)
-    kb, problems = check(files, label, kb_hash)
+    kb, problems = check(files, label, kb_hash, profile)
     return Loaded(kb, tuple(diagnostics) + tuple(problems), sources)
 
 

@@ -104,8 +104,10 @@ class Service:
 SHIPPED = "<shipped rules>"
 
 
-def load_kb(paths: Sequence[str | Path] | None = None) -> Loaded:
-    """The knowledge base at `paths`, or the shipped one (labelled the same everywhere)."""
+def load_kb(paths: Sequence[str | Path] | None = None, profile: str | None = None
+            ) -> Loaded:
+    """The knowledge base at `paths`, or the shipped one (labelled the same everywhere),
+    with `profile` instead of its `setting profile` when given."""
     if paths:
-        return load(list(paths))
-    return load([rules_dir()], label=SHIPPED)
+        return load(list(paths), profile=profile)
+    return load([rules_dir()], label=SHIPPED, profile=profile)
