@@ -188,6 +188,12 @@ def test_e201_state_word_inside_a_muscle_list_suggests_the_missing_semicolon(kb)
                       "as in 'adductors; underactive glute medius'")
 
 
+def test_e201_and_inside_a_list_of_names_suggests_a_comma(kb):
+    d = one(kb("knee valgus → overactive and tfl\n"), "E201")
+    assert d.help == ("'and' joins conditions, not names: write 'tfl' alone, "
+                      "or separate the names of a list with ','")
+
+
 def test_e201_when_nothing_of_that_kind_is_declared_says_so(kb):
     d = one(kb("heels rise → overactive soleus\nrule r when limitation kneeling then "
                "overactive tfl\n"), "E201")

@@ -459,6 +459,11 @@ def test_misspelled_state_word_after_an_arrow_gets_did_you_mean():
         "E003", "did you mean 'overactive' instead of 'overactiv'?")
 
 
+def test_and_between_names_of_a_list_suggests_a_comma():
+    (problem,) = problems_of("knee valgus -> overactive adductors and tfl\n")
+    assert problem.help == "'and' joins conditions; separate the names of a list with ','"
+
+
 def test_words_inside_a_quoted_title_are_not_taken_for_misspelled_keywords():
     (problem,) = problems_of('rule r "thn" when knee valgus\n')
     assert problem.help is None or "'thn'" not in problem.help

@@ -330,6 +330,9 @@ class Checker:
             at = reserved[0]
             hint = (f"a new list starts at '{words[at]}': separate it with ';', "
                     f"as in '{' '.join(words[:at])}; {' '.join(words[at:])}'")
+        elif words and words[0].lower() in ("and", "or"):  # `overactive and tfl`
+            hint = (f"'{words[0]}' joins conditions, not names: write "
+                    f"'{' '.join(words[1:])}' alone, or separate the names of a list with ','")
         elif reserved:  # `glute medius underactive`
             hint = (f"'{words[reserved[0]]}' must come before the muscles it applies to, "
                     "e.g. 'underactive glute medius'")

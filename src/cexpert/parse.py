@@ -537,6 +537,9 @@ def _keyword_hint(token: Token, expected, chunk: str) -> str | None:
         if found:
             return f"a statement starts with a keyword or is an arrow rule; " \
                    f"did you mean '{found[0]}' instead of '{first}'?"
+    if str(token).lower() in ("and", "or") and any(
+            describe_terminal(t) == "','" for t in expected):
+        return f"'{token}' joins conditions; separate the names of a list with ','"
     if token.type == "WORD" and str(token).lower() in RESERVED:
         return f"'{token}' is a reserved word; quote a name that contains it"
     return None
