@@ -183,3 +183,19 @@ async def test_focused_lists_say_how_to_tick_and_move_on(app_factory, clients, s
         await pilot.press("tab")
         await pilot.pause()
         assert focused.border_subtitle is None
+
+
+async def test_a_ticked_and_an_unticked_finding_differ_by_more_than_colour(app_factory, settle):
+    """Textual draws an X in both states; on a projector only the X's colour told them apart."""
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        findings = app.focused
+        ticked, unticked = (findings.render_line(y).text[:3] for y in (0, 1))
+        assert (ticked, unticked) == ("▐X▌", "▐ ▌")

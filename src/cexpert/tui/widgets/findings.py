@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.strip import Strip
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, SelectionList, Static
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from cexpert.case import BOTH
@@ -54,6 +58,23 @@ class ChoiceList(SelectionList[str]):
 
     def on_blur(self) -> None:
         self.border_subtitle = None
+
+    def render_line(self, y: int) -> Strip:
+        """An unticked box is drawn empty: Textual draws an X in both states, told apart
+        only by colour, which a projector or a colour-blind trainer can lose."""
+        strip = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if option.value in self.selected or len(segments) < 2:
+            return strip
+        inner = segments[1]
+        if inner.text != ToggleButton.BUTTON_INNER:
+            return strip
+        segments[1] = Segment(" " * len(inner.text), inner.style, inner.control)
+        return Strip(segments, strip.cell_length)
 
     @property
     def offered(self) -> list[str]:
