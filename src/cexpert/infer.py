@@ -116,9 +116,10 @@ def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
     painful = [f for f in book.of_kind("finding")
                if f.get("assessment") == "fms_clearing" and f.get("painful")]
     finals: list[Fact] = []
-    for score in case.fms:
-        raw = book.add("fms_raw", {"test": score.test, "left": score.left,
-                                   "right": score.right}, origin=INPUT)
+    raws = [book.add("fms_raw", {"test": score.test, "left": score.left,
+                                 "right": score.right}, origin=INPUT)
+            for score in case.fms]  # all that was entered first, then the arithmetic
+    for score, raw in zip(case.fms, raws, strict=True):
         premises = [raw.id]
         sides = {"left": score.left, "right": score.right}
         for clearing in painful:

@@ -131,3 +131,14 @@ def test_help(snap_compare, snap_app, size):
 def test_light_theme(snap_compare, snap_app, size):
     assert snap_compare(snap_app(), terminal_size=size,
                         run_before=lambda p: _go(p, "ctrl+t", "3"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_replay(snap_compare, snap_app, size):
+    """A rule firing on show: the step list, the rule as written, matched and added."""
+    async def run(pilot):
+        await _go(pilot, "ctrl+r")
+        firing = next(i for i, s in enumerate(pilot.app.screen.steps) if s.origin == "rule")
+        await _go(pilot, *["right"] * firing)
+
+    assert snap_compare(snap_app(start="results"), terminal_size=size, run_before=run)

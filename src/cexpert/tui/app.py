@@ -35,6 +35,7 @@ from cexpert.tui.screens.dialogs import ConfirmScreen, MessageScreen, PathScreen
 from cexpert.tui.screens.export import ExportScreen
 from cexpert.tui.screens.help import HelpScreen
 from cexpert.tui.screens.program import ProgramScreen
+from cexpert.tui.screens.replay import ReplayScreen
 from cexpert.tui.screens.results import ResultsScreen
 from cexpert.tui.screens.what_if import WhatIfScreen
 from cexpert.tui.screens.why import WhyScreen
@@ -245,6 +246,10 @@ class CexpertApp(App[int]):
     def action_what_if(self) -> None:
         if not isinstance(self.screen, WhatIfScreen):
             self.push_screen(WhatIfScreen())
+
+    def action_replay(self) -> None:
+        if not isinstance(self.screen, ReplayScreen):
+            self.push_screen(ReplayScreen(self.result, self.service))
 
     def action_why_not(self, muscle: str = "", state: str = "") -> None:
         if self.result is None:

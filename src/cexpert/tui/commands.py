@@ -35,6 +35,8 @@ def app_commands(app: CexpertApp) -> list[Entry]:
         ("Why not: ask about a muscle", "Which rule conditions failed (F8)",
          app.action_why_not),
         ("Export the program", "Markdown notes and an HTML handout (F9)", app.action_export),
+        ("Replay the chaining", "Step through each rule firing, for teaching (Ctrl+R)",
+         app.action_replay),
         ("Save the case file", "Write the consultation as TOML (Ctrl+S)", app.action_save),
         ("Save as…", "Write the case file under another name", app.action_save_as),
         ("New client", "Start an empty consultation (Ctrl+N)", app.action_new_client),
