@@ -34,7 +34,8 @@ async def test_every_global_action_is_in_the_palette(app_factory, clients, settl
         await settle(pilot)
         titles = " | ".join(title for title, _, _ in app_commands(app))
         for word in ("Clients", "Client", "Assess", "Results", "Program", "What if",
-                     "Why not", "Export", "Save", "New client", "theme", "Help", "Quit"):
+                     "Why not", "Export", "Replay", "Save", "New client", "theme", "Help",
+                     "Quit"):
             assert word in titles
         assert ConsultationCommands in app.COMMANDS
         await pilot.press("ctrl+p")
