@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.widgets import Input, Static
 
 from cexpert.tui.screens.replay import ReplayScreen
 
@@ -23,7 +26,7 @@ async def test_ctrl_r_opens_the_replay_on_what_the_trainer_entered(app_factory, 
         await pilot.pause()
         assert isinstance(app.screen, ReplayScreen)
         assert app.screen.position == 0
-        assert "Step 1 of" in detail(app) and "what the trainer entered" in detail(app)
+        assert "Step 1 of" in detail(app) and "entered by the trainer" in detail(app)
 
 
 async def test_the_palette_opens_the_replay(app_factory, clients, settle):
@@ -93,3 +96,37 @@ async def test_without_conclusions_the_replay_says_what_to_do(app_factory, settl
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReplayScreen)
+
+
+async def test_ctrl_r_works_while_typing_in_a_field(app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml", start="client")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query(Input).first().focus()
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+
+
+async def test_rule_text_with_square_brackets_is_shown_as_written(
+        app_factory, clients, settle, service, monkeypatch):
+    real = service.steps
+
+    def bracketed(result):  # a rule written with a side in brackets, e.g. "[L]"
+        return tuple(replace(s, rule_text=f"{s.rule_text}\n  [L] side only [bold]x[/bold]")
+                     if s.origin == "rule" else s for s in real(result))
+
+    monkeypatch.setattr(service, "steps", bracketed)
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        firing = next(i for i, s in enumerate(app.screen.steps) if s.origin == "rule")
+        await pilot.press(*["right"] * firing)
+        await pilot.pause()
+        assert "[L] side only [bold]x[/bold]" in detail(app)
+        shown = app.screen.query_one("#replay-detail", Static)  # as drawn, not just stored
+        strips = shown.render_lines(Region(0, 0, shown.size.width, shown.size.height))
+        assert "[L] side only [bold]x[/bold]" in "".join(s.text for s in strips)

@@ -49,14 +49,16 @@ def step_detail(step: Step, total: int, result: Result, service: Service) -> Tex
         if step.source:
             text.append("Source: ", style="dim")
             text.append(step.source + "\n")
-        if step.rule_text:
+        if step.rule_text:  # indented as `cexpert trace` prints it
+            first, *rest = step.rule_text.split("\n")
             text.append("\n")
-            for line in step.rule_text.split("\n"):
-                text.append("  " + line.strip() + "\n", style="italic")
+            text.append(f"  {first.strip()}\n", style="italic")
+            for line in rest:
+                text.append(f"    {line.strip()}\n", style="italic")
     elif step.origin == "input":
-        text.append("what the trainer entered\n", style="bold")
+        text.append("entered by the trainer\n", style="bold")
     else:
-        text.append(f"computed by cexpert: {step.rule_title}\n", style="bold")
+        text.append(f"builtin: {step.rule_title}\n", style="bold")
     for label, facts in (("Matched", step.matched), ("Added", step.added)):
         if not facts:
             continue
