@@ -123,3 +123,60 @@ rule refer when heels rise then refer routine because "test"
     result = consult(service, '[assessment]\nohsa = ["heels_rise"]\n')
     assert result.reassessment is None
     assert result.referral.required
+
+
+# --- condition status --------------------------------------------------------------------
+
+STATUS_RULES = '''source "t"
+condition diabetes "Diabetes" statuses controlled, advanced
+rule advanced_diabetes when condition diabetes is advanced
+  then note "Advanced diabetes: no rolling"
+rule any_diabetes when condition diabetes then note "Diabetes: check the skin"
+'''
+
+
+def test_a_condition_status_test_fires_only_for_that_status(tmp_path):
+    service = make_service(tmp_path, STATUS_RULES)
+    advanced = consult(service, '[client]\nconditions = [{ id = "diabetes", '
+                                'status = "advanced" }]\n')
+    controlled = consult(service, '[client]\nconditions = [{ id = "diabetes", '
+                                  'status = "controlled" }]\n')
+    assert set(advanced.notes) == {"Advanced diabetes: no rolling", "Diabetes: check the skin"}
+    assert controlled.notes == ("Diabetes: check the skin",)
+
+
+def test_a_condition_entered_without_status_matches_no_status_test(tmp_path):
+    service = make_service(tmp_path, STATUS_RULES)
+    result = consult(service, '[client]\nconditions = ["diabetes"]\n')
+    assert result.notes == ("Diabetes: check the skin",)
+
+
+def test_a_status_the_condition_does_not_declare_is_an_error_with_did_you_mean(tmp_path):
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "v.cex").write_text(VOCABULARY, encoding="utf-8")
+    (tmp_path / "kb" / "r.cex").write_text(STATUS_RULES.replace("is advanced", "is advnced"),
+                                           encoding="utf-8")
+    from cexpert.load import load
+    (problem,) = [d for d in load([tmp_path / "kb"]).diagnostics if d.is_error]
+    assert problem.message == "'advnced' is not a status of the condition 'diabetes'"
+    assert problem.help == "did you mean 'advanced'?"
+
+
+def test_a_case_status_the_condition_does_not_declare_is_refused(tmp_path):
+    from cexpert.case import CaseError
+    service = make_service(tmp_path, STATUS_RULES)
+    with pytest.raises(CaseError) as error:
+        service.parse_case('[client]\nconditions = [{ id = "diabetes", status = "advnced" }]\n',
+                           "case.toml")
+    assert "client.conditions[0].status: 'advnced' is not a status of diabetes" in str(
+        error.value)
+    assert "did you mean 'advanced'?" in str(error.value)
+
+
+def test_why_not_explains_a_status_that_was_not_entered(tmp_path):
+    from cexpert.explain import _atom_words
+    from cexpert.knowledge import Atom
+    service = make_service(tmp_path, STATUS_RULES)
+    (rule,) = [r for r in service.kb.rules if r.id == "advanced_diabetes"]
+    assert isinstance(rule.condition, Atom)
+    assert _atom_words(rule.condition, service.kb) == "condition Diabetes is advanced"

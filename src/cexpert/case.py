@@ -188,10 +188,28 @@ class _Reader:
             region = item.get("region")
             if region is not None:
                 region = self.resolve(str(region), "finding", f"{where}.region", scope="pain")
+            for key in item:
+                if key not in ("id", "status", "region"):
+                    self.problem(f"{where}.{key}",
+                                 f"unknown field{_hint(key, ('id', 'status', 'region'))}")
             if ident:
-                status = item.get("status")
-                out.append(ClientCondition(ident, None if status is None else str(status), region))
+                status = self.status(ident, item.get("status"), f"{where}.status")
+                out.append(ClientCondition(ident, status, region))
         return out
+
+    def status(self, condition: str, value: Any, where: str) -> str | None:
+        """A condition's status, one of those it declares (`statuses`) when it declares any:
+        the rules test `condition X is STATUS`, so a status they cannot read is refused."""
+        if value is None:
+            return None
+        entry = self.kb.get("condition", condition)
+        statuses = [name_key(str(v)) for v in entry.many("statuses")] if entry else []
+        status = name_key(str(value))
+        if statuses and status not in statuses:
+            self.problem(where, f"'{value}' is not a status of {condition}: "
+                         f"use {', '.join(statuses)}{_hint(status, statuses)}")
+            return None
+        return status
 
     def screening(self, data: Mapping[str, Any]) -> Screening:
         known = ("parq_yes", "followup_yes", "cleared")

@@ -43,7 +43,7 @@ SCHEMA: dict[str, dict[str, object]] = {
     "finding": {"in": "assessment", "view": "word", "checkpoint": "checkpoint",
                 "side": SIDES, "sided": "flag", "clears": "finding", "aka": "text",
                 "note": "text"},
-    "condition": {"group": "word", "aka": "text", "note": "text"},
+    "condition": {"group": "word", "statuses": "word", "aka": "text", "note": "text"},
     "limitation": {"aka": "text", "note": "text"},
     "equipment": {"aka": "text", "note": "text"},
     "dysfunction": {"checkpoint": "checkpoint", "aka": "text", "note": "text"},
@@ -470,6 +470,8 @@ class Checker:
         return self.resolve_name(name, ("finding",))
 
     def resolve_fact_test(self, node: st.FactTest) -> Cond:
+        if node.status is not None:
+            return self.resolve_condition_status(node)
         kind = node.kind
         if kind in ("followup",):
             if node.name.key not in ("yes", ANY):
@@ -501,6 +503,31 @@ class Checker:
                 self.error("E203", f"'{node.name.text}' is not a pain region", node.span)
         atom_kind = {"pain": "finding", "cleared": "cleared"}.get(kind, kind)
         return Atom(atom_kind, ident, node.span)
+
+    def resolve_condition_status(self, node: st.FactTest) -> Cond:
+        """`condition diabetes is advanced`: the status must be one the condition declares."""
+        assert node.status is not None
+        if node.kind not in (None, "condition"):
+            self.error("E206", f"'is' tests the status of a condition, not of {_a(node.kind)}",
+                       node.status.span, help=f"write 'condition {node.name.text} is "
+                       f"{node.status.text}' for a condition")
+            return Atom("condition", None, node.span)
+        ident = self.resolve_name(node.name, ("condition",))
+        if ident is None:
+            return Atom("condition", None, node.span)
+        declared = self.decls["condition"].get(ident)
+        statuses = [name_key(_plain(v)) for a in (declared.attributes if declared else ())
+                    if a.key == "statuses" for v in a.values]
+        status = node.status.key
+        if status not in statuses:
+            self.error(
+                "E206", f"'{node.status.text}' is not a status of the condition '{ident}'",
+                node.status.span, expected=", ".join(statuses) or None,
+                help=_mean(status, statuses) if statuses else
+                f"declare its statuses: 'condition {ident} \"...\" statuses "
+                f"{node.status.text}, ...'",
+            )
+        return Atom("condition", ident, node.span, scope=status)
 
     def resolve_conclusions(self, items: Iterable[st.Conclusion]) -> list[Conclude]:
         out: list[Conclude] = []

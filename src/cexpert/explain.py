@@ -102,7 +102,8 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
     if kind == "age":
         return f"Entered: age {d.get('age')}"
     if kind == "condition":
-        return f"Entered: condition {kb.name_of('condition', d.get('condition', ''))}"
+        status = f" ({d['status']})" if d.get("status") else ""
+        return f"Entered: condition {kb.name_of('condition', d.get('condition', ''))}{status}"
     if kind == "cleared":
         return f"Entered: clearance on record for {d.get('condition')}"
     if kind == "parq":
@@ -355,6 +356,8 @@ def _atom_words(atom: Atom, kb: KnowledgeBase) -> str:
     if atom.kind in ("age", "fms") and atom.operator:
         subject = "age" if atom.kind == "age" else f"FMS {atom.id or 'any test'}"
         return f"{subject} {atom.operator} {atom.value:g}"
+    if atom.kind == "condition" and atom.scope:
+        return f"condition {kb.name_of('condition', atom.id or '')} is {atom.scope}"
     return f"{atom.kind} {atom.id or 'any'}"
 
 
@@ -372,7 +375,8 @@ def _matches(atom: Atom, fact: Fact) -> bool:
            "asymmetry": "test", "parq": "question"}.get(atom.kind)
     if atom.id is not None and atom.id != "total" and key and str(fact.get(key)) != atom.id:
         return False
-    if atom.scope is not None and fact.get("assessment") != atom.scope:
+    scoped = fact.get("status") if atom.kind == "condition" else fact.get("assessment")
+    if atom.scope is not None and scoped != atom.scope:
         return False
     if atom.operator:
         value = fact.get({"age": "age", "fms": "score"}.get(atom.kind, "total"))

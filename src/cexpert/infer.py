@@ -85,7 +85,8 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
         add("age", {"age": client.age}, value=client.age)
     for condition in client.conditions:
         data = {"condition": condition.id, "status": condition.status, "region": condition.region}
-        add("condition", {k: v for k, v in data.items() if v is not None}, condition.id)
+        add("condition", {k: v for k, v in data.items() if v is not None}, condition.id,
+            scope=condition.status)  # `condition X is STATUS` matches the scope
     for limitation in client.limitations:
         add("limitation", {"limitation": limitation}, limitation)
     for item in client.equipment or ():

@@ -30,6 +30,7 @@ from cexpert.resources import grammar_path
 RESERVED = (
     "and", "or", "not", "when", "then", "because", "rule", "source", "salience",
     "profile", "overactive", "underactive", "include", "section", "setting", "always",
+    "is",
 )
 
 DECLARATION_KINDS = (
@@ -218,8 +219,8 @@ class ToSyntaxTree(Transformer):
     def negation(self, meta, operand):
         return st.Not(operand, self.span(meta))
 
-    def fact_test(self, meta, kind, name):
-        return st.FactTest(kind, name, self.span(meta))
+    def fact_test(self, meta, kind, name, status=None):
+        return st.FactTest(kind, name, self.span(meta), status)
 
     def fact_kind(self, meta, token):
         return str(token)

@@ -114,11 +114,12 @@ class FileSource:
 
 @dataclass(frozen=True)
 class FactTest:
-    """`knee valgus`, `condition osteoporosis`, `overactive tfl`."""
+    """`knee valgus`, `condition osteoporosis`, `condition diabetes is advanced`."""
 
     kind: str | None
     name: Name
     span: Span
+    status: Name | None = None  # `is STATUS`: conditions only
 
 
 @dataclass(frozen=True)
