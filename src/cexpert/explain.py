@@ -173,7 +173,7 @@ def render_tree(node: WhyNode, indent: str = "", compact: bool = False) -> list[
     lines = [f"{indent}{node.text}" + (" (see above)" if node.repeated else "")]
     child_indent = indent + "    "
     if node.rule:
-        lines.append(f"{indent}  ← rule {node.rule}: {node.rule_title}"
+        lines.append(f"{indent}  ← rule {node.rule}: {_rule_words(node)}"
                      + (f" [{node.source}]" if node.source else ""))
     elif node.origin == "builtin" and node.children:
         lines.append(f"{indent}  ← computed from:")
@@ -265,6 +265,15 @@ def render_steps(result: Result, kb: KnowledgeBase) -> list[str]:
                 lines.append(f"    {label if n == 0 else '':<8} {fact:>5}  "
                              f"{describe(result.facts[fact], kb)}")
     return lines
+
+
+def _rule_words(node: WhyNode) -> str:
+    """A rule's title; for a table row (its title is its text cut short) the whole row
+    on one line, so no name is cut in half."""
+    title, text = node.rule_title or "", node.rule_text or ""
+    if text.startswith(title.rstrip()):
+        return " ".join(text.split())
+    return title
 
 
 def trace_lines(result: Result, kb: KnowledgeBase) -> list[str]:
