@@ -69,16 +69,17 @@ def test_check_of_a_clean_file_reports_counts(capsys, write):
     path = write("kb.cex", VOCABULARY + "heels rise → overactive soleus\n")
     code, out, err = cli(capsys, "check", path)
     assert (code, err) == (0, "")
-    assert out == f"{path}: 1 rules, 5 declarations, no problems.\n"
+    assert out == f"{path}: 1 rule, 5 declarations, no problems.\n"
 
 
 def test_check_with_warnings_only_exits_0_and_prints_them(capsys, write):
     path = write("kb.cex", VOCABULARY.replace('source "test vocabulary"\n', "")
                  + "heels rise → overactive soleus\n")
-    code, _, err = cli(capsys, "check", path)
+    code, out, err = cli(capsys, "check", path)
     assert code == 0
     assert f"{path}:6:1: warning[W205]: rule 'kb.heels_rise' cites no source" in err
     assert err.endswith("Found 0 errors and 1 warning.\n")
+    assert out == f"{path}: 1 rule, 5 declarations, 1 warning.\n"
 
 
 def test_check_accepts_several_paths(capsys, write):

@@ -161,13 +161,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         shown = sorted(shown, key=diag.sort_key)[: args.max_errors]
     if args.format == "json":
         print(diag.to_json(shown))
-    elif shown:
-        sys.stderr.write(diag.render_text(shown, loaded.sources))
     else:
+        if shown:
+            sys.stderr.write(diag.render_text(shown, loaded.sources))
         kb = loaded.kb
-        assert kb is not None
-        print(f"{kb.path}: {len(kb.rules)} rules, "
-              f"{sum(len(v) for v in kb.entries.values())} declarations, no problems.")
+        if kb is not None and loaded.ok:  # usable: say what was checked, warnings or not
+            warnings = sum(1 for d in loaded.diagnostics if not d.is_error)
+            verdict = (f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings
+                       else "no problems")
+            rules = len(kb.rules)
+            declarations = sum(len(v) for v in kb.entries.values())
+            print(f"{kb.path}: {rules} rule{'s' if rules != 1 else ''}, {declarations} "
+                  f"declaration{'s' if declarations != 1 else ''}, {verdict}.")
     return Exit.OK if loaded.ok else Exit.KB_ERRORS
 
 
