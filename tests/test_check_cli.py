@@ -86,7 +86,7 @@ def test_check_accepts_several_paths(capsys, write):
     vocabulary = write("a/vocabulary.cex", VOCABULARY)
     rules = write("b/rules.cex", 'source "s"\nheels rise → overactive soleus\n')
     code, out, _ = cli(capsys, "check", vocabulary, rules)
-    assert code == 0 and "1 rules" in out
+    assert code == 0 and "1 rule," in out
 
 
 # --- exit 1 -------------------------------------------------------------------------------
