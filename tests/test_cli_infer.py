@@ -243,3 +243,16 @@ def test_trace_json_has_the_steps_and_every_fact_in_words(capsys, files):
     added = [f for step in data["steps"] for f in step["added"]]
     assert added == list(data["facts"])
     assert all(fact["text"] for fact in data["facts"].values())
+
+
+def test_infer_html_is_a_standalone_handout_with_user_text_escaped(capsys, make_kb, tmp_path):
+    kb = make_kb(RULES)
+    case = tmp_path / "case.toml"
+    case.write_text('[client]\nname = "<b>Kim</b> [L]"\n[assessment]\nohsa = ["knee valgus"]\n',
+                    encoding="utf-8")
+    code, out, _ = cli(capsys, "infer", str(case), "--rules", str(kb), "--format", "html")
+    assert code == 0
+    assert out.startswith("<!DOCTYPE html>")
+    assert "&lt;b&gt;Kim&lt;/b&gt; [L]" in out and "<b>Kim</b>" not in out
+    assert "Adductor roll" in out
+    assert "http://" not in out and "https://" not in out  # no external assets

@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     infer = sub.add_parser("infer", help="run one consultation on a case file")
     infer.add_argument("case", help="a case file (.toml)")
-    infer.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    infer.add_argument("--format", choices=("text", "json", "markdown", "html"),
+                       default="text", help="html: the standalone, print-friendly handout")
     infer.add_argument("--why", action="store_true",
                        help="show each recommendation's whole reasoning chain")
     infer.add_argument("--rules", action="append", help="knowledge base (default: shipped)")

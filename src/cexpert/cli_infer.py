@@ -39,6 +39,10 @@ def cmd_infer(args: argparse.Namespace) -> int:
         return 1
     if args.format == "json":
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    elif args.format == "html":
+        from cexpert.tui.export import handout, to_html  # no Textual: a plain renderer
+
+        print(to_html(handout(result, service.kb, case.client.goals)), end="")
     elif args.format == "markdown":
         print(render_markdown(result, service.kb, chains=args.why), end="")
     else:
