@@ -59,6 +59,20 @@ def test_client_parq(snap_compare, snap_app, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_client_health(snap_compare, snap_app, size):
+    """High blood pressure ticked and its status chosen: the status row and the referral."""
+    async def run(pilot):
+        await _go(pilot)
+        screen = pilot.app.screen
+        screen.show_page("health")
+        await _settle(pilot)
+        screen.set_focus(screen.query_one("#conditions-0"))
+        await _go(pilot, "down", "space", "tab", "right", "right", "space")
+
+    assert snap_compare(snap_app(start="client"), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_assess_ohsa(snap_compare, snap_app, size):
     async def run(pilot):
         await _go(pilot, "2")

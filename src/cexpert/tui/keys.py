@@ -73,6 +73,7 @@ WIDGETS = (
     ("Space", "Tick or untick the highlighted finding or option"),
     ("Enter", "Open: a client, or the reasoning chain of a conclusion"),
     ("Left / Right", "Switch pages when the page tabs have focus"),
+    ("Left / Right, Space", "A condition's status (Health page): move, then choose"),
     ("1-9", "Jump to an assessment page (when no input field has focus)"),
     ("Ctrl+P", "Command palette: every action, searchable"),
     ("Esc", "Back / close"),

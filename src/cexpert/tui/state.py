@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,13 @@ from tomlkit.items import Table
 from cexpert.case import BOTH, SIDES, Case, ClientCondition, Observation, parse_case
 from cexpert.knowledge import KnowledgeBase
 from cexpert.syntax_tree import name_key
-from cexpert.tui.vocab import FMS, FMS_CLEARING, fms_highest, observed_side
+from cexpert.tui.vocab import (
+    FMS,
+    FMS_CLEARING,
+    condition_statuses,
+    fms_highest,
+    observed_side,
+)
 
 HEADER = ("cexpert case file. Re-run it with: cexpert infer FILE "
           "(or open it in the TUI: cexpert FILE)")
@@ -220,6 +226,28 @@ class Consultation:
         if ids != list(self.conditions):
             self.conditions = {i: self.conditions.get(i, ClientCondition(i)) for i in ids}
             self._changed()
+
+    def set_condition_status(self, condition: str, status: str | None) -> None:
+        """The status of a condition (one it declares), or None for no status.
+
+        A condition not ticked yet is ticked with its status; clearing the status of a
+        condition not ticked does nothing. Written as `{ id = ..., status = ... }`, or as
+        the plain id once the status is cleared (a region, if any, is kept)."""
+        if status is not None and status not in condition_statuses(self.kb, condition):
+            raise ValueError(f"'{status}' is not a status of {condition}: "
+                             f"use {', '.join(condition_statuses(self.kb, condition))}")
+        current = self.conditions.get(condition)
+        if current is None:
+            if status is not None:
+                self.conditions[condition] = ClientCondition(condition, status)
+                self._changed()
+        elif current.status != status:
+            self.conditions[condition] = replace(current, status=status)
+            self._changed()
+
+    def status_of(self, condition: str) -> str | None:
+        current = self.conditions.get(condition)
+        return current.status if current is not None else None
 
     def set_equipment(self, ids: Iterable[str] | None) -> None:
         value = None if ids is None else list(ids)
@@ -452,9 +480,14 @@ def _condition(c: ClientCondition) -> Any:
 
 def _item(value: Any) -> Any:
     if isinstance(value, dict):
+        # Spaced, as case files are written by hand: { id = "hypertension", status = "controlled" }
         table = tomlkit.inline_table()
+        if value:
+            table.add(tomlkit.ws(" "))
         for k, v in value.items():
             table[k] = _item(v)
+        if value:
+            table.add(tomlkit.ws(" "))
         return table
     if isinstance(value, list):
         array = tomlkit.array()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from cexpert.case import BOTH, SIDES
 from cexpert.knowledge import Entry, KnowledgeBase
+from cexpert.syntax_tree import name_key
 
 # The case format's sections for the movement screen (cexpert.case reads them so).
 FMS = "fms"
@@ -136,6 +137,18 @@ def grouped(kb: KnowledgeBase, kind: str) -> list[tuple[str, list[Entry]]]:
     for entry in kb.of(kind).values():
         groups.setdefault(str(entry.one("group", "") or ""), []).append(entry)
     return sorted(groups.items(), key=lambda item: item[0] != "")
+
+
+def condition_statuses(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
+    """The statuses a condition declares (`statuses controlled, uncontrolled`), as the
+    case file spells them; () when it declares none."""
+    entry = kb.get("condition", condition)
+    return tuple(name_key(str(s)) for s in entry.many("statuses")) if entry else ()
+
+
+def status_label(status: str) -> str:
+    """A status id as words: 'not_controlled' -> 'not controlled'."""
+    return status.replace("_", " ")
 
 
 def group_title(group: str) -> str:

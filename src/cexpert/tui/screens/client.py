@@ -1,4 +1,9 @@
-"""The client: details, health conditions and the PAR-Q+ screen, from the knowledge base."""
+"""The client: details, health conditions and the PAR-Q+ screen, from the knowledge base.
+
+On the Health page, a ticked condition that declares statuses (`statuses controlled,
+uncontrolled`) gets a row of radio buttons just below its list: "not stated" or one
+of its statuses (see `widgets.status` for why radio buttons rather than more ticks).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,24 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, Input, Label, SelectionList, TabbedContent, TabPane
+from textual.widgets import (
+    Checkbox,
+    Input,
+    Label,
+    RadioSet,
+    SelectionList,
+    TabbedContent,
+    TabPane,
+)
 
 from cexpert.tui.keys import PAGES
 from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.screens.base import BaseScreen, Command
 from cexpert.tui.state import Consultation
-from cexpert.tui.vocab import PARQ_QUESTIONS, group_title, grouped
+from cexpert.tui.vocab import PARQ_QUESTIONS, condition_statuses, group_title, grouped
 from cexpert.tui.widgets.field import FieldInput
 from cexpert.tui.widgets.findings import ChoiceList
+from cexpert.tui.widgets.status import ConditionStatus
 
 PANES = (("details", "Details"), ("health", "Health"), ("parq", "PAR-Q+"))
 
@@ -53,6 +67,14 @@ class ClientScreen(BaseScreen):
                     yield ChoiceList(((e.id, e.name) for e in entries),
                                      group_title(group) or "Conditions",
                                      id=f"conditions-{n}", classes="conditions")
+                    for entry in entries:
+                        statuses = condition_statuses(kb, entry.id)
+                        if statuses:
+                            status = ConditionStatus(entry.id, entry.name, statuses,
+                                                     id=f"status-{entry.id}",
+                                                     classes="condition-status")
+                            status.display = False
+                            yield status
             with TabPane("PAR-Q+", id="parq"), VerticalScroll(can_focus=False):
                 yield ChoiceList(((str(n), f"{n}. {q}") for n, q in
                                   enumerate(PARQ_QUESTIONS, 1)),
@@ -78,6 +100,7 @@ class ClientScreen(BaseScreen):
         self.query_one("#limitations", ChoiceList).set_selected(state.limitations)
         for conditions in self.query(".conditions").results(ChoiceList):
             conditions.set_selected(state.conditions)
+        self._show_statuses()
         self.query_one("#parq-yes", ChoiceList).set_selected(str(n) for n in state.parq_yes)
         followup = self.query_one("#followup", Checkbox)
         with followup.prevent(Checkbox.Changed):
@@ -86,6 +109,12 @@ class ClientScreen(BaseScreen):
 
     def _changed(self) -> None:
         self.post_message(ConsultationChanged())
+
+    def _show_statuses(self) -> None:
+        """A status row for each ticked condition that declares statuses, showing its own."""
+        for row in self.query(".condition-status").results(ConditionStatus):
+            row.display = row.condition in self.state.conditions
+            row.show(self.state.status_of(row.condition))
 
     def _show_age_error(self) -> None:
         error = self.state.errors.get("age", "")
@@ -137,9 +166,19 @@ class ClientScreen(BaseScreen):
             chosen = [c for lst in self.query(".conditions").results(ChoiceList)
                       for c in lst.selected]
             self.state.set_conditions(chosen)
+            self._show_statuses()
         else:
             return
         self._changed()
+
+    @on(RadioSet.Changed, ".condition-status")
+    def _status(self, event: RadioSet.Changed) -> None:
+        row = event.radio_set
+        assert isinstance(row, ConditionStatus)
+        revision = self.state.revision
+        self.state.set_condition_status(row.condition, row.status_at(event.index))
+        if self.state.revision != revision:
+            self._changed()
 
     def action_next_page(self, step: int = 1) -> None:
         tabs = self.query_one("#client-tabs", TabbedContent)
