@@ -199,3 +199,33 @@ async def test_a_ticked_and_an_unticked_finding_differ_by_more_than_colour(app_f
         findings = app.focused
         ticked, unticked = (findings.render_line(y).text[:3] for y in (0, 1))
         assert (ticked, unticked) == ("▐X▌", "▐ ▌")
+
+
+async def test_a_referral_that_appears_on_top_takes_the_untouched_highlight():
+    """Whichever result reached the Results screen first, the first conclusion is shown:
+    a highlight still on the first row moves to the new first row (the referral)."""
+    from textual.app import App
+
+    from cexpert.tui.view import Row
+    from cexpert.tui.widgets.result_list import ResultList
+
+    plain = [Row("header", "Dysfunctions"), Row("item", "1. Feet turn out", "f5"),
+             Row("item", "2. Knees move inward", "f6")]
+    referred = [Row("header", "Referral"), Row("alert", "Pain: see a professional", "f9"),
+                *plain]
+
+    class One(App):
+        def compose(self):
+            yield ResultList(id="rows")
+
+    async with One().run_test(size=(60, 12)) as pilot:
+        rows = pilot.app.query_one(ResultList)
+        rows.show_rows(plain)
+        await pilot.pause()
+        rows.show_rows(referred)
+        await pilot.pause()
+        assert rows.highlighted_row.text == "Pain: see a professional"
+        rows.highlighted = 4  # the trainer moves to "Knees move inward"
+        rows.show_rows(plain)
+        await pilot.pause()
+        assert rows.highlighted_row.text == "2. Knees move inward"

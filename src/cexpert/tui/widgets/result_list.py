@@ -26,6 +26,10 @@ def row_text(row: Row, width: int = 0) -> Text:
     return text
 
 
+def _first_conclusion(rows: Sequence[Row]) -> int | None:
+    return next((n for n, r in enumerate(rows) if r.fact), None)
+
+
 class ResultList(OptionList):
     """Rows of a result; highlighting or selecting a conclusion asks for its chain."""
 
@@ -40,7 +44,12 @@ class ResultList(OptionList):
         self.rows: list[Row] = []
 
     def show_rows(self, rows: Sequence[Row]) -> None:
+        """New rows, the highlight kept on the same conclusion; a highlight on the first
+        conclusion stays on the first one (so a referral that appears on top is shown,
+        whichever result reached the screen first)."""
         keep = self.highlighted_row
+        if keep is not None and self.highlighted == _first_conclusion(self.rows):
+            keep = None
         self.rows = list(rows)
         options = [Option(row_text(row), id=f"row{n}",
                           disabled=row.kind == "header" or not row.fact)
@@ -55,7 +64,7 @@ class ResultList(OptionList):
                 target = next((n for n, r in enumerate(self.rows)
                                if r.fact and (r.what, r.key) == (keep.what, keep.key)), None)
         if target is None:
-            target = next((n for n, r in enumerate(self.rows) if r.fact), None)
+            target = _first_conclusion(self.rows)
         self.highlighted = target
 
     @property
