@@ -19,6 +19,15 @@ pytestmark = pytest.mark.asyncio
 CHARACTERS = {"backspace": "\x7f", "tab": "\t", "space": " ", "enter": "\r"}
 
 
+async def new_client_on_assess(pilot, settle) -> None:
+    """From the start: a new client (Ctrl+N), then the assessment pages (F4)."""
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await pilot.press("f4")
+    await settle(pilot)
+
+
 def burst(app, *keys: str) -> None:
     """Queue keys the way a fast typist (or a slow link) delivers them: all at once."""
     for key in keys:
@@ -55,11 +64,7 @@ async def test_the_assess_screen_opens_with_a_finding_list_focused(app_factory, 
     """F4 used to leave the focus on the page tabs, where Space and Down do nothing."""
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await new_client_on_assess(pilot, settle)
         assert isinstance(app.screen, AssessScreen)
         assert isinstance(app.focused, FindingList)
         await pilot.press("space")
@@ -189,11 +194,7 @@ async def test_a_ticked_and_an_unticked_finding_differ_by_more_than_colour(app_f
     """Textual draws an X in both states; on a projector only the X's colour told them apart."""
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await new_client_on_assess(pilot, settle)
         await pilot.press("space")
         await settle(pilot)
         findings = app.focused
