@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from cexpert.cli import main
 from cexpert.resources import examples_dir
+from test_check_cli import cli
 
 RULES = """source "t"
 knee valgus → overactive adductors, underactive glute medius
@@ -29,15 +29,6 @@ def files(make_kb, tmp_path):
     case = tmp_path / "case.toml"
     case.write_text(CASE, encoding="utf-8")
     return str(kb), str(case)
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse's usage errors
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return int(code), out, err
 
 
 # --- infer -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cexpert.expect import find, mismatches, read_expected
-from test_cli_infer import cli
+from test_check_cli import cli
 
 RULES = """source "t"
 knee valgus → overactive adductors, underactive glute medius

@@ -15,7 +15,8 @@ from cexpert.service import Service, load_kb
 from cexpert.syntax_tree import name_key
 
 
-def _open(rules, profile: str | None = None) -> Service | int:
+def open_service(rules, profile: str | None = None) -> Service | int:
+    """The service over a knowledge base, or exit code 1 after printing its errors."""
     loaded = load_kb(rules, profile)
     if loaded.kb is None:
         sys.stderr.write(diag.render_text(loaded.diagnostics, loaded.sources))
@@ -24,19 +25,9 @@ def _open(rules, profile: str | None = None) -> Service | int:
 
 
 def cmd_infer(args: argparse.Namespace) -> int:
-    service = _open(args.rules, args.profile)
-    if isinstance(service, int):
+    service, case, result = _consult(args)
+    if result is None:
         return service
-    try:
-        case = service.read_case(args.case)
-    except CaseError as error:
-        sys.stderr.write(f"error: the case file cannot be used\n{error}\n")
-        return 2
-    try:
-        result = service.consult(case)
-    except FiringLimitExceeded as error:
-        sys.stderr.write(f"error: {error}\n")
-        return 1
     if args.format == "json":
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     elif args.format == "html":
@@ -51,23 +42,25 @@ def cmd_infer(args: argparse.Namespace) -> int:
 
 
 def _consult(args: argparse.Namespace):
-    service = _open(args.rules, args.profile)
+    """(service, case, result) of the case file in `args`, or (exit code, None, None)
+    after saying on stderr what went wrong."""
+    service = open_service(args.rules, args.profile)
     if isinstance(service, int):
-        return service, None
+        return service, None, None
     try:
         case = service.read_case(args.case)
     except CaseError as error:
         sys.stderr.write(f"error: the case file cannot be used\n{error}\n")
-        return 2, None
+        return 2, None, None
     try:
-        return service, service.consult(case)
+        return service, case, service.consult(case)
     except FiringLimitExceeded as error:
         sys.stderr.write(f"error: {error}\n")
-        return 1, None
+        return 1, None, None
 
 
 def cmd_why(args: argparse.Namespace) -> int:
-    service, result = _consult(args)
+    service, _, result = _consult(args)
     if result is None:
         return service
     key = name_key(args.item)
@@ -86,7 +79,7 @@ def cmd_why(args: argparse.Namespace) -> int:
 
 
 def cmd_why_not(args: argparse.Namespace) -> int:
-    service, result = _consult(args)
+    service, _, result = _consult(args)
     if result is None:
         return service
     muscle = name_key(args.muscle)
@@ -109,7 +102,7 @@ def cmd_why_not(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     """The chaining replayed: what was entered, each firing, each builtin step."""
-    service, result = _consult(args)
+    service, _, result = _consult(args)
     if result is None:
         return service
     if args.format == "json":
@@ -125,7 +118,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    service = _open(args.rules, args.profile)
+    service = open_service(args.rules, args.profile)
     if isinstance(service, int):
         return service
     summary = kb_summary(service.kb)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from cexpert.case import CaseError
-from cexpert.cli_infer import _open
+from cexpert.cli_infer import open_service
 from cexpert.compile import FiringLimitExceeded
 from cexpert.expect import Expectation, Outcome, coverage, find, judge, read_expected
 from cexpert.service import Service
@@ -22,7 +22,7 @@ FAILED = 1  # a failing test is a knowledge base that does not do what it should
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    service = _open(args.rules, args.profile)
+    service = open_service(args.rules, args.profile)
     if isinstance(service, int):
         return service
     tests, problems = find(args.paths)

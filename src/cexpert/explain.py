@@ -243,6 +243,18 @@ def steps(result: Result, kb: KnowledgeBase) -> tuple[Step, ...]:
     return tuple(out)
 
 
+def untitled(title: str | None, text: str | None) -> bool:
+    """A rule with no title of its own: a table row's title is its text cut short."""
+    title = (title or "").strip()
+    return not title or (text or "").startswith(title)
+
+
+def rule_text_lines(text: str) -> list[str]:
+    """A rule as written, its continuation lines indented two more than its first."""
+    first, *rest = text.split("\n")
+    return [first.strip(), *(f"  {line.strip()}" for line in rest)]
+
+
 def render_steps(result: Result, kb: KnowledgeBase) -> list[str]:
     """Lines of the replay: each step, what it matched, what it added."""
     lines: list[str] = []
@@ -250,16 +262,14 @@ def render_steps(result: Result, kb: KnowledgeBase) -> list[str]:
         if step.origin == "input":
             head = "entered by the trainer"
         elif step.origin == "rule":
-            untitled = step.rule_text and step.rule_text.startswith(
-                (step.rule_title or "").rstrip())  # a table row: its text is its title
-            head = f"rule {step.rule}" + ("" if untitled else f": {step.rule_title}") + (
-                f" [{step.source}]" if step.source else "")
+            head = f"rule {step.rule}" + (
+                "" if untitled(step.rule_title, step.rule_text) else f": {step.rule_title}"
+            ) + (f" [{step.source}]" if step.source else "")
         else:
             head = f"builtin: {step.rule_title}"
         lines.append(f"Step {step.number}  {head}")
         if step.rule_text:
-            first, *rest = step.rule_text.split("\n")
-            lines += [f"    {first.strip()}", *(f"      {line.strip()}" for line in rest)]
+            lines += [f"    {line}" for line in rule_text_lines(step.rule_text)]
         for label, ids in (("matched", step.matched), ("added", step.added)):
             for n, fact in enumerate(ids):
                 lines.append(f"    {label if n == 0 else '':<8} {fact:>5}  "
@@ -270,10 +280,9 @@ def render_steps(result: Result, kb: KnowledgeBase) -> list[str]:
 def _rule_words(node: WhyNode) -> str:
     """A rule's title; for a table row (its title is its text cut short) the whole row
     on one line, so no name is cut in half."""
-    title, text = node.rule_title or "", node.rule_text or ""
-    if text.startswith(title.rstrip()):
-        return " ".join(text.split())
-    return title
+    if untitled(node.rule_title, node.rule_text):
+        return " ".join((node.rule_text or "").split())
+    return node.rule_title or ""
 
 
 def trace_lines(result: Result, kb: KnowledgeBase) -> list[str]:

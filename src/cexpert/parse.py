@@ -498,6 +498,12 @@ CONCLUSION_WORDS = ("overactive", "underactive", "dysfunction", "prescribe", "re
                     "exclude", "substitute", "note", "reassess", "hold")
 
 
+def _keywords(expected) -> list[str]:
+    """The keywords (quoted words) among the terminals the parser expected."""
+    words = (describe_terminal(t) for t in expected)
+    return [w[1:-1] for w in words if w.startswith("'") and w[1:-1].isalpha()]
+
+
 def _misspelled_keyword(chunk: str, expected) -> str | None:
     """'did you mean' for a keyword misspelled earlier in the statement.
 
@@ -506,8 +512,7 @@ def _misspelled_keyword(chunk: str, expected) -> str | None:
     lacks (`thn`, `whn`, `overactiv`)."""
     words = re.findall(r"[A-Za-z_]+", re.sub(r'"[^"\n]*"|#[^\n]*', " ", chunk))
     present = {w.lower() for w in words}
-    wanted = {describe_terminal(t)[1:-1] for t in expected
-              if describe_terminal(t).startswith("'") and describe_terminal(t)[1:-1].isalpha()}
+    wanted = set(_keywords(expected))
     if words and words[0].lower() == "rule":
         wanted |= {"when", "then"}
     wanted |= set(CONCLUSION_WORDS[:2])
@@ -523,10 +528,7 @@ def _misspelled_keyword(chunk: str, expected) -> str | None:
 
 def _keyword_hint(token: Token, expected, chunk: str) -> str | None:
     """'did you mean' for a misspelled keyword, at the token or the statement start."""
-    keywords = [
-        describe_terminal(t)[1:-1] for t in expected
-        if describe_terminal(t).startswith("'") and describe_terminal(t)[1:-1].isalpha()
-    ]
+    keywords = _keywords(expected)
     if token.type == "WORD" and keywords:
         found = suggest(str(token).lower(), keywords)
         if found:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cexpert.explain import WhyNode, describe, why
+from cexpert.explain import WhyNode, describe, untitled, why
 from cexpert.knowledge import KnowledgeBase
 from cexpert.report import dose_words
 from cexpert.result import DysfunctionItem, MuscleItem, Result
@@ -178,10 +178,9 @@ class ChainNode:
 
 def rule_name(node: WhyNode) -> str:
     """A rule's title; a table row's title is its own text cut short, so say 'table row'."""
-    title = (node.rule_title or "").strip()
-    if not title or (node.rule_text or "").startswith(title):
+    if untitled(node.rule_title, node.rule_text):
         return "table row"
-    return title
+    return (node.rule_title or "").strip()
 
 
 def rule_words(node: WhyNode) -> str:

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cexpert.explain import Step
+from cexpert.explain import Step, rule_text_lines, untitled
 from cexpert.result import Result
 from cexpert.service import Service
 
@@ -41,7 +41,7 @@ def step_detail(step: Step, total: int, result: Result, service: Service) -> Tex
     text.append(f"Step {step.number} of {total}  ", style="bold")
     if step.origin == "rule":
         text.append(f"rule {step.rule}", style="bold")
-        if step.rule_title and not (step.rule_text or "").startswith(step.rule_title.rstrip()):
+        if not untitled(step.rule_title, step.rule_text):
             text.append(f": {step.rule_title}")
         if step.stratum is not None:
             text.append(f"  (stratum {step.stratum})", style="dim")
@@ -50,11 +50,9 @@ def step_detail(step: Step, total: int, result: Result, service: Service) -> Tex
             text.append("Source: ", style="dim")
             text.append(step.source + "\n")
         if step.rule_text:  # indented as `cexpert trace` prints it
-            first, *rest = step.rule_text.split("\n")
             text.append("\n")
-            text.append(f"  {first.strip()}\n", style="italic")
-            for line in rest:
-                text.append(f"    {line.strip()}\n", style="italic")
+            for line in rule_text_lines(step.rule_text):
+                text.append(f"  {line}\n", style="italic")
     elif step.origin == "input":
         text.append("entered by the trainer\n", style="bold")
     else:
