@@ -6,7 +6,7 @@ The same generated table rows (no richer rules) are compiled two ways:
 
   per-rule   one Experta rule per DSL row, `W(kind="finding", id=<its finding>)`,
              as a straightforward compiler would do (built here with Experta directly)
-  shipped    cexpert.compile.Engine: rows become `Row` facts joined by one general rule
+  shipped    cexpert.engine.compile.Engine: rows become `Row` facts joined by one general rule
 
 Both run the same consultation (the generated case's ~10 findings) with the same
 right-hand side work (each firing declares its muscle conclusions). Reported:
@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from cexpert.case import load_case
-from cexpert.compile import AS, Engine, KnowledgeEngine, Rule, W, WorkingFact, _to_experta
-from cexpert.load import load
+from cexpert.engine.case import load_case
+from cexpert.engine.compile import AS, Engine, KnowledgeEngine, Rule, W, WorkingFact, _to_experta
+from cexpert.language.load import load
 from generate import generate, parse_size
 
 

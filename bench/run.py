@@ -89,12 +89,12 @@ def worker(spec: dict) -> None:
 def measure(spec: dict) -> None:
     """Time each stage, repeated; emit one event per stage as it completes."""
     start = time.perf_counter()
-    from cexpert.case import parse_case
-    from cexpert.check import check
-    from cexpert.compile import Engine
-    from cexpert.infer import consult
-    from cexpert.load import _expand, content_hash
-    from cexpert.parse import parse_text, parser
+    from cexpert.engine.case import parse_case
+    from cexpert.engine.compile import Engine
+    from cexpert.engine.infer import consult
+    from cexpert.language.check import check
+    from cexpert.language.load import _expand, content_hash
+    from cexpert.language.parse import parse_text, parser
 
     _emit(event="imported", seconds=time.perf_counter() - start, rss_mb=_rss_mb())
     start = time.perf_counter()
@@ -151,11 +151,11 @@ def traced(spec: dict) -> None:
     """One load+compile+consult pass under tracemalloc, in its own process."""
     import tracemalloc
 
-    from cexpert.case import parse_case
-    from cexpert.compile import Engine
-    from cexpert.infer import consult
-    from cexpert.load import load
-    from cexpert.parse import parser
+    from cexpert.engine.case import parse_case
+    from cexpert.engine.compile import Engine
+    from cexpert.engine.infer import consult
+    from cexpert.language.load import load
+    from cexpert.language.parse import parser
 
     parser()
     case_text = Path(spec["case"]).read_text(encoding="utf-8")

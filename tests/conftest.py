@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cexpert.result import Result
+from cexpert.engine.result import Result
 from cexpert.service import Service
 
 VOCABULARY = """\

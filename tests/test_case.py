@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cexpert.case import BOTH, CaseError, FmsScore, Observation
+from cexpert.engine.case import BOTH, CaseError, FmsScore, Observation
 
 RULES = 'source "t"\nknee valgus → overactive adductors, underactive glute medius\n'
 

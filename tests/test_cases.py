@@ -3,7 +3,7 @@
 Each `NAME.toml` has a `NAME.expected.json` written from the domain tables
 (shared/domain/cases.md, continuum.md §5 S1-S10, safety.md), not copied from
 the program's output. The expectation is a PARTIAL document matched against
-`cexpert infer NAME.toml --format json` by `cexpert.expect` (the matcher that
+`cexpert infer NAME.toml --format json` by `cexpert.authoring.expect` (the matcher that
 `cexpert test` uses; its operators are documented there and in the README).
 
 Cases in tests/cases_cpt7/ run with the NASM CPT7 profile (`--profile cpt7`).
@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+from cexpert.authoring.expect import mismatches
 from cexpert.cli import main
-from cexpert.expect import mismatches
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASES = sorted(CASES_DIR.glob("*.toml"))

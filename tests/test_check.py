@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from cexpert.check import check
-from cexpert.diagnostics import ERROR, WARNING, Diagnostic, render_text
-from cexpert.knowledge import AllOf, Atom, KbRule, NoneOf
-from cexpert.load import Loaded, load
-from cexpert.parse import parse_text
+from cexpert.language.check import check
+from cexpert.language.diagnostics import ERROR, WARNING, Diagnostic, render_text
+from cexpert.language.knowledge import AllOf, Atom, KbRule, NoneOf
+from cexpert.language.load import Loaded, load
+from cexpert.language.parse import parse_text
 
 #: A tiny vocabulary: every muscle has an exercise, so clean rules give no warning.
 VOCABULARY = """\

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from cexpert.diagnostics import render_text
-from cexpert.load import load
+from cexpert.language.diagnostics import render_text
+from cexpert.language.load import load
 
 CORPUS = Path(__file__).parent / "check"
 CASES = sorted(CORPUS.glob("*.cex"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cexpert.expect import find, mismatches, read_expected
+from cexpert.authoring.expect import find, mismatches, read_expected
 from test_check_cli import cli
 
 RULES = """source "t"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cexpert.explain import diff, render_steps, render_tree, steps, trace_lines
+from cexpert.explain.trace import render_steps, steps, trace_lines
+from cexpert.explain.what_if import diff
+from cexpert.explain.why import render_tree
 
 RULES = """source "t"
 knee valgus → overactive adductors; underactive glute medius
@@ -164,7 +166,7 @@ def test_diff_of_a_result_with_itself_is_empty(result):
 def test_what_if_lists_a_change_once_though_two_items_say_the_same(service, consult):
     from dataclasses import replace
 
-    from cexpert.result import ExcludedItem
+    from cexpert.engine.result import ExcludedItem
     before = consult(service, KNEE_VALGUS)
     left_out = ExcludedItem("smr_tfl", "tfl", "inhibit", "TFL roll", "both", "cap",
                             "session cap reached", before.program[0].fact)

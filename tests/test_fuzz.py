@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from cexpert import syntax_tree as st
-from cexpert.check import check
-from cexpert.diagnostics import Diagnostic, render_text
-from cexpert.load import load
-from cexpert.parse import parse_text, parser
+from cexpert.language import syntax_tree as st
+from cexpert.language.check import check
+from cexpert.language.diagnostics import Diagnostic, render_text
+from cexpert.language.load import load
+from cexpert.language.parse import parse_text, parser
 from cexpert.resources import rules_dir
 
 SHIPPED = sorted(rules_dir().glob("*.cex"))

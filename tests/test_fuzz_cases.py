@@ -13,7 +13,7 @@ import tomlkit
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from cexpert.case import CaseError
+from cexpert.engine.case import CaseError
 from cexpert.service import Service, load_kb
 from test_fuzz import fuzz
 

@@ -9,8 +9,8 @@ import pytest
 from lark import Lark
 from lark.exceptions import GrammarError
 
-from cexpert import syntax_tree as st
-from cexpert.parse import DECLARATION_KINDS, RESERVED, parse_text, parser
+from cexpert.language import syntax_tree as st
+from cexpert.language.parse import DECLARATION_KINDS, RESERVED, parse_text, parser
 from cexpert.resources import grammar_path
 
 

@@ -31,10 +31,11 @@ def test_importing_the_cli_does_not_import_experta():
     assert "experta" not in imported_after("cexpert.cli")
 
 
-@pytest.mark.parametrize("module", ["cexpert.parse", "cexpert.check", "cexpert.load"])
+@pytest.mark.parametrize("module", ["cexpert.language.parse", "cexpert.language.check",
+                                    "cexpert.language.load"])
 def test_parsing_and_checking_do_not_import_experta(module):
     assert "experta" not in imported_after(module)
 
 
 def test_the_compiler_is_what_imports_experta():
-    assert "experta" in imported_after("cexpert.compile")
+    assert "experta" in imported_after("cexpert.engine.compile")

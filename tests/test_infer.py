@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from cexpert.compile import FiringLimitExceeded
-from cexpert.load import load
+from cexpert.engine.compile import FiringLimitExceeded
+from cexpert.language.load import load
 from cexpert.service import Service
 
 DESIGN_EXAMPLE = 'source "t"\nknee valgus → overactive adductors, underactive glute medius\n'

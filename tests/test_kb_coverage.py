@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cexpert.knowledge import AllOf, AnyOf, Atom, Cond, KnowledgeBase, NoneOf
+from cexpert.language.knowledge import AllOf, AnyOf, Atom, Cond, KnowledgeBase, NoneOf
 from cexpert.service import load_kb
 from test_cases import CASES, CPT7_CASES, consultation
 

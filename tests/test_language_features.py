@@ -156,14 +156,14 @@ def test_a_status_the_condition_does_not_declare_is_an_error_with_did_you_mean(t
     (tmp_path / "kb" / "v.cex").write_text(VOCABULARY, encoding="utf-8")
     (tmp_path / "kb" / "r.cex").write_text(STATUS_RULES.replace("is advanced", "is advnced"),
                                            encoding="utf-8")
-    from cexpert.load import load
+    from cexpert.language.load import load
     (problem,) = [d for d in load([tmp_path / "kb"]).diagnostics if d.is_error]
     assert problem.message == "'advnced' is not a status of the condition 'diabetes'"
     assert problem.help == "did you mean 'advanced'?"
 
 
 def test_a_case_status_the_condition_does_not_declare_is_refused(tmp_path):
-    from cexpert.case import CaseError
+    from cexpert.engine.case import CaseError
     service = make_service(tmp_path, STATUS_RULES)
     with pytest.raises(CaseError) as error:
         service.parse_case('[client]\nconditions = [{ id = "diabetes", status = "advnced" }]\n',
@@ -174,8 +174,8 @@ def test_a_case_status_the_condition_does_not_declare_is_refused(tmp_path):
 
 
 def test_why_not_explains_a_status_that_was_not_entered(tmp_path):
-    from cexpert.explain import _atom_words
-    from cexpert.knowledge import Atom
+    from cexpert.explain.why_not import _atom_words
+    from cexpert.language.knowledge import Atom
     service = make_service(tmp_path, STATUS_RULES)
     (rule,) = [r for r in service.kb.rules if r.id == "advanced_diabetes"]
     assert isinstance(rule.condition, Atom)

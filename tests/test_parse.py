@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
-from cexpert import syntax_tree as st
-from cexpert.diagnostics import render_text
-from cexpert.parse import parse_text, split_statements, unescape
+from cexpert.language import syntax_tree as st
+from cexpert.language.diagnostics import render_text
+from cexpert.language.parse import parse_text, split_statements, unescape
 
 DESIGN_EXAMPLE = "knee valgus → overactive adductors, underactive glute medius\n"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from cexpert import syntax_tree as st
-from cexpert.diagnostics import render_text
-from cexpert.load import load
-from cexpert.parse import parse_text, parser
+from cexpert.language import syntax_tree as st
+from cexpert.language.diagnostics import render_text
+from cexpert.language.load import load
+from cexpert.language.parse import parse_text, parser
 from cexpert.resources import rules_dir
 
 SHIPPED = sorted(rules_dir().glob("*.cex"))

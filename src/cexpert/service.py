@@ -12,15 +12,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from cexpert.case import Case, Observation, load_case, parse_case
-from cexpert.compile import Engine
-from cexpert.diagnostics import DiagnosticError
-from cexpert.explain import Change, Step, WhyNode, WhyNot, describe, diff, steps, why, why_not
-from cexpert.infer import consult
-from cexpert.knowledge import KnowledgeBase
-from cexpert.load import Loaded, load
+from cexpert.engine.case import Case, Observation, load_case, parse_case
+from cexpert.engine.compile import Engine
+from cexpert.engine.infer import consult
+from cexpert.engine.result import Result
+from cexpert.explain.describe import describe
+from cexpert.explain.trace import Step, steps
+from cexpert.explain.what_if import Change, diff
+from cexpert.explain.why import WhyNode, why
+from cexpert.explain.why_not import WhyNot, why_not
+from cexpert.language.diagnostics import DiagnosticError
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.load import Loaded, load
 from cexpert.resources import rules_dir
-from cexpert.result import Result
 
 
 class Service:

@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from cexpert.case import ClientCondition
+from cexpert.engine.case import ClientCondition
 from cexpert.tui.screens.client import ClientScreen
 from cexpert.tui.state import Consultation
 from cexpert.tui.widgets.findings import ChoiceList

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cexpert.case import CaseError
+from cexpert.engine.case import CaseError
 from cexpert.resources import examples_dir
 from cexpert.service import Service
 from cexpert.tui.state import Consultation, describe_case_file
@@ -131,8 +131,8 @@ def test_only_the_clearing_tests_done_per_side_offer_left_and_right():
 
 
 def test_each_referral_is_its_own_row_naming_what_was_entered():
+    from cexpert.present.rows import result_rows
     from cexpert.service import Service, load_kb
-    from cexpert.tui.view import result_rows
     service = Service(load_kb().kb)
     result = service.consult(service.parse_case(
         '[assessment]\npain = ["knee", "neck"]\n', "case.toml"))

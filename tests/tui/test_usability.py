@@ -207,7 +207,7 @@ async def test_a_referral_that_appears_on_top_takes_the_untouched_highlight():
     a highlight still on the first row moves to the new first row (the referral)."""
     from textual.app import App
 
-    from cexpert.tui.view import Row
+    from cexpert.present.rows import Row
     from cexpert.tui.widgets.result_list import ResultList
 
     plain = [Row("header", "Dysfunctions"), Row("item", "1. Feet turn out", "f5"),

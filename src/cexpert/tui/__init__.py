@@ -10,8 +10,8 @@ from pathlib import Path
 def run(case: str | None = None, clients: str | Path = "clients",
         rules: Sequence[str] | None = None) -> int:
     """Open the TUI; return an exit code (1: knowledge base errors, 2: unusable case file)."""
-    from cexpert import diagnostics as diag
-    from cexpert.case import CaseError
+    from cexpert.engine.case import CaseError
+    from cexpert.language import diagnostics as diag
     from cexpert.service import Service, load_kb
 
     loaded = load_kb(rules)

@@ -20,12 +20,12 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 
-from cexpert.case import CaseError
-from cexpert.result import Result
+from cexpert.engine.case import CaseError
+from cexpert.engine.result import Result
+from cexpert.present.handout import export
 from cexpert.service import Service
 from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
-from cexpert.tui.export import export
 from cexpert.tui.keys import FOCUS, GLOBAL
 from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
 from cexpert.tui.screens.assess import AssessScreen

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from cexpert.tui.view import Row
+from cexpert.present.rows import Row
 
 
 class ConsultationChanged(Message):

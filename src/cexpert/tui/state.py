@@ -20,9 +20,9 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Table
 
-from cexpert.case import BOTH, SIDES, Case, ClientCondition, Observation, parse_case
-from cexpert.knowledge import KnowledgeBase
-from cexpert.syntax_tree import name_key
+from cexpert.engine.case import BOTH, SIDES, Case, ClientCondition, Observation, parse_case
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.syntax_tree import name_key
 from cexpert.tui.vocab import (
     FMS,
     FMS_CLEARING,
@@ -73,7 +73,7 @@ class Consultation:
     @classmethod
     def from_file(cls, kb: KnowledgeBase, path: str | Path) -> Consultation:
         """Read a case file; raise CaseError (every problem listed) if it cannot be used."""
-        from cexpert.case import CaseError
+        from cexpert.engine.case import CaseError
 
         path = Path(path)
         try:

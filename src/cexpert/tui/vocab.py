@@ -3,18 +3,18 @@
 Every page, group and choice comes from `kb.of(...)`: an author who declares a
 new assessment, finding, condition or piece of equipment sees it in the TUI
 without touching Python. The only names used here are the case format's own
-section names (see `cexpert.case`).
+section names (see `cexpert.engine.case`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cexpert.case import BOTH, SIDES
-from cexpert.knowledge import Entry, KnowledgeBase
-from cexpert.syntax_tree import name_key
+from cexpert.engine.case import BOTH, SIDES
+from cexpert.language.knowledge import Entry, KnowledgeBase
+from cexpert.language.syntax_tree import name_key
 
-# The case format's sections for the movement screen (cexpert.case reads them so).
+# The case format's sections for the movement screen (cexpert.engine.case reads them so).
 FMS = "fms"
 FMS_CLEARING = "fms_clearing"
 SCORED_ELSEWHERE = (FMS, FMS_CLEARING)

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import SelectionList, Static, TabbedContent, TabPane
 
-from cexpert.result import Result
+from cexpert.engine.result import Result
 from cexpert.tui.keys import PAGES
 from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.screens.base import BaseScreen, Command

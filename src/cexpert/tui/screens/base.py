@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Tabs
 
-from cexpert.result import Result
+from cexpert.engine.result import Result
 from cexpert.tui.state import Consultation
 from cexpert.tui.widgets.banner import ReferralBanner
 

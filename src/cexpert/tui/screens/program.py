@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cexpert.result import Result
+from cexpert.engine.result import Result
+from cexpert.present.rows import Row, program_rows
 from cexpert.tui.screens.rows import RowsScreen
-from cexpert.tui.view import Row, program_rows
 
 
 class ProgramScreen(RowsScreen):

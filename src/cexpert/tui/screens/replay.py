@@ -19,8 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cexpert.explain import Step, rule_text_lines, untitled
-from cexpert.result import Result
+from cexpert.engine.result import Result
+from cexpert.explain.trace import Step
+from cexpert.explain.why import rule_text_lines, untitled
 from cexpert.service import Service
 
 

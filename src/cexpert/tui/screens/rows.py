@@ -11,10 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import OptionList
 
-from cexpert.result import Result
+from cexpert.engine.result import Result
+from cexpert.present.rows import Row
 from cexpert.tui.messages import WhyNotRequested, WhyRequested
 from cexpert.tui.screens.base import BaseScreen, Command
-from cexpert.tui.view import Row
 from cexpert.tui.widgets.result_list import ResultList
 from cexpert.tui.widgets.why_tree import WhyTree
 

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cexpert.case import BOTH
-from cexpert.explain import Change
+from cexpert.engine.case import BOTH
+from cexpert.explain.what_if import Change
 from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.vocab import SIDE_TITLES, entry_pages
 

@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
-from cexpert.explain import WhyNode
+from cexpert.explain.why import WhyNode
+from cexpert.present.rows import Row, rule_name
 from cexpert.tui.messages import WhyNotRequested
-from cexpert.tui.view import Row, rule_name
 from cexpert.tui.widgets.why_tree import WhyTree
 
 WHAT = {"muscle": "Why this muscle", "dysfunction": "Why this dysfunction",

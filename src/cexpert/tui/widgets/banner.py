@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from cexpert.result import Result
-from cexpert.tui.view import referral_text
+from cexpert.engine.result import Result
+from cexpert.present.rows import referral_text
 
 
 class ReferralBanner(Static):

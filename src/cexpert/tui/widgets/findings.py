@@ -17,7 +17,7 @@ from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
-from cexpert.case import BOTH
+from cexpert.engine.case import BOTH
 from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.state import Consultation
 from cexpert.tui.vocab import (

@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from cexpert.knowledge import KnowledgeBase
-from cexpert.result import Result
-from cexpert.tui.view import muscle_text, result_rows
+from cexpert.engine.result import Result
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.present.rows import muscle_text, result_rows
 from cexpert.tui.widgets.result_list import ResultList
 
 

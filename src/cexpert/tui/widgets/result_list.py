@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from cexpert.present.rows import Row
 from cexpert.tui.messages import WhyRequested
-from cexpert.tui.view import Row
 
 STYLE = {"header": "bold", "alert": "bold red", "note": "italic", "item": ""}
 

@@ -6,8 +6,9 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from cexpert.explain import WhyNode, WhyNot
-from cexpert.tui.view import rule_name
+from cexpert.explain.why import WhyNode
+from cexpert.explain.why_not import WhyNot
+from cexpert.present.rows import rule_name
 
 ORIGIN_MARK = {"input": "✎ ", "rule": "⇒ ", "builtin": "∑ "}
 

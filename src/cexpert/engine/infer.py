@@ -13,12 +13,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cexpert.case import BOTH, Case, body_sides, side_word
-from cexpert.compile import Engine, WorkingFact
-from cexpert.facts import BUILTIN, INPUT, RULE, Fact, FactBook
-from cexpert.knowledge import KbRule, KnowledgeBase
-from cexpert.program import build_program
-from cexpert.result import (
+from cexpert.engine.case import BOTH, Case, body_sides, side_word
+from cexpert.engine.compile import Engine, WorkingFact
+from cexpert.engine.facts import BUILTIN, INPUT, RULE, Fact, FactBook
+from cexpert.engine.program import build_program
+from cexpert.engine.result import (
     ConflictItem,
     DysfunctionItem,
     FmsSummary,
@@ -28,6 +27,7 @@ from cexpert.result import (
     Result,
     RuleInfo,
 )
+from cexpert.language.knowledge import KbRule, KnowledgeBase
 
 STATES = ("overactive", "underactive")
 DEFAULT_FIRING_LIMIT = 100_000

@@ -38,7 +38,7 @@ if not hasattr(collections, "Mapping"):
 from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
 
-from cexpert.knowledge import AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
+from cexpert.language.knowledge import AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, "==": operator.eq, "!=": operator.ne,

@@ -21,8 +21,8 @@ from lark.exceptions import (
     UnexpectedToken,
 )
 
-from cexpert import syntax_tree as st
-from cexpert.diagnostics import Diagnostic, suggest
+from cexpert.language import syntax_tree as st
+from cexpert.language.diagnostics import Diagnostic, suggest
 from cexpert.resources import grammar_path
 
 #: Words with a fixed meaning. They may appear in a name only inside quotes

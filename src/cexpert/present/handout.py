@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cexpert.knowledge import KnowledgeBase
-from cexpert.report import dose_words
-from cexpert.result import Result
-from cexpert.tui.view import (
+from cexpert.engine.result import Result
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.present.report import dose_words
+from cexpert.present.rows import (
     ChainNode,
     chain,
     dysfunction_detail,

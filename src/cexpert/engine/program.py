@@ -14,10 +14,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cexpert.case import BOTH, Case, body_sides, side_word
-from cexpert.facts import BUILTIN, Fact, FactBook
-from cexpert.knowledge import Entry, KnowledgeBase
-from cexpert.result import (
+from cexpert.engine.case import BOTH, Case, body_sides, side_word
+from cexpert.engine.facts import BUILTIN, Fact, FactBook
+from cexpert.engine.result import (
     ConflictItem,
     Dose,
     DysfunctionItem,
@@ -25,6 +24,7 @@ from cexpert.result import (
     MuscleItem,
     ProgramItem,
 )
+from cexpert.language.knowledge import Entry, KnowledgeBase
 
 STATES = ("overactive", "underactive")
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cexpert.facts import Fact
+from cexpert.engine.facts import Fact
 
 SCHEMA_VERSION = 1
 

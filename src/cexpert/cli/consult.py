@@ -6,13 +6,15 @@ import argparse
 import json
 import sys
 
-from cexpert import diagnostics as diag
-from cexpert.case import CaseError
-from cexpert.compile import FiringLimitExceeded
-from cexpert.explain import describe, render_steps, render_tree, steps, trace_lines
-from cexpert.report import kb_summary, render_kb_text, render_markdown, render_text
+from cexpert.engine.case import CaseError
+from cexpert.engine.compile import FiringLimitExceeded
+from cexpert.explain.describe import describe
+from cexpert.explain.trace import render_steps, steps, trace_lines
+from cexpert.explain.why import render_tree
+from cexpert.language import diagnostics as diag
+from cexpert.language.syntax_tree import name_key
+from cexpert.present.report import kb_summary, render_kb_text, render_markdown, render_text
 from cexpert.service import Service, load_kb
-from cexpert.syntax_tree import name_key
 
 
 def open_service(rules, profile: str | None = None) -> Service | int:
@@ -31,7 +33,7 @@ def cmd_infer(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     elif args.format == "html":
-        from cexpert.tui.export import handout, to_html  # no Textual: a plain renderer
+        from cexpert.present.handout import handout, to_html  # no Textual: a plain renderer
 
         print(to_html(handout(result, service.kb, case.client.goals)), end="")
     elif args.format == "markdown":

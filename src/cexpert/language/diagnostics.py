@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
-from cexpert.syntax_tree import Span
+from cexpert.language.syntax_tree import Span
 
 ERROR = "error"
 WARNING = "warning"

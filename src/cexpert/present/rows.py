@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cexpert.explain import WhyNode, describe, untitled, why
-from cexpert.knowledge import KnowledgeBase
-from cexpert.report import dose_words
-from cexpert.result import DysfunctionItem, MuscleItem, Result
+from cexpert.engine.result import DysfunctionItem, MuscleItem, Result
+from cexpert.explain.describe import describe
+from cexpert.explain.why import WhyNode, untitled, why
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.present.report import dose_words
 from cexpert.tui.vocab import short_label
 
 SIDE = {"both": "both", "left": "left", "right": "right"}

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cexpert import syntax_tree as st
-from cexpert.check import check
-from cexpert.diagnostics import Diagnostic
-from cexpert.knowledge import KnowledgeBase
-from cexpert.parse import parse_text
+from cexpert.language import syntax_tree as st
+from cexpert.language.check import check
+from cexpert.language.diagnostics import Diagnostic
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.parse import parse_text
 
 EXTENSION = ".cex"
 

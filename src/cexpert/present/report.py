@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from cexpert.explain import SIDE_WORDS, render_tree, why
-from cexpert.knowledge import KnowledgeBase
-from cexpert.result import Dose, ProgramItem, Result
+from cexpert.engine.result import Dose, ProgramItem, Result
+from cexpert.explain.describe import SIDE_WORDS
+from cexpert.explain.why import render_tree, why
+from cexpert.language.knowledge import KnowledgeBase
 
 PHASE_TITLES = {"inhibit": "Inhibit", "lengthen": "Lengthen", "activate": "Activate",
                 "integrate": "Integrate"}

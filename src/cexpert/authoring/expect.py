@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cexpert.diagnostics import did_you_mean
+from cexpert.language.diagnostics import did_you_mean
 
 LIST_OPERATORS = ("$contains", "$absent", "$ordered", "$len")
 SUFFIX = ".expected.json"

@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from cexpert import syntax_tree as st
-from cexpert.diagnostics import ERROR, WARNING, Diagnostic, suggest
-from cexpert.knowledge import (
+from cexpert.language import syntax_tree as st
+from cexpert.language.diagnostics import ERROR, WARNING, Diagnostic, suggest
+from cexpert.language.knowledge import (
     AllOf,
     AnyOf,
     Atom,
@@ -28,7 +28,7 @@ from cexpert.knowledge import (
     KnowledgeBase,
     NoneOf,
 )
-from cexpert.syntax_tree import name_key
+from cexpert.language.syntax_tree import name_key
 
 # --- the schema of declarations: which attribute takes which values -----------------
 # A value spec is a declared kind ("muscle"), "text", "number", "word" (a free

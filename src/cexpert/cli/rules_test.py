@@ -12,10 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from cexpert.case import CaseError
-from cexpert.cli_infer import open_service
-from cexpert.compile import FiringLimitExceeded
-from cexpert.expect import Expectation, Outcome, coverage, find, judge, read_expected
+from cexpert.authoring.expect import Expectation, Outcome, coverage, find, judge, read_expected
+from cexpert.cli.consult import open_service
+from cexpert.engine.case import CaseError
+from cexpert.engine.compile import FiringLimitExceeded
 from cexpert.service import Service
 
 FAILED = 1  # a failing test is a knowledge base that does not do what it should

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cexpert.syntax_tree import Span
+from cexpert.language.syntax_tree import Span
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from enum import IntEnum
 
-from cexpert import diagnostics as diag
+from cexpert.language import diagnostics as diag
 from cexpert.resources import rules_dir
 
 
@@ -133,20 +133,20 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "check":
         return cmd_check(args)
     if args.command == "infer":
-        from cexpert.cli_infer import cmd_infer
+        from cexpert.cli.consult import cmd_infer
 
         return cmd_infer(args)
     if args.command in ("why", "why-not", "trace"):
-        from cexpert.cli_infer import cmd_trace, cmd_why, cmd_why_not
+        from cexpert.cli.consult import cmd_trace, cmd_why, cmd_why_not
 
         commands = {"why": cmd_why, "why-not": cmd_why_not, "trace": cmd_trace}
         return commands[args.command](args)
     if args.command == "test":
-        from cexpert.cli_test import cmd_test
+        from cexpert.cli.rules_test import cmd_test
 
         return cmd_test(args)
     if args.command == "kb":
-        from cexpert.cli_infer import cmd_kb
+        from cexpert.cli.consult import cmd_kb
 
         return cmd_kb(args)
     build_parser().print_help()
@@ -154,7 +154,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from cexpert.load import load
+    from cexpert.language.load import load
 
     loaded = load(args.paths or [rules_dir()])
     shown = list(loaded.diagnostics)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cexpert.diagnostics import suggest
-from cexpert.knowledge import KnowledgeBase
-from cexpert.syntax_tree import name_key
+from cexpert.language.diagnostics import suggest
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.syntax_tree import name_key
 
 BOTH = "both"
 SIDES = ("left", "right")

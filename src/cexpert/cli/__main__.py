@@ -1,0 +1,5 @@
+"""`python -m cexpert.cli`: the same as the `cexpert` script."""
+
+from cexpert.cli.main import main
+
+raise SystemExit(main())

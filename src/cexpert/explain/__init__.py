@@ -1,0 +1,1 @@
+"""Explanations of a consultation: why, why not, what if, and the replayed trace."""

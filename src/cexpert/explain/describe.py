@@ -1,0 +1,117 @@
+"""One fact in a trainer's words: the sentence every explanation is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cexpert.engine.facts import Fact
+from cexpert.language.knowledge import KnowledgeBase
+
+SIDE_WORDS = {"both": "both sides", "left": "left side", "right": "right side"}
+
+def describe(fact: Fact, kb: KnowledgeBase) -> str:
+    """One fact in a trainer's words."""
+    d, kind = fact.data, fact.kind
+    muscle = kb.name_of("muscle", d.get("muscle", "")) if "muscle" in d else ""
+    side = SIDE_WORDS.get(d.get("side", "both"), d.get("side", ""))
+    if kind == "finding":
+        entry = kb.get("finding", d.get("finding", ""))
+        name = entry.name if entry else d.get("finding")
+        where = kb.name_of("assessment", d.get("assessment", ""))
+        extra = " (provisional: pain was reported)" if d.get("provisional") else ""
+        painful = " was painful" if d.get("painful") else ""
+        return f"Entered: {name}{painful} in {where}, {side}{extra}"
+    if kind in ("overactive", "underactive"):
+        return f"{muscle} is probably {kind} ({side})"
+    if kind == "muscle":
+        n = d.get("score")
+        return (f"{muscle}: {d.get('state')}, {side}, supported by {n} finding"
+                f"{'s' if n != 1 else ''}")
+    if kind == "conflict":
+        return f"{muscle} is pointed both overactive and underactive ({side})"
+    if kind == "dysfunction":
+        return f"Pattern recognised: {kb.name_of('dysfunction', d.get('dysfunction', ''))}"
+    if kind == "rank":
+        ident = d.get("dysfunction", "")
+        name = (kb.name_of("finding", ident) if kb.get("finding", ident)
+                else kb.name_of("dysfunction", ident))
+        key = d.get("key", {})
+        checkpoints = kb.setting("checkpoint_order")
+        where = checkpoints[key["checkpoint"]] if key.get("checkpoint", 99) < len(
+            checkpoints) else "no checkpoint"
+        return f"Ranked #{d.get('rank')}: {name} (checkpoint {where}, then assessment order)"
+    if kind == "referral":
+        return f"Refer ({d.get('urgency')}): {d.get('reason')}"
+    if kind == "hold":
+        return f"Program held: {d.get('reason')}"
+    if kind == "exclusion":
+        return f"Excluded: {_exclusion_words(d, kb)} because {d.get('reason')}"
+    if kind == "excluded":
+        what = kb.name_of("exercise", d["exercise"]) if d.get("exercise") else muscle or \
+            kb.name_of("muscle", d.get("muscle", "") or "")
+        return f"Left out: {what} ({d.get('category')}): {d.get('reason')}"
+    if kind == "substitute":
+        return (f"Use {kb.name_of('exercise', d.get('with', ''))} instead of "
+                f"{kb.name_of('exercise', d.get('exercise', ''))}: {d.get('reason')}")
+    if kind == "prescription":
+        targets = ", ".join(kb.name_of("muscle", t) if kb.get("muscle", t) else
+                            kb.name_of("checkpoint", t) for t in d.get("targets", []))
+        return (f"Program ({d.get('phase')}): {kb.name_of('exercise', d.get('exercise', ''))}"
+                f" for {targets}")
+    if kind == "prescribe":
+        return f"Prescribed: {kb.name_of('exercise', d.get('exercise', ''))}"
+    if kind == "dose_change":
+        changes = ", ".join(f"{k} {v}" for k, v in d.get("dose", {}).items())
+        return f"Dose for {d.get('target')}: {changes}"
+    if kind == "reassess":
+        return f"Reassess in {d.get('weeks')} weeks"
+    if kind == "fms":
+        return f"FMS {kb.name_of('finding', d.get('test', ''))}: final score {d.get('score')}"
+    if kind == "fms_raw":
+        return (f"Entered: FMS {kb.name_of('finding', d.get('test', ''))} scored "
+                f"{_sides(d)}")
+    if kind == "fms_total":
+        return f"FMS total {d.get('total')} of 21"
+    if kind == "asymmetry":
+        return f"FMS {kb.name_of('finding', d.get('test', ''))} is asymmetric"
+    if kind == "fms_target":
+        return f"FMS corrective target: {kb.name_of('finding', d.get('test', '') or '')}"
+    if kind == "age":
+        return f"Entered: age {d.get('age')}"
+    if kind == "condition":
+        status = f" ({d['status']})" if d.get("status") else ""
+        return f"Entered: condition {kb.name_of('condition', d.get('condition', ''))}{status}"
+    if kind == "cleared":
+        return f"Entered: clearance on record for {d.get('condition')}"
+    if kind == "parq":
+        return f"Entered: PAR-Q+ question {d.get('question')} answered yes"
+    if kind == "followup":
+        return "Entered: a PAR-Q+ follow-up answer was yes"
+    if kind == "limitation":
+        return f"Entered: {kb.name_of('limitation', d.get('limitation', ''))}"
+    if kind == "equipment":
+        return f"Entered: has {kb.name_of('equipment', d.get('equipment', ''))}"
+    if kind == "note":
+        return f"Note: {d.get('text')}"
+    if kind == "client":
+        return f"Client {d.get('name')}"
+    return f"{kind}: {dict(d)}"
+
+
+def _sides(d: Mapping) -> str:
+    if d.get("left") == d.get("right"):
+        return str(d.get("left"))
+    return f"left {d.get('left')}, right {d.get('right')}"
+
+
+def _exclusion_words(d: Mapping, kb: KnowledgeBase) -> str:
+    parts = []
+    if d.get("exercises"):
+        parts.append(", ".join(kb.name_of("exercise", e) for e in d["exercises"]))
+    if d.get("phases"):
+        parts.append("phase " + ", ".join(d["phases"]))
+    if d.get("tags"):
+        parts.append("exercises tagged " + ", ".join(d["tags"]))
+    if d.get("muscles"):
+        parts.append("for " + ", ".join(kb.name_of("muscle", m) for m in d["muscles"]))
+    return " ".join(parts) or "nothing"

@@ -1,0 +1,1 @@
+"""Renderings of a result for people: one document model, rendered as text, Markdown and HTML."""

@@ -1,0 +1,1 @@
+"""The client database (clients, visits, results)."""
