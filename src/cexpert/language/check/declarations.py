@@ -1,0 +1,223 @@
+"""Declarations: collect them, resolve their attributes and values, and the settings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cexpert.language import syntax_tree as st
+from cexpert.language.check.names import article, meant, meant_as_written, plain, span_of
+from cexpert.language.check.schema import REQUIRED, SCHEMA, SETTINGS, SINGLE, quantity_problem
+from cexpert.language.knowledge import (
+    Entry,
+)
+from cexpert.language.syntax_tree import name_key
+
+
+class DeclarationChecks:
+    """Checks of the vocabulary: each declaration, its attributes, the settings."""
+
+    # --- declarations -------------------------------------------------------------
+    def collect_declarations(self) -> None:
+        for file in self.files:
+            for statement in file.statements:
+                if not isinstance(statement, st.Declaration):
+                    continue
+                kind, ident = statement.kind, statement.id
+                previous = self.decls[kind].get(ident)
+                if previous is not None:
+                    self.error(
+                        "E101", f"{kind} '{ident}' is declared twice", statement.id_span,
+                        notes=(f"first declared at {previous.id_span}",),
+                    )
+                    continue
+                if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident):
+                    self.error(
+                        "E102", f"'{ident}' is not a valid id", statement.id_span,
+                        help="ids are letters, digits and underscores, e.g. gluteus_medius",
+                    )
+                self.decls[kind][ident] = statement
+                self.names.add(ident, kind, ident)
+                if statement.title is not None:
+                    self.names.add(statement.title.value, kind, ident)
+                for attribute in statement.attributes:
+                    if attribute.key == "aka":
+                        for value in attribute.values:
+                            text = value.value if isinstance(value, st.Text) else getattr(
+                                value, "text", None)
+                            if text:
+                                self.names.add(text, kind, ident)
+
+    def resolve_declarations(self) -> dict[str, dict[str, Entry]]:
+        entries: dict[str, dict[str, Entry]] = {}
+        for kind in SCHEMA:
+            entries[kind] = {}
+            for order, (ident, decl) in enumerate(self.decls.get(kind, {}).items()):
+                attributes = self.resolve_attributes(decl)
+                aliases = tuple(
+                    plain(v) for a in decl.attributes if a.key == "aka" for v in a.values
+                )
+                title = decl.title.value if decl.title else ident.replace("_", " ")
+                entries[kind][ident] = Entry(
+                    kind, ident, title, aliases, attributes, decl.span, order)
+        self.check_views(entries)
+        return entries
+
+    def resolve_attributes(self, decl: st.Declaration) -> dict[str, tuple]:
+        schema = SCHEMA[decl.kind]
+        out: dict[str, tuple] = {}
+        for attribute in decl.attributes:
+            spec = schema.get(attribute.key)
+            if spec is None:
+                allowed = ", ".join(sorted(schema))
+                self.error(
+                    "E103", f"{article(decl.kind)} has no attribute '{attribute.key}'",
+                    attribute.span, expected=allowed,
+                )
+                continue
+            if attribute.key in out and attribute.key not in ("aka", "note"):
+                self.error("E104", f"'{attribute.key}' is given twice", attribute.span)
+                continue
+            values = self.resolve_values(attribute, spec)
+            if attribute.key in SINGLE and len(values) > 1:
+                self.error("E105", f"'{attribute.key}' takes one value", attribute.span)
+            if spec != "flag" and not attribute.values:
+                self.error("E106", f"'{attribute.key}' needs a value", attribute.span)
+            out[attribute.key] = out.get(attribute.key, ()) + tuple(values)
+        for key in REQUIRED.get(decl.kind, ()):
+            if key not in out and not any(a.key == key for a in decl.attributes):
+                self.error(
+                    "E107", f"{decl.kind} '{decl.id}' needs '{key}'", decl.id_span,
+                    help=f"add '{key} ...' to the declaration",
+                )
+        return out
+
+    def number(self, value: st.Number, key: str) -> int | float | None:
+        problem = quantity_problem(key, value.value)
+        if problem is not None:
+            self.error("E106", problem, value.span)
+            return None
+        return value.as_int if value.as_int is not None else value.value
+
+    def resolve_values(self, attribute: st.Attribute, spec: object) -> list:
+        if spec == "flag":
+            if attribute.values:
+                self.error("E106", f"'{attribute.key}' takes no value", attribute.span)
+            return [True]
+        out = []
+        for value in attribute.values:
+            resolved = self.resolve_value(value, spec, attribute.key)
+            if resolved is not None:
+                out.append(resolved)
+        return out
+
+    def resolve_value(self, value: st.Value, spec: object, key: str):
+        if spec in ("number", "number_or_text") and isinstance(value, st.Number):
+            return self.number(value, key)
+        if spec == "number":
+            self.error("E106", f"'{key}' takes a number", span_of(value))
+            return None
+        if spec == "number_or_text":
+            return plain(value)
+        if spec in ("text", "word"):
+            if spec == "text" and isinstance(value, st.Number):
+                return value.as_int if value.as_int is not None else value.value
+            text = plain(value)
+            return text if spec == "text" else name_key(text)
+        if isinstance(spec, tuple):
+            word = name_key(plain(value))
+            if word not in spec:
+                self.error(
+                    "E106", f"'{plain(value)}' is not a valid {key}", span_of(value),
+                    expected=", ".join(spec), help=meant(word, spec),
+                )
+                return None
+            return word
+        if not isinstance(value, st.Name):
+            self.error("E106", f"'{key}' takes {article(str(spec))} name", span_of(value))
+            return None
+        if spec == "equipment" and value.key == "none":
+            return "none"
+        return self.resolve_name(value, (str(spec),))
+
+    def check_views(self, entries: dict[str, dict[str, Entry]]) -> None:
+        for finding in entries["finding"].values():
+            view = finding.one("view")
+            assessment = entries["assessment"].get(finding.one("in") or "")
+            if view and assessment and assessment.many("views") and \
+                    view not in assessment.many("views"):
+                decl = self.decls["finding"][finding.id]
+                span = next(a.span for a in decl.attributes if a.key == "view")
+                self.error(
+                    "E106", f"'{view}' is not a view of {assessment.id}", span,
+                    expected=", ".join(assessment.many("views")),
+                    help=meant(view, assessment.many("views")),
+                )
+
+    # --- names ----------------------------------------------------------------------
+    def resolve_name(self, name: st.Name, kinds: Sequence[str]) -> str | None:
+        """The id `name` refers to among `kinds`, or None after reporting why not."""
+        found = self.names.lookup(name, kinds)
+        ids = sorted({i for _, i in found})
+        if name.key in ids:  # an exact id beats aliases and display names
+            ids = [name.key]
+        if len(ids) == 1:
+            return ids[0]
+        wanted = " or ".join(kinds)
+        if len(ids) > 1:
+            self.error(
+                "E202", f"'{name.text}' is ambiguous: it names {', '.join(ids)}", name.span,
+                help="write the id instead",
+            )
+            return None
+        other = self.names.anything(name)
+        if other:
+            kind, ident = other[0]
+            self.error(
+                "E203", f"'{name.text}' is {article(kind)} ('{ident}'), but "
+                f"{article(wanted)} is expected here", name.span,
+            )
+            return None
+        candidates = self.names.keys_of(kinds)
+        hint = meant_as_written(name, candidates)
+        words = name.text.split()
+        reserved = [i for i, w in enumerate(words) if w.lower() in ("overactive", "underactive")]
+        if reserved and 0 < reserved[0] < len(words) - 1:  # `adductors underactive x`
+            at = reserved[0]
+            hint = (f"a new list starts at '{words[at]}': separate it with ';', "
+                    f"as in '{' '.join(words[:at])}; {' '.join(words[at:])}'")
+        elif words and words[0].lower() in ("and", "or"):  # `overactive and tfl`
+            hint = (f"'{words[0]}' joins conditions, not names: write "
+                    f"'{' '.join(words[1:])}' alone, or separate the names of a list with ','")
+        elif reserved:  # `glute medius underactive`
+            hint = (f"'{words[reserved[0]]}' must come before the muscles it applies to, "
+                    "e.g. 'underactive glute medius'")
+        self.error(
+            "E201", f"unknown {wanted} '{name.text}'", name.span, help=hint,
+            notes=(f"no {wanted} of that name is declared",) if not candidates else (),
+        )
+        return None
+
+    # --- settings -------------------------------------------------------------------
+    def resolve_settings(self, entries) -> dict[str, tuple]:
+        out: dict[str, tuple] = {}
+        for file in self.files:
+            for statement in file.statements:
+                if not isinstance(statement, st.Setting):
+                    continue
+                spec = SETTINGS.get(statement.key)
+                if spec is None:
+                    self.error(
+                        "E110", f"unknown setting '{statement.key}'", statement.key_span,
+                        expected=", ".join(SETTINGS), help=meant(statement.key, SETTINGS),
+                    )
+                    continue
+                if statement.key in out:
+                    self.error("E111", f"setting '{statement.key}' is given twice",
+                               statement.key_span)
+                    continue
+                values = [self.resolve_value(v, spec, statement.key) for v in statement.values]
+                out[statement.key] = tuple(v for v in values if v is not None)
+        return out
+
+    # --- rules ------------------------------------------------------------------------

@@ -1,0 +1,334 @@
+"""Rules and their conditions: each name resolved for the kind its place expects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from cexpert.language import syntax_tree as st
+from cexpert.language.check.names import (
+    article,
+    atoms_of,
+    attribute_text,
+    meant,
+    meant_as_written,
+    plain,
+)
+from cexpert.language.check.schema import (
+    ANY,
+    BARE_CONDITION_KINDS,
+    FACT_KIND_TO_DECL,
+    SIDE_WORDS,
+    STATES,
+    URGENCIES,
+)
+from cexpert.language.knowledge import (
+    AllOf,
+    AnyOf,
+    Atom,
+    Conclude,
+    Cond,
+    KbRule,
+    NoneOf,
+)
+from cexpert.language.syntax_tree import name_key
+
+
+class RuleChecks:
+    """Checks of rules: conditions, conclusions, exclusions and doses."""
+
+    def resolve_rules(self, entries, settings) -> list[KbRule]:
+        rules: list[KbRule] = []
+        seen: dict[str, st.Rule] = {}
+        order = 0
+        for file in self.files:
+            default_source = file_source = None
+            for statement in file.statements:
+                if isinstance(statement, st.FileSource):
+                    default_source = file_source = statement.source.value
+                elif isinstance(statement, st.Section):
+                    default_source = (statement.source.value if statement.source is not None
+                                      else file_source)
+                elif isinstance(statement, st.Rule):
+                    rule = self.resolve_rule(statement, file, default_source, order, seen)
+                    order += 1
+                    if rule is not None:
+                        rules.append(rule)
+        if self.profile is not None:
+            known = sorted({r.profile for r in rules if r.profile})
+            if self.profile not in known:
+                self.error("E112", f"no rule belongs to the profile '{self.profile}'", None,
+                           expected=", ".join(known) or "(this knowledge base has none)",
+                           help=meant(self.profile, known))
+            settings["profile"] = (self.profile,)
+        profile = (settings.get("profile") or (None,))[0]
+        return [r for r in rules if r.profile is None or r.profile == profile]
+
+    def resolve_rule(self, rule: st.Rule, file: st.RuleFile, default_source: str | None,
+                     order: int, seen: dict[str, st.Rule]) -> KbRule | None:
+        errors_before = self._error_count()
+        condition = self.resolve_condition(rule.condition)
+        conclusions = self.resolve_conclusions(rule.conclusions)
+        rule_id = rule.id or _generated_id(file.path, condition)
+        if rule.generated:
+            n = 2
+            base = rule_id
+            while rule_id in seen:
+                rule_id = f"{base}#{n}"
+                n += 1
+        elif rule_id in seen:
+            self.error("E204", f"rule '{rule_id}' is defined twice", rule.id_span,
+                       notes=(f"first defined at {seen[rule_id].id_span}",))
+            return None
+        seen[rule_id] = rule
+        if rule.salience is not None and rule.salience.as_int is None:
+            self.error("E206", "salience must be a whole number", rule.salience.span)
+        source = rule.source.value if rule.source else default_source
+        if not source:
+            self.warn("W205", f"rule '{rule_id}' cites no source", rule.id_span,
+                      help="add 'source \"...\"' to the rule, its section or its file")
+        if self._error_count() > errors_before:
+            return None
+        text = _source_text(file.source, rule.span)
+        salience = (rule.salience.as_int or 0) if rule.salience else 0
+        return KbRule(
+            id=rule_id, title=rule.title.value if rule.title else _first_line(text),
+            source=source or "", file=file.path, line=rule.span.line, text=text,
+            condition=condition, conclusions=tuple(conclusions), salience=salience,
+            order=order, stratum=0, table_row=_is_table_row(condition, conclusions),
+            profile=name_key(rule.profile) if rule.profile else None, span=rule.span,
+        )
+
+    def _error_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    def resolve_condition(self, node: st.Condition) -> Cond:
+        if isinstance(node, st.All):
+            return AllOf(tuple(self.resolve_condition(o) for o in node.operands))
+        if isinstance(node, st.Any):
+            return AnyOf(tuple(self.resolve_condition(o) for o in node.operands))
+        if isinstance(node, st.Not):
+            return NoneOf(self.resolve_condition(node.operand))
+        if isinstance(node, st.ReferralTest):
+            return Atom("referral", None, node.span)
+        if isinstance(node, st.AlwaysTest):
+            return Atom("client", None, node.span)
+        if isinstance(node, st.FmsPriorityTest):
+            return Atom("fms_priority", self._fms_subject(node.test, allow_total=False),
+                        node.span)
+        if isinstance(node, st.ParqTest):
+            if isinstance(node.question, st.Number):
+                return Atom("parq", str(node.question.as_int), node.span)
+            if node.question.key not in ("yes", ANY):
+                self.error("E206", f"'parq {node.question.text}' is not a test", node.span,
+                           expected="'parq yes' (any question) or 'parq N'")
+            return Atom("parq", None, node.span)
+        if isinstance(node, st.Comparison):
+            operator = "==" if node.operator == "=" else node.operator
+            if node.quantity == "age":
+                return Atom("age", None, node.span, operator, node.value.value)
+            subject = self._fms_subject(node.subject)
+            return Atom("fms", subject, node.span, operator, node.value.value)
+        if isinstance(node, st.Asymmetry):
+            return Atom("asymmetry", self._fms_subject(node.subject, allow_total=False),
+                        node.span)
+        return self.resolve_fact_test(node)
+
+    def _fms_subject(self, name: st.Name | None, allow_total: bool = True) -> str | None:
+        if name is None or name.key == ANY:
+            return None
+        if name.key == "total" and allow_total:
+            return "total"
+        return self.resolve_name(name, ("finding",))
+
+    def resolve_fact_test(self, node: st.FactTest) -> Cond:
+        if node.status is not None:
+            return self.resolve_condition_status(node)
+        kind = node.kind
+        if kind in ("followup",):
+            if node.name.key not in ("yes", ANY):
+                self.error("E206", f"'followup {node.name.text}' is not a test", node.span,
+                           expected="'followup yes'")
+            return Atom("followup", None, node.span)
+        if kind is None:
+            found = self.names.lookup(node.name, BARE_CONDITION_KINDS)
+            kinds = sorted({k for k, _ in found})
+            if len(kinds) > 1:
+                self.error(
+                    "E202", f"'{node.name.text}' is ambiguous: it is a "
+                    f"{' and a '.join(kinds)}", node.span,
+                    help=f"write '{kinds[0]} {node.name.text}' to say which",
+                )
+                return Atom("finding", None, node.span)
+            kind = kinds[0] if kinds else "finding"
+            ident = self.resolve_name(node.name, (kind,) if kinds else BARE_CONDITION_KINDS)
+            return Atom(kind, ident, node.span)
+        if node.name.key == ANY and kind in ("overactive", "underactive", "dysfunction"):
+            return Atom(kind, None, node.span)
+        if node.name.key == ANY and kind == "pain":
+            return Atom("finding", None, node.span, scope="pain")
+        ident = self.resolve_name(node.name, (FACT_KIND_TO_DECL[kind],))
+        if kind == "pain" and ident:
+            finding = self.decls["finding"].get(ident)
+            assessment = attribute_text(finding, "in") if finding else None
+            if assessment and name_key(assessment) != "pain":
+                self.error("E203", f"'{node.name.text}' is not a pain region", node.span)
+        atom_kind = {"pain": "finding", "cleared": "cleared"}.get(kind, kind)
+        return Atom(atom_kind, ident, node.span)
+
+    def resolve_condition_status(self, node: st.FactTest) -> Cond:
+        """`condition diabetes is advanced`: the status must be one the condition declares."""
+        assert node.status is not None
+        if node.kind not in (None, "condition"):
+            self.error("E206", f"'is' tests the status of a condition, not of {article(node.kind)}",
+                       node.status.span, help=f"write 'condition {node.name.text} is "
+                       f"{node.status.text}' for a condition")
+            return Atom("condition", None, node.span)
+        ident = self.resolve_name(node.name, ("condition",))
+        if ident is None:
+            return Atom("condition", None, node.span)
+        declared = self.decls["condition"].get(ident)
+        statuses = [name_key(plain(v)) for a in (declared.attributes if declared else ())
+                    if a.key == "statuses" for v in a.values]
+        status = node.status.key
+        if status not in statuses:
+            self.error(
+                "E206", f"'{node.status.text}' is not a status of the condition '{ident}'",
+                node.status.span, expected=", ".join(statuses) or None,
+                help=meant(status, statuses) if statuses else
+                f"declare its statuses: 'condition {ident} \"...\" statuses "
+                f"{node.status.text}, ...'",
+            )
+        return Atom("condition", ident, node.span, scope=status)
+
+    def resolve_conclusions(self, items: Iterable[st.Conclusion]) -> list[Conclude]:
+        out: list[Conclude] = []
+        positions: dict[str, int] = defaultdict(int)
+
+        def add(kind: str, data: dict, span: st.Span) -> None:
+            out.append(Conclude(kind, data, span, positions[kind]))
+            positions[kind] += 1
+
+        for item in items:
+            if isinstance(item, st.MuscleState):
+                muscle = self.resolve_name(item.muscle, ("muscle",))
+                side = self._side(item.side)
+                if muscle:
+                    add(item.state, {"muscle": muscle, "side": side}, item.span)
+            elif isinstance(item, st.Dysfunction):
+                ident = self.resolve_name(item.name, ("dysfunction",))
+                if ident:
+                    add("dysfunction", {"dysfunction": ident}, item.span)
+            elif isinstance(item, st.Prescribe):
+                ident = self.resolve_name(item.exercise, ("exercise",))
+                if ident:
+                    add("prescribe", {"exercise": ident}, item.span)
+            elif isinstance(item, st.Refer):
+                urgency = item.urgency.key if item.urgency else "routine"
+                if urgency not in URGENCIES:
+                    self.error("E206", f"'{item.urgency.text}' is not an urgency",
+                               item.urgency.span, expected=", ".join(URGENCIES),
+                               help=meant(urgency, URGENCIES))
+                add("refer", {"urgency": urgency, "reason": item.reason.value}, item.span)
+            elif isinstance(item, st.HoldProgram):
+                add("hold", {"reason": item.reason.value}, item.span)
+            elif isinstance(item, st.Exclude):
+                add("exclude", self._exclusion(item), item.span)
+            elif isinstance(item, st.Substitute):
+                original = self.resolve_name(item.original, ("exercise",))
+                replacement = self.resolve_name(item.replacement, ("exercise",))
+                add("substitute", {"exercise": original, "with": replacement,
+                                   "reason": item.reason.value}, item.span)
+            elif isinstance(item, st.SetDose):
+                add("dose", self._dose(item), item.span)
+            elif isinstance(item, st.Reassess):
+                unit = item.unit.key
+                factor = {"week": 1, "weeks": 1, "days": 1 / 7, "day": 1 / 7}.get(unit)
+                if factor is None:
+                    self.error("E206", f"'{item.unit.text}' is not a unit of time",
+                               item.unit.span, expected="weeks, days")
+                    factor = 1
+                if item.amount.value <= 0:
+                    self.error("E206", "a reassessment comes after more than 0 "
+                               f"{item.unit.text}", item.amount.span)
+                weeks = item.amount.value * factor
+                add("reassess", {"weeks": int(weeks) if float(weeks).is_integer() else weeks},
+                    item.span)
+            elif isinstance(item, st.Note):
+                add("note", {"text": item.text.value}, item.span)
+            elif isinstance(item, st.FmsTarget):
+                test = None if item.test.key == ANY else self.resolve_name(
+                    item.test, ("finding",))
+                add("fms_target", {"test": test}, item.span)
+        return out
+
+    def _side(self, name: st.Name | None) -> str:
+        if name is None:
+            return "same"
+        side = SIDE_WORDS.get(name.key)
+        if side is None:
+            self.error(
+                "E206", f"'{name.text}' is not a side", name.span,
+                expected="same side, opposite side, stance leg, both sides, left, right, "
+                "lower side, higher side",
+                help=meant_as_written(name, SIDE_WORDS),
+            )
+            return "same"
+        return side
+
+    def _exclusion(self, item: st.Exclude) -> dict:
+        data: dict[str, object] = {"phases": [], "exercises": [], "tags": [], "muscles": [],
+                                   "reason": item.reason.value}
+        kinds = {"phase": ("phases", "phase"), "exercise": ("exercises", "exercise"),
+                 "for": ("muscles", "muscle")}
+        for part in item.parts:
+            if part.by == "tagged":
+                data["tags"] = [*data["tags"], *(n.key for n in part.names)]
+                continue
+            field_name, kind = kinds[part.by]
+            ids = [self.resolve_name(n, (kind,)) for n in part.names]
+            data[field_name] = [*data[field_name], *(i for i in ids if i)]
+        return data
+
+    def _dose(self, item: st.SetDose) -> dict:
+        target = self.names.lookup(item.target, ("phase", "exercise"))
+        kind, ident = (target[0] if len(target) == 1 else (None, None))
+        if kind is None:
+            self.resolve_name(item.target, ("phase", "exercise"))
+        dose = {}
+        for d in item.items:
+            value = d.value.value
+            if isinstance(d.value, st.Number):
+                value = self.number(d.value, d.variable)
+                if value is None:
+                    continue
+            dose[d.variable] = value
+        return {"target_kind": kind, "target": ident, "dose": dose}
+
+    # --- stratification ----------------------------------------------------------------
+
+
+def _generated_id(path: str, condition: Cond) -> str:
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".cex")
+    atoms = [a.id or a.kind for a in atoms_of(condition)]
+    return f"{stem}.{'+'.join(str(a) for a in atoms) or 'rule'}"
+
+
+def _is_table_row(condition: Cond, conclusions: Sequence[Conclude]) -> bool:
+    """One entered finding implying muscle states: compiled as data, not as a rule."""
+    return (
+        isinstance(condition, Atom) and condition.kind == "finding"
+        and condition.id is not None
+        and bool(conclusions) and all(c.kind in STATES for c in conclusions)
+    )
+
+
+def _source_text(text: str, span: st.Span) -> str:
+    lines = text.split("\n")[span.line - 1 : span.end_line]
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0][:80]
+
+

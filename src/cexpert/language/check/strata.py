@@ -1,0 +1,159 @@
+"""Strata and usefulness: cycles rejected, rules that can never fire reported."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from cexpert.language.check.names import with_changes
+from cexpert.language.check.schema import DERIVED_KINDS, STATES
+from cexpert.language.knowledge import (
+    Atom,
+    Cond,
+    KbRule,
+    NoneOf,
+)
+
+
+class StrataChecks:
+    """Checks across rules: stratification and whether each rule can ever fire."""
+
+    def stratify(self, rules: list[KbRule]) -> list[KbRule]:
+        """Give each rule a stratum; report positive cycles and cycles through `not`."""
+        edges: dict[str, list[tuple[str, bool]]] = {r.id: [] for r in rules}
+        producers = _Producers(rules)
+        for rule in rules:
+            for predicate, negated in _tested(rule.condition):
+                for producer in producers.of(predicate):
+                    edges[rule.id].append((producer.id, negated))
+        by_id = {r.id: r for r in rules}
+        stratum: dict[str, int] = {}
+        state: dict[str, int] = {}
+        reported: set[frozenset[str]] = set()
+
+        def visit(rule_id: str, path: list[tuple[str, bool]]) -> int:
+            if state.get(rule_id) == 2:
+                return stratum[rule_id]
+            if state.get(rule_id) == 1:
+                at = next(i for i, (r, _) in enumerate(path) if r == rule_id)
+                cycle = path[at:]
+                key = frozenset(r for r, _ in cycle)
+                if key not in reported:
+                    reported.add(key)
+                    self._report_cycle(cycle, by_id)
+                return 0
+            state[rule_id] = 1
+            level = 0
+            for dep, negated in edges[rule_id]:
+                below = visit(dep, [*path, (rule_id, negated)])
+                level = max(level, below + (1 if negated else 0))
+            state[rule_id] = 2
+            stratum[rule_id] = level
+            return level
+
+        for rule in rules:
+            visit(rule.id, [])
+        return [with_changes(r, stratum=stratum.get(r.id, 0)) for r in rules]
+
+    def _report_cycle(self, cycle: list[tuple[str, bool]], by_id: dict[str, KbRule]) -> None:
+        names = [r for r, _ in cycle]
+        first = by_id[names[0]]
+        chain = " → ".join([*names, names[0]])
+        if any(negated for _, negated in cycle):
+            self.error(
+                "E302", "these rules depend on each other through 'not', so their result "
+                "would depend on firing order", first.span, notes=(f"cycle: {chain}",),
+                help="break the cycle: a rule must not (indirectly) negate its own conclusion",
+            )
+        else:
+            self.error(
+                "E301", "these rules would re-fire forever: each one's conclusion feeds the "
+                "next", first.span, notes=(f"cycle: {chain}",),
+                help="remove one link of the cycle",
+            )
+
+    # --- rules that can never fire, conclusions nothing uses ------------------------------
+    def check_usefulness(self, rules: list[KbRule], entries) -> None:
+        producers = _Producers(rules)
+        for rule in rules:
+            for predicate, negated in _tested(rule.condition):
+                kind, ident = predicate
+                if negated or kind not in DERIVED_KINDS:
+                    continue
+                if not producers.of(predicate):
+                    what = f"{kind} {ident}" if ident else kind
+                    self.error(
+                        "E303", f"rule '{rule.id}' can never fire: no rule concludes "
+                        f"'{what}'", rule.span,
+                    )
+        tested = {p for r in rules for p, _ in _tested(r.condition)}
+        treated = _treated_muscles(entries)
+        for rule in rules:
+            for c in rule.conclusions:
+                if c.kind not in STATES:
+                    continue
+                muscle = c.data["muscle"]
+                if (c.kind, muscle) in tested or (c.kind, None) in tested:
+                    continue
+                if muscle not in treated.get(c.kind, set()):
+                    self.warn(
+                        "W304", f"nothing uses '{c.kind} {muscle}': no exercise of a phase "
+                        f"that treats {c.kind} muscles targets it, and no rule tests it",
+                        c.span, help=f"declare an exercise that targets {muscle}",
+                    )
+
+
+def _tested(cond: Cond, negated: bool = False) -> list[tuple[tuple[str, str | None], bool]]:
+    if isinstance(cond, Atom):
+        return [((cond.kind, cond.id), negated)]
+    if isinstance(cond, NoneOf):
+        return _tested(cond.operand, True)
+    return [t for o in cond.operands for t in _tested(o, negated)]
+
+
+def _produced(rule: KbRule) -> list[tuple[str, str | None]]:
+    out = []
+    for c in rule.conclusions:
+        if c.kind in STATES:
+            out.append((c.kind, c.data["muscle"]))
+        elif c.kind == "dysfunction":
+            out.append(("dysfunction", c.data["dysfunction"]))
+        elif c.kind == "refer":
+            out.append(("referral", None))
+        elif c.kind == "fms_target":  # the priority is computed from every target
+            out.append(("fms_priority", None))
+    return out
+
+
+class _Producers:
+    """Which rules can produce a tested predicate; an id of None means any id."""
+
+    def __init__(self, rules: Sequence[KbRule]):
+        self.exact: dict[tuple[str, str | None], list[KbRule]] = defaultdict(list)
+        self.by_kind: dict[str, list[KbRule]] = defaultdict(list)
+        self.wildcard: dict[str, list[KbRule]] = defaultdict(list)
+        for rule in rules:
+            for kind, ident in dict.fromkeys(_produced(rule)):
+                self.by_kind[kind].append(rule)
+                if ident is None:
+                    self.wildcard[kind].append(rule)
+                else:
+                    self.exact[(kind, ident)].append(rule)
+
+    def of(self, predicate: tuple[str, str | None]) -> list[KbRule]:
+        kind, ident = predicate
+        found = self.by_kind.get(kind, []) if ident is None else [
+            *self.exact.get(predicate, []), *self.wildcard.get(kind, [])]
+        return list({r.id: r for r in found}.values())
+
+
+def _treated_muscles(entries) -> dict[str, set[str]]:
+    treated: dict[str, set[str]] = defaultdict(set)
+    for exercise in entries["exercise"].values():
+        phase = entries["phase"].get(exercise.one("phase") or "")
+        if phase is None:
+            continue
+        state = phase.one("treats")
+        treated[state].update(exercise.many("targets"))
+        treated[state].update(exercise.many("covers"))
+    return treated
