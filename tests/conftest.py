@@ -6,6 +6,7 @@ that they do not depend on the shipped knowledge base, which changes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,3 +101,20 @@ def make_service(make_kb) -> Callable[..., Service]:
 def consult() -> Callable[[Service, str], Result]:
     """consult(service, case_toml_text) -> the Result."""
     return lambda service, case: service.consult(service.parse_case(case, "case.toml"))
+
+
+def require_component(component: str, missing: str | None) -> None:
+    """Skip a test whose real component (pg, browser, graphviz) is missing, saying why;
+    in CI (`CEXPERT_REQUIRE_PG=1` etc., set by .ci/run) the same absence fails it."""
+    if missing is None:
+        return
+    if os.environ.get(f"CEXPERT_REQUIRE_{component.upper()}") == "1":
+        pytest.fail(f"{component} is required here (CEXPERT_REQUIRE_{component.upper()}=1) "
+                    f"but missing: {missing}")
+    pytest.skip(f"{component} not available: {missing}")
+
+
+@pytest.fixture
+def require():
+    """`require("pg", reason_or_None)`: see `require_component`."""
+    return require_component

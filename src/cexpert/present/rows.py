@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from cexpert.engine.result import DysfunctionItem, MuscleItem, Result
 from cexpert.explain.describe import describe
 from cexpert.explain.why import WhyNode, untitled, why
-from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.knowledge import Entry, KnowledgeBase
 from cexpert.present.report import dose_words
-from cexpert.tui.vocab import short_label
 
 SIDE = {"both": "both", "left": "left", "right": "right"}
 
@@ -207,3 +206,15 @@ def _compact(node: WhyNode) -> tuple[ChainNode, ...]:
     children = () if node.repeated else tuple(
         n for child in node.children for n in _compact(child))
     return (ChainNode(node.text, rule_words(node), children),)
+
+
+def short_label(entry: Entry) -> str:
+    """The shortest of an entry's name, aliases and its id read as a word or acronym."""
+    words = entry.id.split("_")
+    if len(words) == 1 and len(entry.id) <= 4:
+        first = entry.name.split()[0].lower() if entry.name.split() else ""
+        derived = entry.id.capitalize() if first.startswith(entry.id) else entry.id.upper()
+    else:
+        derived = " ".join(words).capitalize()
+    candidates = [entry.name, *entry.aliases, derived]
+    return min(candidates, key=lambda c: (len(c), candidates.index(c)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cexpert.engine.case import BOTH, SIDES
 from cexpert.language.knowledge import Entry, KnowledgeBase
 from cexpert.language.syntax_tree import name_key
+from cexpert.present.rows import short_label
 
 # The case format's sections for the movement screen (cexpert.engine.case reads them so).
 FMS = "fms"
@@ -58,18 +59,6 @@ class Page:
 
 def findings_of(kb: KnowledgeBase, assessment: str) -> list[Entry]:
     return [f for f in kb.of("finding").values() if f.one("in") == assessment]
-
-
-def short_label(entry: Entry) -> str:
-    """The shortest of an entry's name, aliases and its id read as a word or acronym."""
-    words = entry.id.split("_")
-    if len(words) == 1 and len(entry.id) <= 4:
-        first = entry.name.split()[0].lower() if entry.name.split() else ""
-        derived = entry.id.capitalize() if first.startswith(entry.id) else entry.id.upper()
-    else:
-        derived = " ".join(words).capitalize()
-    candidates = [entry.name, *entry.aliases, derived]
-    return min(candidates, key=lambda c: (len(c), candidates.index(c)))
 
 
 def entry_pages(kb: KnowledgeBase) -> list[Page]:
