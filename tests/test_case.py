@@ -241,3 +241,34 @@ def test_a_clearing_test_done_per_side_keeps_each_side(shipped):
     assert [(c.test, c.side, c.positive) for c in case.clearing] == [
         ("clear_shoulder_impingement", "left", True),
         ("clear_shoulder_impingement", "right", False)]
+
+
+# --- the visit date and the client id (for a client database) ------------------------
+
+
+def test_a_case_file_may_carry_its_visit_date(service):
+    case = service.parse_case('date = 2026-03-01\n[client]\nname = "A"\n', "case.toml")
+    assert case.date == "2026-03-01"
+
+
+def test_a_visit_date_may_be_written_as_a_string(service):
+    assert service.parse_case('date = "2026-03-01"\n', "case.toml").date == "2026-03-01"
+
+
+def test_a_case_file_without_a_date_has_none(service):
+    assert service.parse_case('[client]\nname = "A"\n', "case.toml").date is None
+
+
+def test_a_malformed_visit_date_is_refused_with_the_value(service):
+    assert problems_of(service, 'date = "next tuesday"\n') == (
+        "date: must be a date such as 2026-03-01, got 'next tuesday'",)
+
+
+def test_a_case_file_may_carry_the_client_id(service):
+    case = service.parse_case('[client]\nid = "c-1"\nname = "A"\n', "case.toml")
+    assert case.client.id == "c-1"
+
+
+def test_a_client_id_must_be_a_string(service):
+    assert problems_of(service, "[client]\nid = 7\n") == (
+        "client.id: must be a client id (a string), got 7",)

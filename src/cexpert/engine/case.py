@@ -8,6 +8,7 @@ value and the closest valid one; all problems are reported together.
 
 from __future__ import annotations
 
+import datetime
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from cexpert.language.syntax_tree import name_key
 BOTH = "both"
 SIDES = ("left", "right")
 KNOWN_SECTIONS = ("client", "screening", "assessment", "fms")
+KNOWN_TOP_KEYS = ("date",)  # the visit's date (a client database dates a visit by it)
 
 
 def body_sides(side: str) -> set[str]:
@@ -57,6 +59,7 @@ class Client:
     conditions: tuple[ClientCondition, ...] = ()
     equipment: tuple[str, ...] | None = None  # None: unrestricted
     limitations: tuple[str, ...] = ()
+    id: str | None = None  # the client's id in a client database, once exported from one
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class Case:
     observations: tuple[Observation, ...] = ()
     fms: tuple[FmsScore, ...] = ()
     clearing: tuple[Clearing, ...] = ()
+    date: str | None = None  # ISO date of the visit (YYYY-MM-DD) when the file says
 
 
 def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
@@ -130,8 +134,9 @@ class _Reader:
 
     def read(self, data: Mapping[str, Any], path: str) -> Case:
         for key in data:
-            if key not in KNOWN_SECTIONS:
+            if key not in KNOWN_SECTIONS and key not in KNOWN_TOP_KEYS:
                 self.problem(key, f"unknown section{_hint(key, KNOWN_SECTIONS)}")
+        date = self.date(data.get("date"))
         client = self.client(self.table(data, "client"))
         screening = self.screening(self.table(data, "screening"))
         observations = self.assessments(self.table(data, "assessment"))
@@ -139,7 +144,24 @@ class _Reader:
         clearing = self.clearing(fms_table.pop("clearing", {}))
         fms = self.fms(fms_table)
         observations = list(dict.fromkeys(observations))  # one finding entered twice: once
-        return Case(path, client, screening, tuple(observations), tuple(fms), tuple(clearing))
+        return Case(path, client, screening, tuple(observations), tuple(fms), tuple(clearing),
+                    date)
+
+    def date(self, value: Any) -> str | None:
+        """The visit date: a TOML date (`date = 2026-03-01`) or the same as a string."""
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+        self.problem("date", f"must be a date such as 2026-03-01, got {value!r}")
+        return None
 
     def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
         value = data.get(key, {})
@@ -150,7 +172,8 @@ class _Reader:
 
     # --- client and screening ------------------------------------------------------
     def client(self, data: Mapping[str, Any]) -> Client:
-        known = ("name", "age", "goals", "conditions", "equipment", "limitations", "notes")
+        known = ("id", "name", "age", "goals", "conditions", "equipment", "limitations",
+                 "notes")
         for key in data:
             if key not in known:
                 self.problem(f"client.{key}", f"unknown field{_hint(key, known)}")
@@ -170,7 +193,11 @@ class _Reader:
             equipment = tuple(self.ids(data, "equipment", "client.equipment", "equipment",
                                        extra=("none",)))
         limitations = tuple(self.ids(data, "limitations", "client.limitations", "limitation"))
-        return Client(name, age, goals, conditions, equipment, limitations)
+        ident = data.get("id")
+        if ident is not None and (not isinstance(ident, str) or not ident.strip()):
+            self.problem("client.id", f"must be a client id (a string), got {ident!r}")
+            ident = None
+        return Client(name, age, goals, conditions, equipment, limitations, ident)
 
     def conditions(self, items: Any) -> list[ClientCondition]:
         if not isinstance(items, list):
