@@ -39,7 +39,7 @@ def test_infer_prints_a_text_report_and_exits_0(capsys, files):
     code, out, err = cli(capsys, "infer", case, "--rules", kb)
     assert code == 0
     assert err == ""
-    assert out.startswith("Consultation: Kim, 70\n")
+    assert out.startswith("Consultation: Kim\nAge 70\n")
     assert "Adductor roll, both sides: 1 set, hold 60 s" in out
 
 
@@ -47,15 +47,24 @@ def test_text_report_says_what_each_exercise_is_for(capsys, files):
     kb, case = files
     _, out, _ = cli(capsys, "infer", case, "--rules", kb)
     assert "for Adductor complex (overactive); addresses knees move inward" in out
-    assert "← rule" not in out
+
+
+def test_text_report_keeps_the_chains_in_the_trainers_appendix(capsys, files):
+    kb, case = files
+    _, out, _ = cli(capsys, "infer", case, "--rules", kb)
+    handout, appendix = out.split("TRAINER'S APPENDIX")
+    assert "← " not in handout
+    assert "← table row 10_rules.knees_move_inward" in appendix
 
 
 def test_infer_why_adds_each_recommendations_reasoning_chain(capsys, files):
     kb, case = files
     code, out, _ = cli(capsys, "infer", case, "--rules", kb, "--why")
     assert code == 0
-    assert "← rule 10_rules.knees_move_inward" in out
-    assert "Entered: Knees move inward" in out
+    assert "TRAINER'S APPENDIX" not in out
+    program = out.split("\nPROGRAM\n")[1]
+    assert "← table row 10_rules.knees_move_inward" in program
+    assert "Entered: Knees move inward" in program
 
 
 def test_infer_json_is_the_whole_of_stdout(capsys, files):
@@ -73,7 +82,7 @@ def test_infer_markdown_has_a_title_and_sections(capsys, files):
     assert code == 0
     assert out.startswith("# Consultation: Kim\n")
     assert "\n## Program\n" in out
-    assert "\n  1. Adductor roll, both sides: 1 set" in out
+    assert "\n1. **Adductor roll, both sides**: 1 set" in out
 
 
 def test_all_formats_report_the_same_program(capsys, files):

@@ -8,7 +8,7 @@ from cexpert.cli import main
 from test_import_hygiene import imported_after
 
 
-@pytest.mark.parametrize("module", ["cexpert.present.handout", "cexpert.tui.state",
+@pytest.mark.parametrize("module", ["cexpert.present.export", "cexpert.tui.state",
                                     "cexpert.present.rows", "cexpert.tui.vocab"])
 def test_the_tui_core_modules_do_not_import_textual(module):
     assert "textual" not in imported_after(module)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 
@@ -13,7 +14,11 @@ from cexpert.explain.trace import render_steps, steps, trace_lines
 from cexpert.explain.why import render_tree
 from cexpert.language import diagnostics as diag
 from cexpert.language.syntax_tree import name_key
-from cexpert.present.report import kb_summary, render_kb_text, render_markdown, render_text
+from cexpert.present.consultation import consultation
+from cexpert.present.html import render_html
+from cexpert.present.kb_summary import kb_summary, render_kb_text
+from cexpert.present.markdown import render_markdown
+from cexpert.present.text import render_text
 from cexpert.service import Service, load_kb
 
 
@@ -27,19 +32,18 @@ def open_service(rules, profile: str | None = None) -> Service | int:
 
 
 def cmd_infer(args: argparse.Namespace) -> int:
-    service, case, result = _consult(args)
+    service, _, result = _consult(args)
     if result is None:
         return service
     if args.format == "json":
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
-    elif args.format == "html":
-        from cexpert.present.handout import handout, to_html  # no Textual: a plain renderer
-
-        print(to_html(handout(result, service.kb, case.client.goals)), end="")
-    elif args.format == "markdown":
-        print(render_markdown(result, service.kb, chains=args.why), end="")
-    else:
-        print(render_text(result, service.kb, chains=args.why), end="")
+        return 0
+    # one document for every format: chains under each item with --why, else in the
+    # trainer's appendix after the handout
+    doc = consultation(result, service.kb, chains="inline" if args.why else "appendix",
+                       today=dt.date.today())
+    render = {"html": render_html, "markdown": render_markdown}.get(args.format, render_text)
+    print(render(doc), end="")
     return 0
 
 

@@ -12,7 +12,7 @@ SIDE_WORDS = {"both": "both sides", "left": "left side", "right": "right side"}
 def describe(fact: Fact, kb: KnowledgeBase) -> str:
     """One fact in a trainer's words."""
     d, kind = fact.data, fact.kind
-    muscle = kb.name_of("muscle", d.get("muscle", "")) if "muscle" in d else ""
+    muscle = kb.name_of("muscle", d["muscle"]) if d.get("muscle") else ""  # None: no muscle
     side = SIDE_WORDS.get(d.get("side", "both"), d.get("side", ""))
     if kind == "finding":
         entry = kb.get("finding", d.get("finding", ""))

@@ -2,21 +2,24 @@
 
 The live panel, the results and program screens and the exports all read a
 `Result` through these functions, so they say the same things in the same
-words. Each row that stands for a conclusion carries its fact id: selecting it
-asks `Service.why` for that fact's reasoning chain.
+words (`words.py`, which the documents use too). Each row that stands for a
+conclusion carries its fact id: selecting it asks `Service.why` for its chain.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cexpert.engine.result import DysfunctionItem, MuscleItem, Result
+from cexpert.engine.result import Result
 from cexpert.explain.describe import describe
-from cexpert.explain.why import WhyNode, untitled, why
-from cexpert.language.knowledge import Entry, KnowledgeBase
-from cexpert.present.report import dose_words
-
-SIDE = {"both": "both", "left": "left", "right": "right"}
+from cexpert.language.knowledge import KnowledgeBase
+from cexpert.present.words import (
+    dose_words,
+    dysfunction_detail,
+    excluded_text,
+    muscle_text,
+    target_names,
+)
 
 
 @dataclass(frozen=True)
@@ -29,44 +32,12 @@ class Row:
     key: str = ""  # the muscle/exercise id, for why-not and what-if
 
 
-def referral_text(result: Result) -> str | None:
-    ref = result.referral
-    if not (ref.required or ref.holds_program):
-        return None
-    head = (f"REFER ({ref.urgency or 'routine'}) to a licensed health professional"
-            if ref.required else "PROGRAM HELD")
-    if ref.holds_program and ref.required:
-        head += " · program held"
-    reasons = " · ".join(ref.reasons)
-    return f"{head}: {reasons}" if reasons else head
-
-
 def _entered_behind(result: Result, kb: KnowledgeBase, fact_id: str) -> str:
     """What the trainer entered that a conclusion rests on, briefly (e.g. 'Knee pain')."""
     inputs = [result.facts[p] for p in result.facts[fact_id].premises
               if result.facts[p].origin == "input" and result.facts[p].kind != "client"]
     return ", ".join(describe(f, kb).removeprefix("Entered: ").split(" in ")[0]
                      for f in inputs)
-
-
-def dysfunction_detail(result: Result, kb: KnowledgeBase, d: DysfunctionItem,
-                       short: bool = False) -> str:
-    """Where a dysfunction was seen (a finding) or how many signs make it (a pattern), as
-    `cexpert infer` says it; its rank is the knowledge base's priority order, not a score.
-    `short` names the assessment as its page tab does (for the narrow live panel)."""
-    fact = result.facts.get(d.fact)
-    ranked = result.facts.get(fact.premises[0]) if fact is not None and fact.premises else None
-    if ranked is not None and ranked.kind == "finding":
-        assessment = kb.get("assessment", ranked.get("assessment", ""))
-        where = (short_label(assessment) if short else assessment.name) if assessment else ""
-        side = ranked.get("side") or "both"
-        return f"{where}, {'both sides' if side == 'both' else side + ' side'}"
-    return f"pattern of {d.score} sign{'s' if d.score != 1 else ''} entered"
-
-
-def muscle_text(m: MuscleItem) -> str:
-    side = "" if m.side == "both" else f" ({m.side})"
-    return f"{m.name}{side}"
 
 
 def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
@@ -88,7 +59,7 @@ def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
                  for m in items] or [Row("note", "None")]
     if result.conflicts:
         rows.append(Row("header", "Conflicts"))
-        rows += [Row("item", f"{c.name} ({SIDE.get(c.side, c.side)}): pointed both ways",
+        rows += [Row("item", f"{c.name} ({c.side}): pointed both ways",
                      c.facts[0] if c.facts else None, "left out", "conflict", c.id)
                  for c in result.conflicts]
     rows += fms_rows(result, kb)
@@ -152,69 +123,3 @@ def program_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
         rows.insert(0, Row("note", "No corrective needs found: continue the general program "
                            "and reassess."))
     return rows
-
-
-def target_names(kb: KnowledgeBase, targets) -> str:
-    return ", ".join(kb.name_of("muscle", t) if kb.get("muscle", t)
-                     else kb.name_of("checkpoint", t) for t in targets)
-
-
-def excluded_text(kb: KnowledgeBase, e) -> str:
-    phase = f" ({kb.name_of('phase', e.phase)})" if e.phase and e.exercise else ""
-    return f"{e.name}{phase}: {e.reason}"
-
-
-# --- reasoning chains ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChainNode:
-    """One step of a reasoning chain in plain words, for the exports."""
-
-    text: str
-    rule: str = ""  # "rule title (id) [source]"
-    children: tuple[ChainNode, ...] = ()
-
-
-def rule_name(node: WhyNode) -> str:
-    """A rule's title; a table row's title is its own text cut short, so say 'table row'."""
-    if untitled(node.rule_title, node.rule_text):
-        return "table row"
-    return (node.rule_title or "").strip()
-
-
-def rule_words(node: WhyNode) -> str:
-    if not node.rule:
-        return ""
-    source = f" [{node.source}]" if node.source else ""
-    name = rule_name(node)
-    if name == "table row":
-        return f"table row {node.rule}{source}"
-    return f"rule {name} ({node.rule}){source}"
-
-
-def chain(result: Result, kb: KnowledgeBase, fact: str) -> tuple[ChainNode, ...]:
-    """The compact chain under an item: bookkeeping steps folded into their premises."""
-    tree = why(result, kb, fact)
-    nodes = tree.children if tree.origin == "builtin" else (tree,)
-    return tuple(n for node in nodes for n in _compact(node))
-
-
-def _compact(node: WhyNode) -> tuple[ChainNode, ...]:
-    if node.origin == "builtin" and node.children:
-        return tuple(n for child in node.children for n in _compact(child))
-    children = () if node.repeated else tuple(
-        n for child in node.children for n in _compact(child))
-    return (ChainNode(node.text, rule_words(node), children),)
-
-
-def short_label(entry: Entry) -> str:
-    """The shortest of an entry's name, aliases and its id read as a word or acronym."""
-    words = entry.id.split("_")
-    if len(words) == 1 and len(entry.id) <= 4:
-        first = entry.name.split()[0].lower() if entry.name.split() else ""
-        derived = entry.id.capitalize() if first.startswith(entry.id) else entry.id.upper()
-    else:
-        derived = " ".join(words).capitalize()
-    candidates = [entry.name, *entry.aliases, derived]
-    return min(candidates, key=lambda c: (len(c), candidates.index(c)))

@@ -22,7 +22,7 @@ from textual.timer import Timer
 
 from cexpert.engine.case import CaseError
 from cexpert.engine.result import Result
-from cexpert.present.handout import export
+from cexpert.present.export import export
 from cexpert.service import Service
 from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
@@ -286,8 +286,7 @@ class CexpertApp(App[int]):
     def export_to(self, base: Path, formats: Sequence[str]) -> list[Path]:
         if self.result is None:
             raise ValueError("no conclusions yet")
-        return export(self.result, self.service.kb, base, formats,
-                      goals=self.consultation.goals)
+        return export(self.result, self.service.kb, base, formats)
 
 
 def make_app(service: Service, case_path: str | Path | None = None,

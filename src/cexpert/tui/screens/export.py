@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from cexpert.present.handout import FORMATS
+from cexpert.present.export import FORMATS
 from cexpert.tui.state import file_problem
 from cexpert.tui.widgets.field import FieldInput
 

@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from cexpert.explain.why import WhyNode
-from cexpert.present.rows import Row, rule_name
+from cexpert.present.chains import rule_name
+from cexpert.present.rows import Row
 from cexpert.tui.messages import WhyNotRequested
 from cexpert.tui.widgets.why_tree import WhyTree
 

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cexpert.engine.result import Result
-from cexpert.present.rows import referral_text
+from cexpert.present.words import referral_text
 
 
 class ReferralBanner(Static):

@@ -9,7 +9,8 @@ from textual.widgets import Static
 
 from cexpert.engine.result import Result
 from cexpert.language.knowledge import KnowledgeBase
-from cexpert.present.rows import muscle_text, result_rows
+from cexpert.present.rows import result_rows
+from cexpert.present.words import muscle_text
 from cexpert.tui.widgets.result_list import ResultList
 
 

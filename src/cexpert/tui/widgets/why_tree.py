@@ -8,7 +8,7 @@ from textual.widgets.tree import TreeNode
 
 from cexpert.explain.why import WhyNode
 from cexpert.explain.why_not import WhyNot
-from cexpert.present.rows import rule_name
+from cexpert.present.chains import rule_name
 
 ORIGIN_MARK = {"input": "✎ ", "rule": "⇒ ", "builtin": "∑ "}
 

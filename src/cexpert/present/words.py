@@ -1,0 +1,127 @@
+"""A result's parts in a trainer's words: one phrasing for every screen and document.
+
+The TUI's rows and the consultation document both say a dose, a side, where a
+dysfunction was seen or what an exercise is for through these functions, so
+the screen and the printed page never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cexpert.engine.result import (
+    Dose,
+    DysfunctionItem,
+    ExcludedItem,
+    MuscleItem,
+    ProgramItem,
+    Result,
+)
+from cexpert.explain.describe import SIDE_WORDS
+from cexpert.language.knowledge import Entry, KnowledgeBase
+
+
+def side_words(side: str | None) -> str:
+    """'both sides', 'left side', 'right side' (an unknown side as it was given)."""
+    return SIDE_WORDS.get(side or "both", side or "")
+
+
+def dose_words(dose: Dose) -> str:
+    parts = []
+    if dose.sets is not None:
+        parts.append(f"{dose.sets} set{'s' if dose.sets != 1 else ''}")
+    if dose.reps is not None:
+        parts.append(f"{dose.reps} reps")
+    if dose.hold_s is not None:
+        parts.append(f"hold {dose.hold_s} s")
+    if dose.tempo:
+        parts.append(f"tempo {dose.tempo}")
+    return ", ".join(parts) or "as tolerated"
+
+
+def status_words(result: Result) -> str:
+    status = {"active": "Program active", "held": "Program held"}.get(
+        result.program_status, f"Program {result.program_status}")
+    if result.reassessment:
+        status += f"; reassess in {result.reassessment.weeks:g} weeks"
+    return status + "."
+
+
+def referral_text(result: Result) -> str | None:
+    """The referral on one line (the TUI's banner), or None when there is none."""
+    ref = result.referral
+    if not (ref.required or ref.holds_program):
+        return None
+    head = (f"REFER ({ref.urgency or 'routine'}) to a licensed health professional"
+            if ref.required else "PROGRAM HELD")
+    if ref.holds_program and ref.required:
+        head += " · program held"
+    reasons = " · ".join(ref.reasons)
+    return f"{head}: {reasons}" if reasons else head
+
+
+def dysfunction_detail(result: Result, kb: KnowledgeBase, d: DysfunctionItem,
+                       short: bool = False) -> str:
+    """Where a dysfunction was seen (a finding) or how many signs make it (a pattern); its
+    rank is the knowledge base's priority order, not a score. `short` names the
+    assessment as its page tab does (for the narrow live panel)."""
+    fact = result.facts.get(d.fact)
+    ranked = result.facts.get(fact.premises[0]) if fact is not None and fact.premises else None
+    if ranked is not None and ranked.kind == "finding":
+        assessment = kb.get("assessment", ranked.get("assessment", ""))
+        where = (short_label(assessment) if short else assessment.name) if assessment else ""
+        return f"{where}, {side_words(ranked.get('side'))}"
+    return f"pattern of {d.score} sign{'s' if d.score != 1 else ''} entered"
+
+
+def muscle_text(m: MuscleItem) -> str:
+    side = "" if m.side == "both" else f" ({m.side})"
+    return f"{m.name}{side}"
+
+
+def findings_count(n: int) -> str:
+    return f"{n} finding{'s' if n != 1 else ''}"
+
+
+def target_names(kb: KnowledgeBase, targets: Iterable[str]) -> str:
+    return ", ".join(kb.name_of("muscle", t) if kb.get("muscle", t)
+                     else kb.name_of("checkpoint", t) for t in targets)
+
+
+def excluded_title(kb: KnowledgeBase, e: ExcludedItem) -> str:
+    """What was left out, with its phase when it is one exercise."""
+    phase = f" ({kb.name_of('phase', e.phase)})" if e.phase and e.exercise else ""
+    return f"{e.name}{phase}"
+
+
+def excluded_text(kb: KnowledgeBase, e: ExcludedItem) -> str:
+    return f"{excluded_title(kb, e)}: {e.reason}"
+
+
+def purpose(result: Result, kb: KnowledgeBase, item: ProgramItem, treats: str | None) -> str:
+    """What one exercise is for, in a line: its targets and the findings behind them."""
+    kind = "muscle" if treats in ("overactive", "underactive") else "checkpoint"
+    targets = ", ".join(kb.name_of(kind, t) for t in item.targets)
+    parts = [f"for {targets}" + (f" ({treats})" if kind == "muscle" else "")] if targets else []
+    if item.addresses:
+        return "; ".join([*parts, "addresses " + ", ".join(
+            kb.name_of("finding", f).lower() for f in item.addresses)])
+    rules = [kb.rules_by_id[p.rule] for p in (result.facts[i] for i in
+                                              result.facts[item.fact].premises)
+             if p.rule in kb.rules_by_id]
+    if rules:
+        parts.append("prescribed by rule " + ", ".join(
+            dict.fromkeys(r.title or r.id for r in rules)))
+    return "; ".join(parts)
+
+
+def short_label(entry: Entry) -> str:
+    """The shortest of an entry's name, aliases and its id read as a word or acronym."""
+    words = entry.id.split("_")
+    if len(words) == 1 and len(entry.id) <= 4:
+        first = entry.name.split()[0].lower() if entry.name.split() else ""
+        derived = entry.id.capitalize() if first.startswith(entry.id) else entry.id.upper()
+    else:
+        derived = " ".join(words).capitalize()
+    candidates = [entry.name, *entry.aliases, derived]
+    return min(candidates, key=lambda c: (len(c), candidates.index(c)))
