@@ -18,7 +18,7 @@ from cexpert.language.check.schema import (
     ANY,
     BARE_CONDITION_KINDS,
     FACT_KIND_TO_DECL,
-    SIDE_WORDS,
+    SIDE_PREFIXES,
     STATES,
     URGENCIES,
 )
@@ -265,13 +265,13 @@ class RuleChecks:
     def _side(self, name: st.Name | None) -> str:
         if name is None:
             return "same"
-        side = SIDE_WORDS.get(name.key)
+        side = SIDE_PREFIXES.get(name.key)
         if side is None:
             self.error(
                 "E206", f"'{name.text}' is not a side", name.span,
                 expected="same side, opposite side, stance leg, both sides, left, right, "
                 "lower side, higher side",
-                help=meant_as_written(name, SIDE_WORDS),
+                help=meant_as_written(name, SIDE_PREFIXES),
             )
             return "same"
         return side

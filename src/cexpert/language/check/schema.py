@@ -57,7 +57,9 @@ def quantity_problem(key: str, number: float) -> str | None:
     return None
 
 
-SIDE_WORDS = {
+#: The side prefixes a conclusion may carry (`same side:`, `stance leg:`), as written
+#: -> the side they mean relative to the finding (not the words a report prints for a side).
+SIDE_PREFIXES = {
     "same_side": "same", "same": "same", "stance_leg": "same", "stance_side": "same",
     "opposite_side": "opposite", "opposite": "opposite", "other_side": "opposite",
     "opposite_leg": "opposite", "both_sides": "both", "both": "both",
