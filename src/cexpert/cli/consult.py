@@ -15,6 +15,7 @@ from cexpert.explain.why import render_tree
 from cexpert.language import diagnostics as diag
 from cexpert.language.syntax_tree import name_key
 from cexpert.present.consultation import consultation
+from cexpert.present.escape import visible
 from cexpert.present.html import render_html
 from cexpert.present.kb_summary import kb_summary, render_kb_text
 from cexpert.present.markdown import render_markdown
@@ -65,6 +66,11 @@ def _consult(args: argparse.Namespace):
         return 1, None, None
 
 
+def say(text: str) -> None:
+    """A line of text output, with the control characters of user text made visible."""
+    print(visible(text))
+
+
 def cmd_why(args: argparse.Namespace) -> int:
     service, _, result = _consult(args)
     if result is None:
@@ -80,7 +86,7 @@ def cmd_why(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: '{args.item}' is not a conclusion of this consultation\n")
         return 2
     for fact in facts:
-        print("\n".join(render_tree(service.why(result, fact))))
+        say("\n".join(render_tree(service.why(result, fact))))
     return 0
 
 
@@ -97,12 +103,12 @@ def cmd_why_not(args: argparse.Namespace) -> int:
                                                                      else "") + "\n")
         return 2
     answer = service.why_not(result, args.state, matches[0])
-    print(answer.question)
-    print(answer.answer)
+    say(answer.question)
+    say(answer.answer)
     for rule in answer.rules:
-        print(f"  rule {rule.rule}: {rule.title} [{rule.source}]")
+        say(f"  rule {rule.rule}: {rule.title} [{rule.source}]")
         for check in rule.checks:
-            print(f"    {'holds ' if check.holds else 'FAILS '} {check.text}")
+            say(f"    {'holds ' if check.holds else 'FAILS '} {check.text}")
     return 0
 
 
@@ -119,7 +125,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         return 0
     lines = trace_lines if args.facts else render_steps
     for line in lines(result, service.kb):
-        print(line)
+        say(line)
     return 0
 
 

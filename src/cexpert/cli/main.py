@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--format", choices=("text", "json", "markdown", "html"),
                        default="text", help="html: the standalone, print-friendly handout")
     infer.add_argument("--why", action="store_true",
-                       help="show each recommendation's whole reasoning chain")
+                       help="each reasoning chain under its recommendation (default: in a "
+                       "trainer's appendix after the handout)")
     infer.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     infer.add_argument("--profile", help=PROFILE_HELP)
 
