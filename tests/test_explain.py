@@ -172,3 +172,21 @@ def test_what_if_lists_a_change_once_though_two_items_say_the_same(service, cons
                             "session cap reached", before.program[0].fact)
     after = replace(before, excluded=(*before.excluded, left_out, left_out))
     assert [c.section for c in diff(before, after)] == ["excluded"]
+
+
+# --- describe ----------------------------------------------------------------------------
+
+
+def test_an_integration_left_out_for_equipment_is_described_by_its_exercise(
+        make_service, consult, vocabulary):
+    """The program builder records `muscle: None` for an exercise chosen for a checkpoint
+    (not for one muscle): every explanation of it still reads, naming the exercise."""
+    ball = ('exercise int_ball_squat "Ball squat" phase integrate integrates knee '
+            'equipment foam_roller\nexercise int_step_up')
+    service = make_service(RULES, vocabulary.replace("exercise int_step_up", ball, 1))
+    result = consult(service, '[client]\nequipment = ["none"]\n' + KNEE_VALGUS)
+    left_out = next(e for e in result.excluded if e.exercise == "int_ball_squat")
+    assert left_out.muscle is None
+    assert service.describe(result, left_out.fact) == (
+        "Left out: Ball squat (equipment): needs Foam roller, which the client does not have")
+    assert any("Ball squat" in line for line in render_steps(result, service.kb))

@@ -47,9 +47,8 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
     if kind == "exclusion":
         return f"Excluded: {_exclusion_words(d, kb)} because {d.get('reason')}"
     if kind == "excluded":
-        what = kb.name_of("exercise", d["exercise"]) if d.get("exercise") else muscle or \
-            kb.name_of("muscle", d.get("muscle", "") or "")
-        return f"Left out: {what} ({d.get('category')}): {d.get('reason')}"
+        what = kb.name_of("exercise", d["exercise"]) if d.get("exercise") else muscle
+        return f"Left out: {what or 'an exercise'} ({d.get('category')}): {d.get('reason')}"
     if kind == "substitute":
         return (f"Use {kb.name_of('exercise', d.get('with', ''))} instead of "
                 f"{kb.name_of('exercise', d.get('exercise', ''))}: {d.get('reason')}")
