@@ -93,14 +93,15 @@ class Service:
         """One fact of `result` in a trainer's words."""
         return describe(result.facts[fact_id], self.kb)
 
-    def what_if(self, case: Case, assessment: str, finding: str, side: str = "both"
-                ) -> tuple[Result, Result, tuple[Change, ...]]:
-        """Toggle one finding and compare: (before, after, changes)."""
+    def what_if(self, case: Case, assessment: str, finding: str, side: str = "both",
+                before: Result | None = None) -> tuple[Result, Result, tuple[Change, ...]]:
+        """Toggle one finding and compare: (before, after, changes). `before`, the
+        case's own result when the caller has it, saves consulting it again."""
         toggled = Observation(assessment, finding, side)
         observations = tuple(o for o in case.observations if o != toggled)
         if len(observations) == len(case.observations):
             observations = (*case.observations, toggled)
-        before = self.consult(case)
+        before = before if before is not None else self.consult(case)
         after = self.consult(replace(case, observations=observations))
         return before, after, diff(before, after)
 

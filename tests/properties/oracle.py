@@ -1,0 +1,226 @@
+"""The safety invariants the rules promise, checked on a consultation's Result.
+
+The oracle reads only what the engine hands out (the Result, its facts) and a
+*reference* knowledge base: the one the rules were written in. It never asks the
+engine's internals what they meant. Run on the same knowledge base the engine
+used, a violation is an engine bug (or a rules gap); run on an engine given
+deliberately weakened rules (a contraindication dropped, an equipment
+requirement dropped), the reference rules still say what should have happened,
+so the oracle must report violations (tests/properties/test_oracle.py).
+
+Invariants:
+  excluded   no program exercise matches an exclusion the rules concluded, or
+             one a reference rule concludes on what was entered, for any muscle
+             it targets or covers (not only the one it was chosen for);
+  equipment  every program exercise's equipment (minus what the rules assume
+             every home has) is among the client's, when the client listed any;
+  referral   pain, an FMS 0 or a positive clearing test entered, and no recorded
+             clearance covering it: a referral;
+  held       a hold concluded (or a reference hold rule's condition met): the
+             program is held and empty; a held program rests on a hold.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from cexpert.engine.case import Case
+from cexpert.engine.facts import Fact
+from cexpert.engine.result import Result
+from cexpert.language.knowledge import AllOf, AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf
+
+PAIN = "pain"  # the assessment pain is entered under (the case-file format's word)
+NO_EQUIPMENT = "none"
+COMPARE = {"<": operator.lt, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
+           ">": operator.gt, ">=": operator.ge}
+
+
+@dataclass(frozen=True)
+class Violation:
+    invariant: str  # excluded | equipment | referral | held
+    text: str
+
+
+def violations(case: Case, result: Result, kb: KnowledgeBase) -> list[Violation]:
+    """Every invariant `result` breaks, judged against the reference `kb`."""
+    return [*_excluded(result, kb), *_equipment(case, result, kb),
+            *_referral(case, result), *_held(result, kb)]
+
+
+# --- exclusions ---------------------------------------------------------------------------
+
+
+def exclusions(result: Result, kb: KnowledgeBase) -> list[tuple[str, Mapping]]:
+    """(where from, exclusion data): each one the engine concluded, and each one a
+    reference rule concludes on the facts of this consultation."""
+    found = [(f"fact {f.id} (rule {f.rule})", f.data) for f in result.facts.values()
+             if f.kind == "exclusion"]
+    for rule in _firing(result, kb):
+        found += [(f"rule {rule.id}", c.data) for c in rule.conclusions
+                  if c.kind == "exclude"]
+    return found
+
+
+def _excluded(result: Result, kb: KnowledgeBase) -> Iterator[Violation]:
+    rules = exclusions(result, kb)
+    for item in result.program:
+        exercise = kb.get("exercise", item.exercise)
+        if exercise is None:
+            yield Violation("excluded", f"{item.exercise} is not an exercise of the rules")
+            continue
+        muscles = {*exercise.many("targets"), *exercise.many("covers")}
+        for where, data in rules:
+            if _matches(data, exercise.id, exercise.one("phase"),
+                        set(exercise.many("tags")), muscles):
+                yield Violation("excluded", f"{item.exercise} ({item.phase}) is excluded by "
+                                f"{where}: {data.get('reason')}")
+
+
+def _matches(data: Mapping, exercise: str, phase: str, tags: set[str],
+             muscles: set[str]) -> bool:
+    """An exclusion applies when every part it names matches (phase, exercise, tag,
+    muscle: any the exercise targets or covers)."""
+    parts = [(data.get("phases"), lambda v: phase in v),
+             (data.get("exercises"), lambda v: exercise in v),
+             (data.get("tags"), lambda v: bool(tags & set(v))),
+             (data.get("muscles"), lambda v: bool(muscles & set(v)))]
+    named = [(values, test) for values, test in parts if values]
+    return bool(named) and all(test(values) for values, test in named)
+
+
+# --- equipment --------------------------------------------------------------------------------
+
+
+def assumed_equipment(kb: KnowledgeBase) -> set[str]:
+    """What the rules assume every client has, even with `["none"]`: the equipment
+    they declare in `group environment` or list in `setting assumed_equipment`
+    (neither is declared today: then nothing but "none" itself)."""
+    grouped = {e.id for e in kb.of("equipment").values()
+               if "environment" in e.many("group")}
+    return grouped | set(kb.setting("assumed_equipment")) | {NO_EQUIPMENT}
+
+
+def _equipment(case: Case, result: Result, kb: KnowledgeBase) -> Iterator[Violation]:
+    owned = case.client.equipment
+    if owned is None:
+        return
+    have = set(owned) | assumed_equipment(kb)
+    for item in result.program:
+        exercise = kb.get("exercise", item.exercise)
+        missing = [e for e in (exercise.many("equipment") if exercise else ())
+                   if e not in have]
+        if missing:
+            yield Violation("equipment", f"{item.exercise} needs {', '.join(missing)}; "
+                            f"the client has {', '.join(owned) or 'nothing'}")
+
+
+# --- referral and hold -----------------------------------------------------------------------
+
+
+def needs_referral(case: Case) -> list[str]:
+    """What was entered that must be referred: pain, an FMS 0, a positive clearing
+    test. (No clearance in today's case format covers these: a recorded clearance
+    names a condition. When clearances gain a scope, they are read here.)"""
+    reasons = [f"pain {o.finding}" for o in case.observations if o.assessment == PAIN]
+    reasons += [f"FMS {s.test} scored 0" for s in case.fms if 0 in (s.left, s.right)]
+    reasons += [f"clearing test {c.test} positive ({c.side})" for c in case.clearing
+                if c.positive]
+    return [r for r in reasons if not _cleared(case, r)]
+
+
+def _cleared(case: Case, reason: str) -> bool:
+    return False
+
+
+def _referral(case: Case, result: Result) -> Iterator[Violation]:
+    reasons = needs_referral(case)
+    if reasons and not result.referral.required:
+        yield Violation("referral", f"no referral after {'; '.join(reasons)}")
+
+
+def _held(result: Result, kb: KnowledgeBase) -> Iterator[Violation]:
+    holds = [f"fact {f.id} (rule {f.rule})" for f in result.facts.values()
+             if f.kind == "hold"]
+    holds += [f"rule {r.id}" for r in _firing(result, kb)
+              if any(c.kind == "hold" for c in r.conclusions)]
+    if holds and (result.program_status != "held" or result.program):
+        yield Violation("held", f"program {result.program_status} with "
+                        f"{len(result.program)} exercises although {holds[0]} holds it")
+    if result.program_status == "held" and not holds:
+        yield Violation("held", "program held with no hold concluded")
+    if result.program_status == "held" and not result.referral.holds_program:
+        yield Violation("held", "program held but the referral does not say so")
+
+
+# --- reference rules evaluated on the consultation's facts ----------------------------------
+
+
+def _firing(result: Result, kb: KnowledgeBase) -> list[KbRule]:
+    """The reference rules that conclude a hold or an exclusion and whose condition
+    the facts of this consultation meet (rules the oracle cannot evaluate, e.g. on
+    a builtin it does not model, are left to the facts the engine concluded)."""
+    out = []
+    for rule in kb.rules:
+        if not any(c.kind in ("hold", "exclude") for c in rule.conclusions):
+            continue
+        if holds(rule.condition, result) is True:
+            out.append(rule)
+    return out
+
+
+def holds(cond: Cond, result: Result) -> bool | None:
+    """Whether a rule condition holds on a Result's facts; None when it tests
+    something the oracle does not read. Sides are not compared (any side counts)."""
+    if isinstance(cond, Atom):
+        return _atom(cond, result.facts)
+    if isinstance(cond, NoneOf):
+        inner = holds(cond.operand, result)
+        return None if inner is None else not inner
+    values = [holds(o, result) for o in cond.operands]
+    if isinstance(cond, AllOf):
+        if False in values:
+            return False
+        return None if None in values else True
+    assert isinstance(cond, AnyOf)
+    if True in values:
+        return True
+    return None if None in values else False
+
+
+KEYS = {"finding": "finding", "condition": "condition", "cleared": "condition",
+        "equipment": "equipment", "limitation": "limitation", "dysfunction": "dysfunction",
+        "overactive": "muscle", "underactive": "muscle", "asymmetry": "test"}
+PRESENCE = ("client", "followup", "referral")
+
+
+def _atom(atom: Atom, facts: Mapping[str, Fact]) -> bool | None:
+    kind = atom.kind
+    if kind in PRESENCE:
+        return any(f.kind == kind for f in facts.values())
+    if kind in KEYS:
+        return any(f.kind == kind and (atom.id is None or f.data.get(KEYS[kind]) == atom.id)
+                   and _scoped(atom, f) for f in facts.values())
+    if kind == "parq":
+        return any(f.kind == "parq" and (atom.id in (None, "yes")
+                                         or str(f.data.get("question")) == str(atom.id))
+                   for f in facts.values())
+    if kind == "age":
+        return any(f.kind == "age" and COMPARE[atom.operator](f.data["age"], atom.value)
+                   for f in facts.values())
+    if kind == "fms" and atom.operator:
+        if atom.id == "total":
+            return any(f.kind == "fms_total" and COMPARE[atom.operator](
+                f.data["total"], atom.value) for f in facts.values())
+        return any(f.kind == "fms" and (atom.id is None or f.data.get("test") == atom.id)
+                   and COMPARE[atom.operator](f.data["score"], atom.value)
+                   for f in facts.values())
+    return None
+
+
+def _scoped(atom: Atom, fact: Fact) -> bool:
+    if atom.scope is None:
+        return True
+    key = "status" if atom.kind == "condition" else "assessment"
+    return fact.data.get(key) == atom.scope

@@ -1,0 +1,55 @@
+"""The oracle can fail: on deliberately weakened rules it reports what they let through.
+
+The engine runs on a weakened copy of the shipped rules; the oracle judges its
+results against the shipped rules. Hypothesis must find a consultation the
+weakened rules get wrong, for each invariant, and every violation it reports
+must be one the weakening explains.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from consultations import Vocabulary, case_documents, to_toml
+from hypothesis import Phase, find, settings
+from oracle import violations
+from runs import COUNTS, SEED
+from weakened import rules_concluding, without_equipment, without_rules
+
+from cexpert.service import Service
+
+# the first consultation found is enough (no shrinking: the proof, not the minimal case)
+SEARCH = settings(max_examples=2000, deadline=None, database=None, phases=[Phase.generate])
+
+
+@pytest.fixture(scope="module")
+def weakened(shipped: Service, tmp_path_factory) -> dict[str, Service]:
+    """name -> a Service over a weakened copy: exclusions, equipment, referrals gone."""
+    kb = shipped.kb
+    root = tmp_path_factory.mktemp("weakened")
+    return {
+        "excluded": Service.open([without_rules(root / "no_exclusions",
+                                                rules_concluding(kb, "exclude"))]),
+        "equipment": Service.open([without_equipment(root / "no_equipment")]),
+        "referral": Service.open([without_rules(root / "no_referrals",
+                                                rules_concluding(kb, "refer"))]),
+    }
+
+
+def judged(service: Service, reference: Service, document: dict) -> set[str]:
+    """The invariants the reference rules say `service`'s result breaks."""
+    case = service.parse_case(to_toml(document), "weakened.toml")
+    return {v.invariant for v in violations(case, service.consult(case), reference.kb)}
+
+
+@pytest.mark.parametrize("invariant", ["excluded", "equipment", "referral"])
+def test_the_oracle_reports_what_weakened_rules_let_through(
+        invariant, weakened, shipped: Service, words: Vocabulary):
+    engine = weakened[invariant]
+    example = find(case_documents(words),
+                   lambda document: invariant in judged(engine, shipped, document),
+                   settings=SEARCH, random=random.Random(SEED))
+    COUNTS[f"weakened ({invariant}): consultation found"] += 1
+    assert invariant in judged(engine, shipped, example)
+    assert not judged(shipped, shipped, example), "the shipped rules get it right"
