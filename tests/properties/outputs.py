@@ -8,6 +8,7 @@ Any exception propagates: a crash here is a crash a trainer would see.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 
@@ -15,12 +16,17 @@ from cexpert.engine.case import Case
 from cexpert.engine.result import Result
 from cexpert.explain.trace import render_steps, trace_lines
 from cexpert.explain.why import render_tree
-from cexpert.present.handout import handout, to_html, to_markdown
-from cexpert.present.report import render_markdown, render_text
-from cexpert.present.rows import chain, fms_rows, program_rows, referral_text, result_rows
+from cexpert.present.chains import chain
+from cexpert.present.consultation import CHAINS, consultation
+from cexpert.present.html import render_html
+from cexpert.present.markdown import render_markdown
+from cexpert.present.rows import fms_rows, program_rows, result_rows
+from cexpert.present.text import render_text
+from cexpert.present.words import referral_text
 from cexpert.service import Service
 
 STATES = ("overactive", "underactive")
+TODAY = dt.date(2026, 1, 1)
 
 
 def render_all(service: Service, case: Case, result: Result) -> Counter[str]:
@@ -33,13 +39,11 @@ def render_all(service: Service, case: Case, result: Result) -> Counter[str]:
         done[name] += 1
 
     rendered("json", json.dumps(result.as_json(), indent=2, ensure_ascii=False))
-    for chains in (False, True):
-        suffix = " --why" if chains else ""
-        rendered("text" + suffix, render_text(result, kb, chains=chains))
-        rendered("markdown" + suffix, render_markdown(result, kb, chains=chains))
-    doc = handout(result, kb, case.client.goals)
-    rendered("html", to_html(doc))
-    rendered("handout markdown", to_markdown(doc))
+    for chains in CHAINS:  # appendix: the handout; inline: --why
+        doc = consultation(result, kb, chains=chains, today=TODAY)
+        for name, render in (("text", render_text), ("markdown", render_markdown),
+                             ("html", render_html)):
+            rendered(f"{name} (chains {chains})", render(doc))
     for fact in result.facts:
         rendered("describe", service.describe(result, fact))
         tree = service.why(result, fact)
