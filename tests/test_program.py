@@ -328,3 +328,19 @@ def test_prescribed_exercise_with_no_flagged_target_is_done_on_both_sides(make_s
                      '[assessment]\nsingle_leg_squat = { right = ["knee moves inward"] }\n')
     assert [(p.exercise, p.side) for p in result.program if p.phase == "inhibit"] == [
         ("smr_adductors", "both")]
+
+
+def test_an_exercise_that_also_works_an_excluded_muscle_is_not_chosen_for_another(
+        make_service, consult, vocabulary):
+    """`exclude phase inhibit for tfl` rules out every roll that works the TFL, also one
+    chosen for the adductors: the next roll that does not work it is used instead."""
+    both = ('exercise smr_adductors_tfl "Adductor and TFL roll" phase inhibit '
+            'targets adductor_complex, tfl\nexercise smr_adductors')
+    rules = DESIGN_EXAMPLE + (
+        'rule no_tfl_rolling "No TFL rolling" when condition osteoporosis\n'
+        '  then exclude phase inhibit for tfl because "no rolling of the TFL"\n')
+    service = make_service(rules, vocabulary.replace("exercise smr_adductors", both, 1))
+    result = consult(service, '[client]\nconditions = ["osteoporosis"]\n' + KNEE_VALGUS)
+    assert chosen(result, "inhibit") == ["smr_adductors"]
+    assert ("smr_adductors_tfl", "adductor_complex", "inhibit", "contraindication") in \
+        excluded(result)

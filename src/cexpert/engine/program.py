@@ -123,7 +123,7 @@ class _Session:
     def _blocked(self, exercise: Entry, muscle: str | None, phase: str
                  ) -> tuple[str, str, str] | None:
         for fact in self.exclusions:
-            if _excludes(fact, exercise, muscle, phase):
+            if _excludes(fact, exercise, phase):
                 return ("contraindication", fact.get("reason"), fact.id)
         owned = self.case.client.equipment
         needed = [e for e in exercise.many("equipment") if e != "none"]
@@ -192,15 +192,16 @@ class _Session:
                 category, reason, recorded.id))
 
 
-def _excludes(fact: Fact, exercise: Entry, muscle: str | None, phase: str) -> bool:
+def _excludes(fact: Fact, exercise: Entry, phase: str) -> bool:
     """Every part an exclusion names must match (phase, exercise, tag, muscle)."""
     checks = [
         (fact.get("phases"), lambda v: phase in v),
         (fact.get("exercises"), lambda v: exercise.id in v),
         (fact.get("tags"), lambda v: bool(set(v) & set(exercise.many("tags")))),
-        # chosen for a muscle: that muscle; prescribed outright: any muscle it targets
-        (fact.get("muscles"), lambda v: muscle in v if muscle is not None else
-         bool(set(v) & {*exercise.many("targets"), *exercise.many("covers")})),
+        # any muscle it targets or covers, not only the one it is chosen for: an
+        # exercise that also works an excluded muscle still works it
+        (fact.get("muscles"), lambda v: bool(set(v) & {*exercise.many("targets"),
+                                                       *exercise.many("covers")})),
     ]
     given = [(values, test) for values, test in checks if values]
     return bool(given) and all(test(values) for values, test in given)
