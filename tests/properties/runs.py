@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 
 PROFILE = os.environ.get("CEXPERT_PROPERTIES", "short")
 SEED = int(os.environ.get("CEXPERT_PROPERTIES_SEED") or random.SystemRandom().randrange(2**32))
-EXAMPLES = {"short": 120, "long": 10_000}
+EXAMPLES = {"short": 100, "long": 10_000}
 COUNT = int(os.environ.get("CEXPERT_PROPERTIES_EXAMPLES") or EXAMPLES[PROFILE])
 #: A file to rewrite with the counts as a long run goes (CEXPERT_PROPERTIES_PROGRESS).
 PROGRESS = os.environ.get("CEXPERT_PROPERTIES_PROGRESS")

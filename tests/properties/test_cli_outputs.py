@@ -29,7 +29,7 @@ def commands(path: str, service: Service) -> list[list[str]]:
 
 
 @seed(SEED)
-@settings(max_examples=3, deadline=None, database=None,
+@settings(max_examples=2, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_command_on_a_generated_case_file_exits_0_with_its_output(

@@ -70,7 +70,7 @@ async def drive(service: Service, case: Path, clients: Path) -> int:
 
 
 @seed(SEED)
-@settings(max_examples=5, deadline=None, database=None,
+@settings(max_examples=4, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_generated_consultation_survives_every_screen_and_row_of_the_tui(
