@@ -33,7 +33,7 @@ def open_service(rules, profile: str | None = None) -> Service | int:
 
 
 def cmd_infer(args: argparse.Namespace) -> int:
-    service, _, result = _consult(args)
+    service, _, result = consult_args(args)
     if result is None:
         return service
     if args.format == "json":
@@ -48,7 +48,7 @@ def cmd_infer(args: argparse.Namespace) -> int:
     return 0
 
 
-def _consult(args: argparse.Namespace):
+def consult_args(args: argparse.Namespace):
     """(service, case, result) of the case file in `args`, or (exit code, None, None)
     after saying on stderr what went wrong."""
     service = open_service(args.rules, args.profile)
@@ -72,7 +72,7 @@ def say(text: str) -> None:
 
 
 def cmd_why(args: argparse.Namespace) -> int:
-    service, _, result = _consult(args)
+    service, _, result = consult_args(args)
     if result is None:
         return service
     key = name_key(args.item)
@@ -91,7 +91,7 @@ def cmd_why(args: argparse.Namespace) -> int:
 
 
 def cmd_why_not(args: argparse.Namespace) -> int:
-    service, _, result = _consult(args)
+    service, _, result = consult_args(args)
     if result is None:
         return service
     muscle = name_key(args.muscle)
@@ -114,7 +114,7 @@ def cmd_why_not(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     """The chaining replayed: what was entered, each firing, each builtin step."""
-    service, _, result = _consult(args)
+    service, _, result = consult_args(args)
     if result is None:
         return service
     if args.format == "json":
