@@ -58,8 +58,9 @@ class Service:
     def parse_case(self, text: str, path: str = "<case>") -> Case:
         return parse_case(text, path, self.kb)
 
-    def consult(self, case: Case) -> Result:
-        return consult(self.kb, self.engine, case)
+    def consult(self, case: Case, record: bool = False) -> Result:
+        """`record` keeps the agenda of every firing (trace, Replay): costs nothing if not."""
+        return consult(self.kb, self.engine, case, record)
 
     # --- newest request wins ---------------------------------------------------------
     def ticket(self) -> int:

@@ -48,7 +48,7 @@ def cmd_infer(args: argparse.Namespace) -> int:
     return 0
 
 
-def consult_args(args: argparse.Namespace):
+def consult_args(args: argparse.Namespace, record: bool = False):
     """(service, case, result) of the case file in `args`, or (exit code, None, None)
     after saying on stderr what went wrong."""
     service = open_service(args.rules, args.profile)
@@ -60,7 +60,7 @@ def consult_args(args: argparse.Namespace):
         sys.stderr.write(f"error: the case file cannot be used\n{error}\n")
         return 2, None, None
     try:
-        return service, case, service.consult(case)
+        return service, case, service.consult(case, record=record)
     except FiringLimitExceeded as error:
         sys.stderr.write(f"error: {error}\n")
         return 1, None, None
@@ -113,10 +113,20 @@ def cmd_why_not(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    """The chaining replayed: what was entered, each firing, each builtin step."""
-    service, _, result = consult_args(args)
+    """The chaining replayed: what was entered, each firing, each builtin step;
+    with --show, the agenda the engine recorded during the run."""
+    show = getattr(args, "show", None)
+    service, _, result = consult_args(args, record=bool(show))
     if result is None:
         return service
+    if show:
+        from cexpert.explain.agenda import as_json, watch_lines
+
+        if args.format == "json":
+            print(json.dumps(as_json(result, service.kb), indent=2, ensure_ascii=False))
+        else:
+            print("\n".join(watch_lines(result, service.kb, show)))
+        return 0
     if args.format == "json":
         facts = {f.id: {**f.as_json(), "text": describe(f, service.kb)}
                  for f in result.facts.values()}

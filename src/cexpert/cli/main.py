@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("case", help="a case file (.toml)")
     trace.add_argument("--facts", action="store_true",
                        help="one line per fact instead of one block per firing")
+    trace.add_argument("--show", type=_watches, metavar="facts,activations,rules",
+                       help="the agenda as CLIPS `watch` prints it: facts entering working "
+                            "memory, activations joining the agenda, each firing and why "
+                            "it won (any of the three, comma-separated)")
     trace.add_argument("--format", choices=("text", "json"), default="text")
     trace.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     trace.add_argument("--profile", help=PROFILE_HELP)
@@ -90,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("--profile", help=PROFILE_HELP)
     kb.add_argument("--format", choices=("text", "json"), default="text")
     return parser
+
+
+WATCHES = ("facts", "activations", "rules")
+
+
+def _watches(text: str) -> tuple[str, ...]:
+    chosen = tuple(w.strip() for w in text.split(",") if w.strip())
+    unknown = [w for w in chosen if w not in WATCHES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown: {', '.join(unknown) or 'nothing given'} (choose from {', '.join(WATCHES)})")
+    return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,13 @@ predicates that never see an unbound value.
 Firing order is ours, not Experta's: a custom strategy orders activations by
 stratum, salience, then knowledge-base order, then the ids of the matched
 facts, so the same case gives the same output byte for byte.
+
+For teaching, a run can be *recorded* (`Engine.run(..., record=True)`): at each
+firing, the working memory so far, the agenda as the strategy ordered it, the
+activation chosen and the criterion that put it ahead of the runner-up, and the
+facts it added. The record is taken from the live agenda during the run, never
+reconstructed; an ordinary run does not record and pays one `is None` test per
+agenda update.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ if not hasattr(collections, "Mapping"):
 from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
 
+from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
 from cexpert.language.knowledge import AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -86,21 +94,30 @@ class Row(Fact):
 class _Ordered(Strategy):
     """Stratum first, then salience, then knowledge-base order, then fact ids."""
 
-    def __init__(self, meta: dict[str, tuple[int, int, int]], rules: Sequence[KbRule]):
+    def __init__(self, meta: dict[str, tuple[int, int, int, int]], rules: Sequence[KbRule]):
         super().__init__()
         self.meta = meta
         self.rules = rules
+        self.recorder: Recorder | None = None
 
-    def key(self, activation) -> tuple:
+    def _rule_of(self, activation) -> KbRule:
         name = activation.rule.__name__
-        facts = sorted(f["__factid__"] for f in activation.facts)
         if name == "cex_table_row":
             row = next(f for f in activation.facts if isinstance(f, Row))
-            rule = self.rules[row["r"]]
-            stratum, salience, order = rule.stratum, rule.salience, rule.order
-        else:
-            stratum, salience, order = self.meta[name]
-        return (-stratum, salience, -order, tuple(-i for i in facts))
+            return self.rules[row["r"]]
+        return self.rules[self.meta[name][3]]
+
+    def key(self, activation) -> tuple:
+        facts = sorted(f["__factid__"] for f in activation.facts)
+        rule = self._rule_of(activation)
+        return (-rule.stratum, rule.salience, -rule.order, tuple(-i for i in facts))
+
+    def described(self, activation) -> Activation:
+        rule = self._rule_of(activation)
+        facts = sorted((f for f in activation.facts if isinstance(f, W)),
+                       key=lambda f: f["__factid__"])
+        return Activation(rule.id, tuple(f["fid"] for f in facts), rule.stratum,
+                          rule.salience, rule.order)
 
     def _update_agenda(self, agenda, added, removed) -> None:
         if removed:  # Experta reports removals as new objects: compare by identity of match
@@ -108,8 +125,12 @@ class _Ordered(Strategy):
             agenda.activations = [a for a in agenda.activations if _identity(a) not in gone]
         for activation in added:
             activation.key = self.key(activation)
+            if self.recorder is not None:
+                activation.cex = self.described(activation)
             agenda.activations.append(activation)
         agenda.activations.sort(key=lambda a: a.key)
+        if self.recorder is not None:
+            self.recorder.agenda = list(agenda.activations)
 
 
 def _identity(activation) -> tuple:
@@ -127,8 +148,11 @@ class Engine:
         self._conclude: Conclude | None = None
         self._limit = 0
         self._fired: list[str] = []
+        self._recorder: Recorder | None = None
+        self._recorded: Callable[[], Sequence[str]] | None = None
+        self.recording: Recording | None = None
         attributes: dict[str, Any] = {}
-        meta: dict[str, tuple[int, int, int]] = {}
+        meta: dict[str, tuple[int, int, int, int]] = {}
         for index, rule in enumerate(self.rules):
             if rule.table_row:
                 assert isinstance(rule.condition, Atom)
@@ -137,7 +161,7 @@ class Engine:
             for branch, patterns in enumerate(_branches(rule.condition)):
                 name = f"cex_r{index}_{branch}"
                 attributes[name] = Rule(*patterns)(self._rhs(name, rule))
-                meta[name] = (rule.stratum, rule.salience, rule.order)
+                meta[name] = (rule.stratum, rule.salience, rule.order, index)
         attributes["cex_table_row"] = Rule(
             AS.finding << W(kind="finding", id=MATCH.finding_id),
             AS.row << Row(finding=MATCH.finding_id),
@@ -153,15 +177,34 @@ class Engine:
         self.engine = engine_class()
 
     def run(self, initial: Sequence[WorkingFact], conclude: Conclude, limit: int,
-            then: Callable[[], list[WorkingFact]] | None = None) -> int:
+            then: Callable[[], list[WorkingFact]] | None = None, record: bool = False,
+            recorded: Callable[[], Sequence[str]] | None = None) -> int:
         """Forward-chain from `initial` to a fixed point; return the number of firings.
 
         `then` is called at each fixed point for builtin facts that need the whole
         of it (the FMS priority needs every target); chaining resumes until it
-        has nothing new.
+        has nothing new. With `record`, `self.recording` holds the run's agenda;
+        `recorded` then names every fact the last conclusion made, working or not
+        (an exclusion is recorded but never matched).
         """
         self._conclude, self._limit, self._fired = conclude, limit, []
+        recorder = Recorder() if record else None
+        self._recorded = recorded
+        self._recorder = self.engine.strategy.recorder = recorder
+        self.recording = None
+        try:
+            self._run(initial, then)
+        finally:
+            self.engine.strategy.recorder = self._recorder = None
+        if recorder is not None:
+            self.recording = recorder.recording()
+        return len(self._fired)
+
+    def _run(self, initial: Sequence[WorkingFact],
+             then: Callable[[], list[WorkingFact]] | None) -> None:
         self.engine.reset()
+        if self._recorder is not None:
+            self._recorder.memory.extend(f.fid for f in initial)
         facts = [_to_experta(f) for f in initial]
         for f in initial:
             if f.kind == "finding":
@@ -171,9 +214,10 @@ class Engine:
             self.engine.declare(*facts)
         self.engine.run()
         while then is not None and (more := then()):
+            if self._recorder is not None:
+                self._recorder.memory.extend(f.fid for f in more)
             self.engine.declare(*(_to_experta(f) for f in more))
             self.engine.run()
-        return len(self._fired)
 
     # --- right-hand sides ----------------------------------------------------------
     def _fire(self, rule: KbRule, bound: list) -> None:
@@ -184,6 +228,9 @@ class Engine:
         side = next((f["side"] for f in bound if f["kind"] == "finding"), "both")
         assert self._conclude is not None
         new = self._conclude(rule, premises, side)
+        if self._recorder is not None:
+            made = self._recorded() if self._recorded else [f.fid for f in new]
+            self._recorder.step([f.fid for f in new], made)
         if new:
             self.engine.declare(*(_to_experta(f) for f in new))
 

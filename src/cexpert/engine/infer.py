@@ -34,14 +34,17 @@ DEFAULT_FIRING_LIMIT = 100_000
 FLIP = {"left": "right", "right": "left", BOTH: BOTH}
 
 
-def consult(kb: KnowledgeBase, engine: Engine, case: Case) -> Result:
-    """The whole consultation for one case; deterministic for a given KB and case."""
+def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False) -> Result:
+    """The whole consultation for one case; deterministic for a given KB and case.
+
+    `record` keeps the agenda of every firing (`Result.agenda`), for teaching."""
     book = FactBook()
     working = _input_facts(kb, case, book)
     working += _fms_scoring(kb, case, book)
     chaining = _Chaining(kb, book)
     limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
-    firings = engine.run(working, chaining.conclude, limit, then=chaining.fms_priority)
+    firings = engine.run(working, chaining.conclude, limit, then=chaining.fms_priority,
+                         record=record, recorded=chaining.last_made)
     referral = _referral(book)
     muscles, conflicts = _muscles(kb, book)
     dysfunctions = _dysfunctions(kb, book)
@@ -59,7 +62,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case) -> Result:
         dysfunctions=dysfunctions, fms=fms, program=program, excluded=excluded,
         reassessment=reassessment, facts=dict(book.facts),
         rules={r: _rule_info(kb.rule(r)) for r in used if kb.rule(r)}, firings=firings,
-        notes=notes,
+        notes=notes, agenda=engine.recording,
     )
 
 
@@ -161,10 +164,16 @@ class _Chaining:
 
     def __post_init__(self) -> None:
         self.seen: set[tuple] = set()
+        self.made: list[str] = []
+
+    def last_made(self) -> tuple[str, ...]:
+        """Every fact the last `conclude` recorded (for an agenda recording)."""
+        return tuple(self.made)
 
     def conclude(self, rule: KbRule, premises: tuple[str, ...], side: str
                  ) -> list[WorkingFact]:
         out: list[WorkingFact] = []
+        self.made = []
         for index, conclusion in enumerate(rule.conclusions):
             # an OR's other branch matching the same facts (in any order): once only
             key = (rule.id, index, frozenset(premises))
@@ -182,6 +191,7 @@ class _Chaining:
                                      if self.book[p].kind in ("fms", "asymmetry")), None)
             fact = self.book.add(_fact_kind(kind), data, origin=RULE, rule=rule.id,
                                  premises=premises)
+            self.made.append(fact.id)
             working = _working(kind, data, fact.id)
             if working is not None:
                 out.append(working)

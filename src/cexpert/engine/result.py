@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cexpert.engine.agenda import Recording
 from cexpert.engine.facts import Fact
 
 SCHEMA_VERSION = 1
@@ -124,6 +125,7 @@ class Result:
     rules: Mapping[str, RuleInfo]
     firings: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    agenda: Recording | None = None  # only when asked for (trace, Replay); not in the JSON
 
     def as_json(self) -> dict[str, Any]:
         """The `--format json` contract; keys and shapes are stable across versions."""
