@@ -130,3 +130,78 @@ async def test_rule_text_with_square_brackets_is_shown_as_written(
         shown = app.screen.query_one("#replay-detail", Static)  # as drawn, not just stored
         strips = shown.render_lines(Region(0, 0, shown.size.width, shown.size.height))
         assert "[L] side only [bold]x[/bold]" in "".join(s.text for s in strips)
+
+
+# --- the agenda, as the engine recorded it ---------------------------------------------
+
+
+async def _at_rule(app, pilot, rule: str) -> None:
+    index = next(i for i, s in enumerate(app.screen.steps) if s.rule == rule)
+    app.screen._go(index)
+    await pilot.pause()
+
+
+async def test_a_firing_shows_the_agenda_in_firing_order_and_why_it_won(
+        app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await _at_rule(app, pilot, "10_rules.feet_turn_out")
+        text = detail(app)
+        assert "Why now: firing 1, it won on earlier in the knowledge base" in text
+        agenda = text.split("Agenda (")[1].split("Working memory")[0]
+        assert agenda.index("10_rules.feet_turn_out") < agenda.index("10_rules.knees_move_inward")
+        assert "▶  1. 10_rules.feet_turn_out" in agenda
+
+
+async def test_working_memory_marks_the_facts_the_last_firing_added(
+        app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await _at_rule(app, pilot, "10_rules.knees_move_inward")
+        memory = detail(app).split("Working memory")[1]
+        assert "* newest" in memory
+        newest = [line for line in memory.splitlines() if line.startswith(" *")]
+        assert newest and all("probably" in line for line in newest)  # feet_turn_out's
+
+
+async def test_b_then_c_runs_to_the_next_firing_of_that_rule(app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await _at_rule(app, pilot, "reassess")
+        first = app.screen.position
+        await pilot.press("b", "home", "c")
+        await pilot.pause()
+        assert app.screen.position == first
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen.position > first and app.screen.steps[app.screen.position].rule == (
+            "reassess")
+
+
+async def test_slash_jumps_to_where_a_conclusion_first_appeared(app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r", "slash", *"tfl", "enter")
+        await pilot.pause()
+        step = app.screen.steps[app.screen.position]
+        assert step.rule == "10_rules.knees_move_inward"
+        assert "tfl" in app.screen.breakpoints
+
+
+async def test_slash_on_something_never_concluded_says_so(app_factory, clients, settle):
+    app = app_factory(clients / "test-client.toml")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r", "slash", *"nothing", "enter")
+        await pilot.pause()
+        assert app.screen.position == 0 and app.screen.breakpoints == []

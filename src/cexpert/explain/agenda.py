@@ -153,3 +153,23 @@ def step_of_fact(rec: Recording, fact_ids: Sequence[str]) -> int | None:
     """The first step that concluded any of `fact_ids` (1-based), or None."""
     wanted = set(fact_ids)
     return next((s.number for s in rec.steps if wanted & set(s.concluded)), None)
+
+
+def agenda_step_of(rec: Recording, added: Sequence[str]) -> AgendaStep | None:
+    """The recorded firing that concluded the first of `added` (a trace step's facts)."""
+    if not added:
+        return None
+    return next((s for s in rec.steps if added[0] in s.concluded), None)
+
+
+def stops_at(target: str, rule: str | None, matched: Sequence[str], added: Sequence[str],
+             result: Result) -> bool:
+    """Does a step stop a run-to-breakpoint on `target`: a rule id it fires, a fact id
+    it matches or adds, or a muscle, exercise or dysfunction id it concludes?"""
+    if target == rule or target in matched or target in added:
+        return True
+    for fact_id in added:
+        data = result.facts[fact_id].data
+        if target in (data.get("muscle"), data.get("exercise"), data.get("dysfunction")):
+            return True
+    return False

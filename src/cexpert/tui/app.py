@@ -22,7 +22,9 @@ from textual.timer import Timer
 
 from cexpert.engine.case import CaseError
 from cexpert.engine.result import Result
+from cexpert.explain.lessons import Lesson, lessons
 from cexpert.present.export import export
+from cexpert.resources import examples_dir
 from cexpert.service import Service
 from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
@@ -34,6 +36,7 @@ from cexpert.tui.screens.clients import ClientsScreen
 from cexpert.tui.screens.dialogs import ConfirmScreen, MessageScreen, PathScreen
 from cexpert.tui.screens.export import ExportScreen
 from cexpert.tui.screens.help import HelpScreen
+from cexpert.tui.screens.lessons import LessonsScreen
 from cexpert.tui.screens.program import ProgramScreen
 from cexpert.tui.screens.replay import ReplayScreen
 from cexpert.tui.screens.results import ResultsScreen
@@ -43,6 +46,14 @@ from cexpert.tui.screens.why_not import WhyNotScreen
 from cexpert.tui.state import Consultation, file_problem, slug
 
 DEBOUNCE_S = 0.15
+
+
+def course() -> tuple[Lesson, ...]:
+    """The shipped course (examples/teaching), or none if it is not installed."""
+    try:
+        return lessons(examples_dir() / "teaching")
+    except (FileNotFoundError, ValueError):
+        return ()
 DEFAULT_CLIENTS = Path("clients")
 
 
@@ -249,7 +260,26 @@ class CexpertApp(App[int]):
 
     def action_replay(self) -> None:
         if not isinstance(self.screen, ReplayScreen):
-            self.push_screen(ReplayScreen(self.result, self.service))
+            self.push_screen(ReplayScreen(self._recorded() or self.result, self.service))
+
+    def action_lessons(self) -> None:
+        if not isinstance(self.screen, LessonsScreen):
+            self.push_screen(LessonsScreen(course()))
+
+    def open_lesson(self, lesson: Lesson) -> None:
+        """Open a lesson's case like a client's (its file is never written: Save asks where)."""
+        self._unless_unsaved(lambda: self._load(lesson.case), "opening a lesson")
+
+    def _recorded(self) -> Result | None:
+        """The consultation again with its agenda recorded, for Replay (None if it fails)."""
+        if self.result is None:
+            return None
+        state = self.consultation
+        try:
+            case = self.service.parse_case(state.to_toml(), str(state.path or "<new client>"))
+            return self.engine.call(lambda: self.service.consult(case, record=True))
+        except Exception:  # shown without the agenda rather than not at all
+            return None
 
     def action_why_not(self, muscle: str = "", state: str = "") -> None:
         if self.result is None:

@@ -37,6 +37,8 @@ def app_commands(app: CexpertApp) -> list[Entry]:
         ("Export the program", "Markdown notes and an HTML handout (F9)", app.action_export),
         ("Replay the chaining", "Step through each rule firing, for teaching (Ctrl+R)",
          app.action_replay),
+        ("Lessons", "The teaching course; predict first, then reveal (Ctrl+L)",
+         app.action_lessons),
         ("Save the case file", "Write the consultation as TOML (Ctrl+S)", app.action_save),
         ("Save as…", "Write the case file under another name", app.action_save_as),
         ("New client", "Start an empty consultation (Ctrl+N)", app.action_new_client),

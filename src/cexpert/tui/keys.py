@@ -47,6 +47,7 @@ GLOBAL = (
     Key("f8", "app.why_not", "Why not", show=False),
     Key("f9", "app.export", "Export"),
     Key("ctrl+r", "app.replay", "Replay", show=False),
+    Key("ctrl+l", "app.lessons", "Lessons", show=False),
     Key("ctrl+s", "app.save", "Save", priority=True),
     Key("ctrl+n", "app.new_client", "New client", show=False, priority=True),
     Key("ctrl+o", "app.go('clients')", "Open a client", show=False),

@@ -3,6 +3,11 @@
 For a class: the steps in the order the engine took them (what the trainer
 entered, each rule firing with the facts it matched and the facts it added,
 then the builtin scoring, ranking and program), as `cexpert trace` prints them.
+With the agenda the engine recorded during the run: at each firing, the working
+memory (the newest facts marked), the activations pending in firing order with
+what orders them, and why the one that fired won. `/` jumps to a rule, a fact or
+a conclusion and keeps it as a breakpoint; `b` sets one on the step's rule; `c`
+runs on to the next breakpoint.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cexpert.engine.result import Result
+from cexpert.explain.agenda import agenda_step_of, moments, ordering, reason, stops_at
 from cexpert.explain.trace import Step
 from cexpert.explain.why import rule_text_lines, untitled
 from cexpert.service import Service
@@ -65,7 +71,31 @@ def step_detail(step: Step, total: int, result: Result, service: Service) -> Tex
         for fact in facts:
             text.append(f"  {fact:>5}  ", style="dim")
             text.append(service.describe(result, fact) + "\n")
+    if step.origin == "rule" and result.agenda is not None:
+        _agenda_detail(text, step, result, service)
     return text
+
+
+def _agenda_detail(text: Text, step: Step, result: Result, service: Service) -> None:
+    """The agenda at this firing and the working memory it saw (recorded by the engine)."""
+    assert result.agenda is not None
+    fired = agenda_step_of(result.agenda, step.added)
+    if fired is None:
+        return
+    moment = moments(result.agenda)[fired.number - 1]
+    kb = service.kb
+    text.append(f"\nWhy now: firing {fired.number}, it ", style="bold")
+    text.append(f"won on {reason(fired, kb)}\n")
+    text.append(f"\nAgenda ({len(fired.agenda)} pending, next to fire first):\n", style="bold")
+    for n, activation in enumerate(fired.agenda, 1):
+        mark = "▶" if n == 1 else " "
+        text.append(f" {mark}{n:>3}. {activation.rule}", style="bold" if n == 1 else "")
+        text.append(f"  [{ordering(activation, kb)}]\n", style="dim")
+    text.append(f"\nWorking memory ({len(moment.memory)} facts, * newest):\n", style="bold")
+    for fact in moment.memory:
+        newest = fact in moment.newest
+        text.append(f" {'*' if newest else ' '}{fact:>5}  ", style="bold" if newest else "dim")
+        text.append(service.describe(result, fact) + "\n", style="bold" if newest else "")
 
 
 class ReplayScreen(Screen):
@@ -78,6 +108,9 @@ class ReplayScreen(Screen):
         Binding("left,p", "step(-1)", "Previous step"),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
+        Binding("slash", "goto", "Go to"),
+        Binding("b", "break_here", "Break on rule", show=False),
+        Binding("c", "continue", "Run to break", show=False),
     ]
 
     def __init__(self, result: Result | None, service: Service):
@@ -85,6 +118,7 @@ class ReplayScreen(Screen):
         self.result = result
         self.service = service
         self.steps: tuple[Step, ...] = service.steps(result) if result is not None else ()
+        self.breakpoints: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,6 +128,8 @@ class ReplayScreen(Screen):
         yield steps
         with VerticalScroll(id="replay-detail-box"):
             yield Static(self._empty(), id="replay-detail")
+        yield Input(placeholder="/ go to a rule, fact (f12) or conclusion · b break on rule "
+                    "· c run to break", id="replay-goto", compact=True)
         yield Footer(compact=True)
 
     def _empty(self) -> Text:
@@ -134,3 +170,61 @@ class ReplayScreen(Screen):
 
     def action_last(self) -> None:
         self._go(len(self.steps) - 1)
+
+    # --- breakpoints and jumps ---------------------------------------------------------
+    def _stops(self, index: int) -> bool:
+        step = self.steps[index]
+        assert self.result is not None
+        return any(stops_at(t, step.rule, step.matched, step.added, self.result)
+                   for t in self.breakpoints)
+
+    def action_goto(self) -> None:
+        self.query_one("#replay-goto", Input).focus()
+
+    @on(Input.Submitted, "#replay-goto")
+    def _goto(self, event: Input.Submitted) -> None:
+        target = event.value.strip()
+        steps = self.query_one("#replay-steps", OptionList)
+        steps.focus()
+        if not target or not self.steps:
+            return
+        found = next((i for i, s in enumerate(self.steps) if self.result is not None
+                      and stops_at(target, s.rule, s.matched, s.added, self.result)), None)
+        if found is None:
+            self.notify(f"'{target}' never fires or appears in this consultation",
+                        severity="warning", markup=False)
+            return
+        if target not in self.breakpoints:
+            self.breakpoints.append(target)
+        event.input.value = ""
+        self._go(found)
+        self.notify(f"breakpoints: {', '.join(self.breakpoints)}", markup=False)
+
+    def on_key(self, event) -> None:
+        goto = self.query_one("#replay-goto", Input)
+        if event.key == "escape" and goto.has_focus:
+            event.stop()
+            self.query_one("#replay-steps", OptionList).focus()
+
+    def action_break_here(self) -> None:
+        if self.position is None:
+            return
+        rule = self.steps[self.position].rule
+        if rule is None:
+            self.notify("This step is not a rule firing", severity="warning")
+            return
+        if rule in self.breakpoints:
+            self.breakpoints.remove(rule)
+        else:
+            self.breakpoints.append(rule)
+        self.notify(f"breakpoints: {', '.join(self.breakpoints) or 'none'}", markup=False)
+
+    def action_continue(self) -> None:
+        start = (self.position or 0) + 1
+        found = next((i for i in range(start, len(self.steps)) if self._stops(i)), None)
+        if found is None:
+            self.notify("No breakpoint ahead" if self.breakpoints else
+                        "No breakpoints: b sets one on this rule, / on anything",
+                        severity="warning")
+            return
+        self._go(found)
