@@ -210,3 +210,27 @@ def test_a_focus_highlights_the_conclusion_and_only_nodes_that_reach_it(text, da
         reaching |= {e.source for e in graph.edges if e.target in reaching}
         changed = len(reaching) != before
     assert focused <= reaching
+
+
+# --- the educator appendix of the export --------------------------------------------------
+
+LESSON_1 = str(ROOT / "examples" / "teaching" / "01_one_row.toml")
+
+
+def test_infer_graph_adds_the_arrows_to_the_appendix_in_words(capsys):
+    code, out, _ = cli(capsys, "infer", LESSON_1, "--graph")
+    appendix = out.split("For educators: the reasoning as a graph")[1]
+    assert code == 0
+    assert "Soleus overactive, both sides, 1 finding → Inhibit: Calf roll" in appendix
+
+
+def test_infer_graph_in_html_embeds_the_graphviz_drawing(capsys):
+    require_component("graphviz", dot_program_missing())
+    code, out, _ = cli(capsys, "infer", LESSON_1, "--graph", "--format", "html")
+    figure = out.split("For educators: the reasoning as a graph")[1]
+    assert code == 0 and figure.count("<svg") == 1 and "Calf roll" in figure
+
+
+def test_without_graph_the_export_has_no_graph(capsys):
+    _, out, _ = cli(capsys, "infer", LESSON_1, "--format", "html")
+    assert "the reasoning as a graph" not in out and "<svg" not in out

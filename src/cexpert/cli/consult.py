@@ -43,6 +43,11 @@ def cmd_infer(args: argparse.Namespace) -> int:
     # trainer's appendix after the handout
     doc = consultation(result, service.kb, chains="inline" if args.why else "appendix",
                        today=dt.date.today())
+    if getattr(args, "graph", False):  # for educators: the whole chaining at a glance
+        from cexpert.present.reasoning_graph import graph_section, with_graph
+
+        doc = with_graph(doc, graph_section(result, service.kb,
+                                            draw=args.format == "html"))
     render = {"html": render_html, "markdown": render_markdown}.get(args.format, render_text)
     print(render(doc), end="")
     return 0

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--why", action="store_true",
                        help="each reasoning chain under its recommendation (default: in a "
                        "trainer's appendix after the handout)")
+    infer.add_argument("--graph", action="store_true",
+                       help="for educators: add the reasoning graph to the appendix "
+                            "(HTML draws it with Graphviz; other formats list its arrows)")
     infer.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     infer.add_argument("--profile", help=PROFILE_HELP)
 
