@@ -22,7 +22,6 @@ from cexpert.explain.graph import (
     to_svg,
 )
 from cexpert.service import Service, load_kb
-from conftest import require_component
 from test_check_cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,8 +132,8 @@ def test_mermaid_has_one_line_per_node_and_per_edge():
         graph.nodes)
 
 
-def test_svg_is_drawn_by_graphviz():
-    require_component("graphviz", dot_program_missing())
+def test_svg_is_drawn_by_graphviz(require):
+    require("graphviz", dot_program_missing())
     _, graph = graph_of("runner", "gluteus_medius")
     svg = to_svg(graph)
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
@@ -224,8 +223,8 @@ def test_infer_graph_adds_the_arrows_to_the_appendix_in_words(capsys):
     assert "Soleus overactive, both sides, 1 finding → Inhibit: Calf roll" in appendix
 
 
-def test_infer_graph_in_html_embeds_the_graphviz_drawing(capsys):
-    require_component("graphviz", dot_program_missing())
+def test_infer_graph_in_html_embeds_the_graphviz_drawing(capsys, require):
+    require("graphviz", dot_program_missing())
     code, out, _ = cli(capsys, "infer", LESSON_1, "--graph", "--format", "html")
     figure = out.split("For educators: the reasoning as a graph")[1]
     assert code == 0 and figure.count("<svg") == 1 and "Calf roll" in figure

@@ -88,9 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--format", choices=("text", "json"), default="text")
     test.add_argument("-v", "--verbose", action="store_true", help="list the passing tests too")
 
-    from cexpert.cli import graph  # argparse only: the graph code loads when it runs
+    from cexpert.cli import graph, serve  # argparse only: the code loads when it runs
 
     graph.add_parser(sub)
+    serve.add_parser(sub)
 
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
@@ -119,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
-COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "test", "kb")
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -165,6 +166,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
         commands = {"why": cmd_why, "why-not": cmd_why_not, "trace": cmd_trace}
         return commands[args.command](args)
+    if args.command == "serve":
+        from cexpert.cli.serve import cmd_serve
+
+        return cmd_serve(args)
     if args.command == "graph":
         from cexpert.cli.graph import cmd_graph
 

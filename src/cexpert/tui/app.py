@@ -46,6 +46,7 @@ from cexpert.tui.screens.why_not import WhyNotScreen
 from cexpert.tui.state import Consultation, file_problem, slug
 
 DEBOUNCE_S = 0.15
+DEMO_READ_ONLY = "This is the classroom demo: lessons are read-only and nothing is saved"
 
 
 def course() -> tuple[Lesson, ...]:
@@ -76,8 +77,10 @@ class CexpertApp(App[int]):
 
     def __init__(self, service: Service, consultation: Consultation | None = None,
                  clients_dir: Path = DEFAULT_CLIENTS, start: str | None = None,
-                 case_path: Path | None = None):
+                 case_path: Path | None = None, demo: bool = False):
         super().__init__()
+        self.demo = demo  # read-only teaching: nothing is ever saved
+        self.screen_log = None  # a ScreenLog (tui.classroom) when a test asks for one
         self.service = service
         self.clients_dir = Path(clients_dir)
         self.engine = EngineThread(service)
@@ -92,6 +95,10 @@ class CexpertApp(App[int]):
     # --- start and stop -------------------------------------------------------------------
     def on_mount(self) -> None:
         self.engine.warm()
+        if self.screen_log is not None:
+            self.screen_log.start()
+        if self.demo:
+            self.call_later(self.action_lessons)
         if self._case_path is not None:
             self._load(self._case_path, start=self._start)
         else:
@@ -157,7 +164,7 @@ class CexpertApp(App[int]):
 
     def _unless_unsaved(self, then: Callable[[], object], doing: str) -> None:
         state = self.consultation
-        if not state.dirty:
+        if not state.dirty or self.demo:
             then()
             return
 
@@ -210,13 +217,15 @@ class CexpertApp(App[int]):
         return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
-        problem = self.write_case(path)
+        problem = self.write_case(path) if not self.demo else DEMO_READ_ONLY
         if problem is not None:
             self.notify(problem, title="Not saved", severity="error", markup=False)
         return problem is None
 
     def write_case(self, path: Path) -> str | None:
         """Save the case file to `path`; return what went wrong, in words, or None."""
+        if self.demo:
+            return DEMO_READ_ONLY
         try:
             saved = self.consultation.save(path)
         except OSError as error:
@@ -299,6 +308,9 @@ class CexpertApp(App[int]):
 
     # --- export --------------------------------------------------------------------------------
     def action_export(self) -> None:
+        if self.demo:
+            self.notify(DEMO_READ_ONLY, severity="warning", markup=False)
+            return
         if self.result is None:
             self.notify("No conclusions yet", severity="warning")
             return
@@ -314,14 +326,27 @@ class CexpertApp(App[int]):
         self.push_screen(ExportScreen(default), done)
 
     def export_to(self, base: Path, formats: Sequence[str]) -> list[Path]:
+        if self.demo:
+            raise ValueError(DEMO_READ_ONLY)
         if self.result is None:
             raise ValueError("no conclusions yet")
         return export(self.result, self.service.kb, base, formats)
 
 
 def make_app(service: Service, case_path: str | Path | None = None,
-             clients_dir: str | Path = DEFAULT_CLIENTS, start: str | None = None
-             ) -> CexpertApp:
-    """The app for a knowledge base, opening `case_path` (made on first save if new)."""
-    return CexpertApp(service, clients_dir=Path(clients_dir), start=start,
-                      case_path=Path(case_path) if case_path is not None else None)
+             clients_dir: str | Path = DEFAULT_CLIENTS, start: str | None = None,
+             demo: bool = False, projector: bool = False) -> CexpertApp:
+    """The app for a knowledge base, opening `case_path` (made on first save if new).
+
+    `demo` is the classroom of `cexpert serve --demo`: it opens on the Lessons, lists the
+    teaching cases instead of a client folder and never writes a file."""
+    if demo:
+        clients_dir, start = examples_dir() / "teaching", start or "clients"
+    app = CexpertApp(service, clients_dir=Path(clients_dir), start=start,
+                     case_path=Path(case_path) if case_path is not None else None, demo=demo)
+    if projector:
+        from cexpert.tui.classroom import PROJECTOR
+
+        app.register_theme(PROJECTOR)
+        app.theme = PROJECTOR.name
+    return app
