@@ -6,7 +6,8 @@ Starts `cexpert serve --demo`, opens N sessions the way a browser does (a websoc
 /ws; textual-serve starts one app process per session), and in each opens lesson 1 and
 ticks K findings, one every 0.5 s, like a student working through a lesson. Reported per
 app process: resident memory (RSS, after the lesson) and CPU seconds (start-up, the
-lesson, then the share of a core while idle for 20 s), from /proc. The browser itself runs on the student's laptop.
+lesson, then the share of a core while idle for 20 s), from /proc. The browser itself
+runs on the student's laptop.
 """
 
 from __future__ import annotations
