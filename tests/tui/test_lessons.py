@@ -96,3 +96,23 @@ async def test_a_lesson_for_another_knowledge_base_is_refused_with_its_problems(
         await pilot.pause()
         assert isinstance(app.screen, LessonsScreen)
         assert any("unknown finding" in n.message for n in app._notifications)
+
+
+async def test_g_on_a_why_shows_the_graph_of_that_conclusion(shipped_app, settle):
+    from cexpert.tui.screens.graph import GraphScreen
+
+    app = shipped_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l", "enter")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # the anterior tibialis: its Why
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GraphScreen)
+        text = "\n".join(app.screen.lines)
+        assert text.startswith("Entered\n  Heels rise")
+        assert "Rules fired\n  20_ohsa.heels_rise" in text and "Muscles" in text

@@ -348,3 +348,28 @@ def to_svg(graph: Graph) -> str:
 def kinds(graph: Graph, kind: str) -> Iterable[Node]:
     """The nodes of one kind, in graph order."""
     return (n for n in graph.nodes if n.kind == kind)
+
+
+HEADINGS = {"input": "Entered", "rule": "Rules fired", "computed": "Computed",
+             "muscle": "Muscles", "conflict": "Conflicts", "dysfunction": "Dysfunctions",
+             "referral": "Referral", "exercise": "Program", "excluded": "Left out"}
+
+
+def to_text(graph: Graph, focused_only: bool = True) -> list[str]:
+    """The graph in columns of words, for a terminal: each kind under its heading, left to
+    right as the graph reads, and under each node what it rests on (← ...)."""
+    shown = [n for n in graph.nodes if n.focus or not focused_only]
+    ids = {n.id for n in shown}
+    labels = {n.id: " ".join(n.label.split()) for n in graph.nodes}
+    lines: list[str] = []
+    for kind in KINDS:
+        nodes = [n for n in shown if n.kind == kind]
+        if not nodes:
+            continue
+        lines.append(HEADINGS[kind])
+        for node in nodes:
+            lines.append(f"  {labels[node.id]}")
+            sources = [labels[e.source] for e in graph.edges
+                       if e.target == node.id and e.source in ids]
+            lines += [f"      ← {source}" for source in sources]
+    return lines

@@ -31,6 +31,7 @@ class WhyScreen(Screen):
         Binding("e", "expand", "Expand all"),
         Binding("c", "collapse", "Collapse"),
         Binding("n", "why_not", "Why not", show=True),
+        Binding("g", "graph", "Graph"),
     ]
 
     def __init__(self, row: Row, node: WhyNode):
@@ -97,3 +98,12 @@ class WhyScreen(Screen):
         elif muscle:
             state = "overactive"
         self.post_message(WhyNotRequested(muscle, state))
+
+    def action_graph(self) -> None:
+        """The graph of this conclusion (what it rests on, column by column)."""
+        from cexpert.tui.screens.graph import GraphScreen
+
+        result = self.app.result  # type: ignore[attr-defined]
+        if result is not None and self.row.fact in result.facts:
+            self.app.push_screen(GraphScreen(result, self.app.service.kb,  # type: ignore[attr-defined]
+                                             self.row.fact, self.row.text.strip()))
