@@ -130,7 +130,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(as_json(result, service.kb), indent=2, ensure_ascii=False))
         else:
-            print("\n".join(watch_lines(result, service.kb, show)))
+            for line in watch_lines(result, service.kb, show):
+                say(line)
         return 0
     if args.format == "json":
         facts = {f.id: {**f.as_json(), "text": describe(f, service.kb)}
