@@ -51,13 +51,14 @@ def app_processes(server: int) -> list[int]:
 
 async def session(port: int, actions: int, ready: asyncio.Event, done: asyncio.Event,
                   received: list[int]) -> None:
+    """One browser: connect, wait for the go, open lesson 1, tick; `received` counts bytes."""
     async with aiohttp.ClientSession() as client, client.ws_connect(
             f"ws://127.0.0.1:{port}/ws?width=80&height=24") as ws:
         async def read() -> None:
             while not ws.closed:
                 message = await ws.receive()
                 if message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
-                    received.append(len(message.data))
+                    received[0] += len(message.data)
 
         reader = asyncio.create_task(read())
         await ready.wait()
@@ -72,18 +73,19 @@ async def session(port: int, actions: int, ready: asyncio.Event, done: asyncio.E
 
 async def run(port: int, server: int, sessions: int, actions: int) -> dict:
     ready, done = asyncio.Event(), asyncio.Event()
-    received: list[int] = []
-    tasks = [asyncio.create_task(session(port, actions, ready, done, received))
-             for _ in range(sessions)]
-    deadline = time.monotonic() + 120
-    while len(app_processes(server)) < sessions and time.monotonic() < deadline:
+    received = [[0] for _ in range(sessions)]
+    tasks = [asyncio.create_task(session(port, actions, ready, done, counter))
+             for counter in received]
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (  # every app has drawn its first screen
+            len(app_processes(server)) < sessions or min(c[0] for c in received) < FIRST_SCREEN):
         await asyncio.sleep(0.5)
-    await asyncio.sleep(8)  # every app has started and drawn its first screen
+    await _quiet(received)
     pids = app_processes(server)
     started = {p: cpu_seconds(p) for p in pids}
     ready.set()
-    await asyncio.sleep(2 + actions * 0.5 + 2)
-    await asyncio.sleep(5)  # the last consultation and redraw settle
+    await asyncio.sleep(2 + actions * 0.5)
+    await _quiet(received)  # the last consultation and redraw are done
     lesson = {p: cpu_seconds(p) for p in pids}
     await asyncio.sleep(IDLE_S)
     idle = {p: cpu_seconds(p) for p in pids}
@@ -93,7 +95,23 @@ async def run(port: int, server: int, sessions: int, actions: int) -> dict:
     if failed:
         raise SystemExit(f"{len(failed)} sessions failed: {failed[0]!r}")
     return {"pids": pids, "start_cpu": started, "lesson_cpu": lesson, "idle_cpu": idle,
-            "rss": memory, "bytes": sum(received)}
+            "rss": memory, "bytes": sum(c[0] for c in received)}
+
+
+FIRST_SCREEN = 8 * 1024  # bytes of terminal output: the Lessons screen has been drawn
+
+
+async def _quiet(received: list[list[int]], for_s: float = 3.0) -> None:
+    """Wait until no session has received anything for `for_s` seconds (at most 120 s)."""
+    deadline = time.monotonic() + 120
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = [c[0] for c in received]
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= for_s:
+            return
+        await asyncio.sleep(0.25)
 
 
 def main() -> None:
