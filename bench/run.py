@@ -11,6 +11,8 @@ other's memory or caches) measures:
   case      parse_case() of the case file
   infer1    consult() on a freshly compiled engine: the first consultation
   infer2    consult() again on the same engine: the second and later consultations
+  report    the consultation's document rendered as text, chains in the trainer's
+            appendix (what `cexpert infer` prints after consulting; not in total)
   total     parse + check + compile + case + infer1: a cold consultation (as `cexpert
             infer`, minus interpreter start-up and imports; see bench/cold_start.py)
   peak RSS  ru_maxrss of that subprocess (includes the interpreter and imports; the RSS
@@ -46,7 +48,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results.json"
-STAGES = ("parse", "check", "compile", "case", "infer1", "infer2", "total")
+STAGES = ("parse", "check", "compile", "case", "infer1", "infer2", "report", "total")
 TOTAL_OF = ("parse", "check", "compile", "case", "infer1")
 MARK = "BENCH "
 
@@ -95,6 +97,8 @@ def measure(spec: dict) -> None:
     from cexpert.language.check import check
     from cexpert.language.load import _expand, content_hash
     from cexpert.language.parse import parse_text, parser
+    from cexpert.present.consultation import consultation
+    from cexpert.present.text import render_text
 
     _emit(event="imported", seconds=time.perf_counter() - start, rss_mb=_rss_mb())
     start = time.perf_counter()
@@ -141,6 +145,7 @@ def measure(spec: dict) -> None:
     result = _timed("infer1", repeat, budget, fresh_engine, lambda e: consult(kb, e, case))
     engine = engine_box[0]
     _timed("infer2", max(repeat, 5), budget, None, lambda _: consult(kb, engine, case))
+    _timed("report", repeat, budget, None, lambda _: render_text(consultation(result, kb)))
     _emit(event="result", firings=result.firings, facts=len(result.facts),
           muscles=len(result.muscles), program=len(result.program),
           dysfunctions=len(result.dysfunctions))
