@@ -2,7 +2,8 @@
 own vocabulary and arbitrary client text (names and goals with control
 characters, line breaks, Markdown and HTML).
 
-- the Markdown has exactly the document's headings, read back by a CommonMark parser;
+- the Markdown has exactly the document's headings, read back by a CommonMark parser,
+  and the same blocks (lists, quotes, code, tables...) whatever the client's text;
 - the text has no raw control character, and what a client's name or goals say
   cannot add a line;
 - the HTML has the same tags whatever the client's text.
@@ -92,6 +93,11 @@ def shipped(path: Path, name: str):
     return SERVICE.consult(SERVICE.parse_case(tomlkit.dumps(document), path.name))
 
 
+def markdown_blocks(text: str) -> list[tuple[str, str, int]]:
+    """The block structure a CommonMark parser reads: (token type, tag, nesting level)."""
+    return [(t.type, t.tag, t.level) for t in MarkdownIt("commonmark").enable("table").parse(text)]
+
+
 def markdown_headings(text: str) -> list[tuple[int, str]]:
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     return [(int(tokens[i].tag[1]), "".join(c.content for c in tokens[i + 1].children or ()))
@@ -106,6 +112,7 @@ def plain(doc: Document) -> Document:
 def assert_safe(doc: Document) -> None:
     wanted = [(level, one_line(title).strip()) for level, title in headings(doc)]
     assert markdown_headings(render_markdown(doc)) == wanted
+    assert markdown_blocks(render_markdown(doc)) == markdown_blocks(render_markdown(plain(doc)))
     text = render_text(doc)
     assert not CONTROL.search(text)
     assert len(text.splitlines()) == len(render_text(plain(doc)).splitlines())
