@@ -93,6 +93,14 @@ def test_by_default_the_chains_stand_in_the_appendix_not_under_items(result):
     assert all(c.nodes for c in chains)
 
 
+def test_each_item_with_a_chain_names_its_appendix_chain(result):
+    service, res = result
+    doc = consultation(res, service.kb)
+    keys = {c.key for s in doc.appendix for c in blocks(s, Chain)}
+    refs = {item.ref for item in items(doc) if item.ref}
+    assert refs == keys and len(keys) > 1
+
+
 def test_inline_chains_go_under_each_item_and_leave_no_appendix(result):
     service, res = result
     doc = consultation(res, service.kb, chains="inline")

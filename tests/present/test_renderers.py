@@ -183,6 +183,20 @@ def test_html_draws_inline_chains_under_their_item():
     assert '<span class="rule">by table row 10_rules.kv [t]</span>' in page
 
 
+def test_html_links_an_item_to_its_chain_in_the_appendix():
+    page = render_html(doc(ItemList((Item("Adductor roll", "1 set", ref="why-f7"),)),
+                           appendix=(Section("Program", (Chain("Adductor roll", CHAIN,
+                                                               "why-f7"),)),)))
+    assert ' <a class="why" href="#why-f7">why</a>' in page
+    assert '<h4 id="why-f7">Adductor roll</h4>' in page
+
+
+def test_text_and_markdown_print_no_link_for_an_appendix_reference():
+    linked = doc(ItemList((Item("Adductor roll", "1 set", ref="why-f7"),)))
+    for render in (render_text, render_markdown):
+        assert "why-f7" not in render(linked)
+
+
 def test_html_sets_the_appendix_apart_after_the_body():
     page = render_html(doc(appendix=(Section("Program", (Chain("Adductor roll", CHAIN),)),)))
     body, appendix = page.split('<section class="appendix">')

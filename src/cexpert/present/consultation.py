@@ -86,7 +86,9 @@ class _Builder:
         if fact and self.chains != "none":
             nodes = chain(self.result, self.kb, fact)
         if self.chains == "appendix" and nodes:
-            self.kept.setdefault(group, []).append(Chain(label or title, nodes))
+            key = f"why-{fact}"
+            self.kept.setdefault(group, []).append(Chain(label or title, nodes, key))
+            return Item(title, detail, note, ref=key)
         return Item(title, detail, note, nodes if self.chains == "inline" else ())
 
     def referral(self) -> Section | None:

@@ -39,12 +39,14 @@ class Item:
     """One line of a list: a title, what goes with it (a dose, a place) and a note under it.
 
     `why` is the reasoning chain shown inline under the item (the trainer's report);
-    in a client's handout the chains stand in the appendix instead and `why` is empty."""
+    in a client's handout the chains stand in the appendix instead, `why` is empty and
+    `ref` names the appendix chain (the `key` of a `Chain`) for formats that can link."""
 
     title: str
     detail: str = ""
     note: str = ""
     why: tuple[ChainNode, ...] = ()
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Chain:
 
     label: str
     nodes: tuple[ChainNode, ...]
+    key: str = ""  # what an Item's `ref` points at
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ details { margin: .2rem 0 0; color: #4a5568; font-size: .9em; }
 details summary { cursor: pointer; }
 ul.chain { margin: .2rem 0; padding-left: 1.2rem; color: #4a5568; font-size: .9em; }
 .rule { font-style: italic; }
+a.why { font-size: .8em; color: #718096; }
 figure { margin: .8rem 0; }
 figure svg { max-width: 100%; height: auto; }
 pre.fallback { white-space: pre-wrap; }
@@ -61,6 +62,7 @@ footer { margin-top: 2rem; font-size: .85em; color: #718096; }
   ol.items > li, ul.items > li { break-inside: avoid; }
   details summary { list-style: none; }
   a { color: inherit; text-decoration: none; }
+  a.why { display: none; }
 }
 """
 
@@ -112,7 +114,8 @@ def _block(block: Block, level: int) -> list[str]:
     if isinstance(block, Figure):
         return [_figure(block)]
     if isinstance(block, Chain):
-        return [f"<h4>{_h(block.label)}</h4>", _chain(block.nodes)]
+        anchor = f' id="{_h(block.key)}"' if block.key else ""
+        return [f"<h4{anchor}>{_h(block.label)}</h4>", _chain(block.nodes)]
     raise TypeError(f"not a block: {block!r}")
 
 
@@ -129,6 +132,8 @@ def _items(block: ItemList) -> str:
             parts.append(f'<div class="note">{_h(item.note)}</div>')
         if item.why:
             parts.append(f"<details open><summary>Why</summary>{_chain(item.why)}</details>")
+        if item.ref:
+            parts.append(f' <a class="why" href="#{_h(item.ref)}">why</a>')
         parts.append("</li>")
     parts.append(f"</{tag}>")
     return "".join(parts)
