@@ -568,29 +568,71 @@ knees_move_inward → overactive tfl
 
 
 def test_setting_profile_loads_its_rules_and_the_unprofiled_ones(kb):
-    rules = ok(kb("setting profile ces\n" + PROFILED)).rules
+    rules = ok(kb("setting profile ces, cpt7\n" + PROFILED)).rules
     assert [(r.id, r.profile) for r in rules] == [
         ("rules.heels_rise", None), ("rules.knees_move_inward", "ces")]
 
 
 def test_rules_of_another_profile_are_not_loaded(kb):
-    rules = ok(kb("setting profile cpt7\n" + PROFILED)).rules
+    rules = ok(kb("setting profile cpt7, ces\n" + PROFILED)).rules
     assert [states(r) for r in rules] == [[("overactive", "soleus")], [("overactive", "tfl")]]
 
 
-def test_without_a_profile_setting_only_unprofiled_rules_load(kb):
-    assert [r.id for r in ok(kb(PROFILED)).rules] == ["rules.heels_rise"]
+def test_a_profile_no_setting_lists_is_an_error_not_a_dropped_rule(kb):
+    d = one(kb("setting profile ces\nheels rise → overactive soleus\n  profile cesx\n"),
+            "E207")
+    assert d.message == ("no 'setting profile' selects the profile 'cesx', so this rule is "
+                         "never loaded")
+    assert (d.span.line, d.span.column, d.help) == (4, 11, "did you mean 'ces'?")
+
+
+def test_a_profiled_rule_without_any_profile_setting_is_an_error(kb):
+    d = one(kb("heels rise → overactive soleus\n  profile ces\n"), "E207")
+    assert "no 'setting profile' lists any profile" in d.message
 
 
 def test_profile_names_match_case_insensitively(kb):
-    rules = ok(kb("setting profile CES\n" + PROFILED)).rules
+    rules = ok(kb("setting profile CES, CPT7\n" + PROFILED)).rules
     assert len(rules) == 2
 
 
 def test_rules_of_an_unloaded_profile_are_still_checked(kb):
-    d = one(kb('setting profile ces\nheels rise → overactive solues\n'
+    d = one(kb('setting profile ces, cpt7\nheels rise → overactive solues\n'
                "  profile cpt7\n"), "E201")
     assert d.message == "unknown muscle 'solues'"
+
+
+# --- references that resolve but would do nothing ----------------------------------------------
+
+TAGGED = """exercise smr_hip "Hip roll" phase inhibit targets tfl tags smr, floor
+exercise stretch_hip "Hip stretch" phase lengthen targets tfl
+phase lengthen "Lengthen" treats overactive
+"""
+
+
+def test_an_excluded_tag_no_exercise_carries_is_an_error_with_did_you_mean(kb):
+    d = one(kb(TAGGED + "rule r when condition osteoporosis then exclude tagged smrr "
+               'because "x"\n'), "E201")
+    assert d.message == "unknown tag 'smrr': no exercise is tagged so, so this excludes nothing"
+    assert d.help == "did you mean 'smr'?"
+    assert d.notes == ("tags in use: floor, smr",)
+
+
+def test_an_excluded_tag_an_exercise_carries_is_fine(kb):
+    ok(kb(TAGGED + 'rule r when condition osteoporosis then exclude tagged floor because "x"\n'))
+
+
+def test_substituting_an_exercise_of_another_phase_is_an_error(kb):
+    d = one(kb(TAGGED + "rule r when condition osteoporosis then substitute smr_hip with "
+               'stretch_hip because "x"\n'), "E208")
+    assert d.message == ("'stretch_hip' is a lengthen exercise and cannot stand in for "
+                         "'smr_hip', an inhibit exercise")
+    assert d.span.column == 65  # the replacement
+
+
+def test_a_declared_substitute_of_another_phase_is_an_error(kb):
+    d = one(kb(TAGGED.replace("tags smr, floor", "substitutes stretch_hip")), "E208")
+    assert d.span.line == 2
 
 
 # --- stratification --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from cexpert.language import syntax_tree as st
+from cexpert.language.check.consistency import ConsistencyChecks
 from cexpert.language.check.declarations import DeclarationChecks
 from cexpert.language.check.names import NameTable
 from cexpert.language.check.rules import RuleChecks
@@ -27,7 +28,7 @@ from cexpert.language.knowledge import KnowledgeBase
 from cexpert.language.syntax_tree import name_key
 
 
-class Checker(DeclarationChecks, RuleChecks, StrataChecks):
+class Checker(DeclarationChecks, RuleChecks, StrataChecks, ConsistencyChecks):
     """Holds the diagnostics of one check; `run` returns the knowledge base or None."""
 
     def __init__(self, files: Sequence[st.RuleFile], path: str, kb_hash: str,
@@ -51,6 +52,7 @@ class Checker(DeclarationChecks, RuleChecks, StrataChecks):
         self.collect_declarations()
         entries = self.resolve_declarations()
         settings = self.resolve_settings(entries)
+        self.check_consistency(entries, settings)
         rules = self.resolve_rules(entries, settings)
         rules = self.stratify(rules)
         self.check_usefulness(rules, entries)
