@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from enum import IntEnum
 
-from cexpert.language import diagnostics as diag
-from cexpert.resources import rules_dir
+from cexpert.cli.authoring import add_check_options, cmd_check
 
 
 class Exit(IntEnum):
@@ -39,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="parse and check a knowledge base")
     check.add_argument("paths", nargs="*", help="rule files or directories (default: shipped)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--max-errors", type=int, default=0, help="show at most N (0: all)")
+    add_check_options(check)
 
     infer = sub.add_parser("infer", help="run one consultation on a case file")
     infer.add_argument("case", help="a case file (.toml)")
@@ -184,30 +184,6 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return cmd_kb(args)
     build_parser().print_help()
     return Exit.OK
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from cexpert.language.load import load
-
-    loaded = load(args.paths or [rules_dir()])
-    shown = list(loaded.diagnostics)
-    if args.max_errors:
-        shown = sorted(shown, key=diag.sort_key)[: args.max_errors]
-    if args.format == "json":
-        print(diag.to_json(shown))
-    else:
-        if shown:
-            sys.stderr.write(diag.render_text(shown, loaded.sources))
-        kb = loaded.kb
-        if kb is not None and loaded.ok:  # usable: say what was checked, warnings or not
-            warnings = sum(1 for d in loaded.diagnostics if not d.is_error)
-            verdict = (f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings
-                       else "no problems")
-            rules = len(kb.rules)
-            declarations = sum(len(v) for v in kb.entries.values())
-            print(f"{kb.path}: {rules} rule{'s' if rules != 1 else ''}, {declarations} "
-                  f"declaration{'s' if declarations != 1 else ''}, {verdict}.")
-    return Exit.OK if loaded.ok else Exit.KB_ERRORS
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ class Loaded:
     kb: KnowledgeBase | None
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, str]  # display path -> text, for rendering diagnostics
+    files: tuple[st.RuleFile, ...] = ()  # the syntax trees, for authoring tools (lints, lsp)
 
     @property
     def ok(self) -> bool:
@@ -74,9 +75,9 @@ def load(paths: Sequence[str | Path], label: str | None = None,
         kb_hash = "sha256:" + hashlib.sha256(f"{kb_hash}\nprofile {profile}".encode()
                                              ).hexdigest()
     if any(d.is_error for d in diagnostics):
-        return Loaded(None, tuple(diagnostics), sources)
+        return Loaded(None, tuple(diagnostics), sources, tuple(files))
     kb, problems = check(files, label, kb_hash, profile)
-    return Loaded(kb, tuple(diagnostics) + tuple(problems), sources)
+    return Loaded(kb, tuple(diagnostics) + tuple(problems), sources, tuple(files))
 
 
 def _expand(path: Path, included_at: st.Span | None, diagnostics: list[Diagnostic]):

@@ -1,0 +1,320 @@
+"""`cexpert check --strict`: warnings about rules that are valid but probably wrong.
+
+A lint pass over the checked knowledge base and its syntax trees, like
+`opa check --strict` or ruff: each finding is a `Diagnostic` with a stable
+code (W4xx), so `--select`/`--ignore` and an inline `# cexpert: ignore[W401]`
+comment can choose which to see. None of these change what the engine does;
+they point at what an author most likely did not mean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from cexpert.language import syntax_tree as st
+from cexpert.language.diagnostics import WARNING, Diagnostic
+from cexpert.language.knowledge import (
+    AllOf,
+    AnyOf,
+    Atom,
+    Cond,
+    Entry,
+    KbRule,
+    KnowledgeBase,
+    NoneOf,
+)
+
+STATES = ("overactive", "underactive")
+
+
+@dataclass(frozen=True)
+class Lint:
+    code: str
+    title: str
+
+
+#: Every strict warning, by code: stable, documented in docs/rule-language.md.
+LINTS = {
+    lint.code: lint for lint in (
+        Lint("W401", "an exercise no rule or selection can reach"),
+        Lint("W402", "a muscle that can be flagged, but a phase treating its state has no "
+                     "exercise for it"),
+        Lint("W403", "two table rows for the same finding"),
+        Lint("W404", "one rule makes a muscle both overactive and underactive"),
+        Lint("W405", "an assessment missing from 'setting assessment_order'"),
+        Lint("W406", "an 'or' whose branches are identical"),
+        Lint("W407", "a rule whose conditions include another's, with the opposite conclusion"),
+    )
+}
+
+
+def lint(kb: KnowledgeBase, files: Sequence[st.RuleFile]) -> list[Diagnostic]:
+    """Every strict warning for a checked knowledge base, in file order."""
+    spans = IdSpans(files)
+    found: list[Diagnostic] = []
+    found += _unreachable_exercises(kb, spans)
+    found += _phase_gaps(kb, spans)
+    found += _duplicate_rows(kb)
+    found += _both_states(kb)
+    found += _unordered_assessments(kb, spans)
+    found += _identical_branches(kb)
+    found += _opposite_supersets(kb)
+    return found
+
+
+def _warn(code: str, message: str, span: st.Span | None, **extra) -> Diagnostic:
+    return Diagnostic(code, message, span, WARNING, **extra)
+
+
+# --- W401 ------------------------------------------------------------------------------------
+def concluded_muscles(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """state -> muscles some rule can conclude in that state."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for rule in kb.rules:
+        for c in rule.conclusions:
+            if c.kind in STATES:
+                out[c.kind].add(c.data["muscle"])
+    return out
+
+
+def reachable_exercises(kb: KnowledgeBase) -> set[str]:
+    """Exercises some consultation could put in a program: chosen for a flagged muscle
+    or checkpoint, prescribed by a rule, or a substitute of one of those."""
+    flagged = concluded_muscles(kb)
+    checkpoints = {f.one("checkpoint") for f in kb.of("finding").values()} - {None}
+    reached: set[str] = set()
+    for exercise in kb.of("exercise").values():
+        phase = kb.get("phase", exercise.one("phase") or "")
+        treats = phase.one("treats") if phase else None
+        muscles = {*exercise.many("targets"), *exercise.many("covers")}
+        if treats in STATES and muscles & flagged.get(treats, set()):
+            reached.add(exercise.id)
+        if treats == "checkpoints" and set(exercise.many("integrates")) & checkpoints:
+            reached.add(exercise.id)
+    swaps: dict[str, set[str]] = defaultdict(set)
+    for exercise in kb.of("exercise").values():
+        swaps[exercise.id].update(exercise.many("substitutes"))
+    for rule in kb.rules:
+        for c in rule.conclusions:
+            if c.kind == "prescribe":
+                reached.add(c.data["exercise"])
+            elif c.kind == "substitute" and c.data.get("exercise"):
+                swaps[c.data["exercise"]].add(c.data["with"])
+    queue = list(reached)
+    while queue:
+        for other in swaps.get(queue.pop(), ()):
+            if other not in reached:
+                reached.add(other)
+                queue.append(other)
+    return reached
+
+
+def _unreachable_exercises(kb: KnowledgeBase, id_span: IdSpans) -> Iterable[Diagnostic]:
+    reached = reachable_exercises(kb)
+    for exercise in kb.of("exercise").values():
+        if exercise.id in reached:
+            continue
+        yield _warn(
+            "W401", f"exercise '{exercise.id}' can never be in a program: no rule can flag "
+            "a muscle it targets in the state its phase treats, prescribe it or substitute it",
+            id_span(exercise),
+            help="target a muscle the rules flag, prescribe it from a rule, or remove it",
+        )
+
+
+# --- W402 ------------------------------------------------------------------------------------
+def _phase_gaps(kb: KnowledgeBase, id_span: IdSpans) -> Iterable[Diagnostic]:
+    flagged = concluded_muscles(kb)
+    served: dict[str, set[str]] = defaultdict(set)  # phase -> muscles with an exercise
+    for exercise in kb.of("exercise").values():
+        served[exercise.one("phase")].update(
+            {*exercise.many("targets"), *exercise.many("covers")})
+    for phase in kb.of("phase").values():
+        state = phase.one("treats")
+        if state not in STATES:
+            continue
+        for muscle in sorted(flagged.get(state, set()) - served[phase.id]):
+            entry = kb.get("muscle", muscle)
+            yield _warn(
+                "W402", f"'{muscle}' can be flagged {state}, but the {phase.id} phase has "
+                "no exercise for it", id_span(entry) if entry else None,
+                help=f"declare an exercise with 'phase {phase.id} targets {muscle}'",
+            )
+
+
+# --- W403 ------------------------------------------------------------------------------------
+def _duplicate_rows(kb: KnowledgeBase) -> Iterable[Diagnostic]:
+    rows: dict[str, list[KbRule]] = defaultdict(list)
+    for rule in kb.rules:
+        if rule.table_row:
+            rows[rule.condition.id].append(rule)  # type: ignore[union-attr]
+    for finding, same in rows.items():
+        for later in same[1:]:
+            first = same[0]
+            yield _warn(
+                "W403", f"a second row for the finding '{finding}': its muscles add to the "
+                f"first row's", later.span, notes=(f"first row at {first.span}",),
+                help="merge the two rows into one",
+            )
+
+
+# --- W404 ------------------------------------------------------------------------------------
+def _sides_meet(a: str, b: str) -> bool:
+    """Two side words name a common side of the body (`both` meets every side)."""
+    return a == b or "both" in (a, b)
+
+
+def _both_states(kb: KnowledgeBase) -> Iterable[Diagnostic]:
+    for rule in kb.rules:
+        over = [c for c in rule.conclusions if c.kind == "overactive"]
+        for under in (c for c in rule.conclusions if c.kind == "underactive"):
+            muscle = under.data["muscle"]
+            if any(o.data["muscle"] == muscle and _sides_meet(o.data["side"], under.data["side"])
+                   for o in over):
+                yield _warn(
+                    "W404", f"rule '{rule.id}' makes '{muscle}' both overactive and "
+                    "underactive on the same side, which is always a conflict", under.span,
+                    help="keep the state the source gives, or give each its side",
+                )
+
+
+# --- W405 ------------------------------------------------------------------------------------
+def _unordered_assessments(kb: KnowledgeBase, id_span: IdSpans) -> Iterable[Diagnostic]:
+    order = kb.setting("assessment_order")
+    if not order:
+        return
+    for assessment in kb.of("assessment").values():
+        if assessment.id not in order:
+            yield _warn(
+                "W405", f"assessment '{assessment.id}' is missing from 'setting "
+                "assessment_order', so its dysfunctions rank after every listed one",
+                id_span(assessment), help=f"add {assessment.id} to 'setting assessment_order'",
+            )
+
+
+# --- W406 ------------------------------------------------------------------------------------
+def shape(cond: Cond) -> tuple:
+    """A condition without its spans, to compare two of them."""
+    if isinstance(cond, Atom):
+        return ("atom", cond.kind, cond.id, cond.operator, cond.value, cond.scope)
+    if isinstance(cond, NoneOf):
+        return ("not", shape(cond.operand))
+    kind = "all" if isinstance(cond, AllOf) else "any"
+    return (kind, tuple(shape(o) for o in cond.operands))
+
+
+def _any_nodes(cond: Cond) -> Iterable[AnyOf]:
+    if isinstance(cond, AnyOf):
+        yield cond
+    if isinstance(cond, NoneOf):
+        yield from _any_nodes(cond.operand)
+    elif isinstance(cond, AllOf | AnyOf):
+        for operand in cond.operands:
+            yield from _any_nodes(operand)
+
+
+def _span_of(cond: Cond) -> st.Span | None:
+    if isinstance(cond, Atom):
+        return cond.span
+    if isinstance(cond, NoneOf):
+        return _span_of(cond.operand)
+    return _span_of(cond.operands[0]) if cond.operands else None
+
+
+def _identical_branches(kb: KnowledgeBase) -> Iterable[Diagnostic]:
+    for rule in kb.rules:
+        for node in _any_nodes(rule.condition):
+            seen: set[tuple] = set()
+            for operand in node.operands:
+                key = shape(operand)
+                if key in seen:
+                    yield _warn(
+                        "W406", f"rule '{rule.id}' has an 'or' with two identical branches",
+                        _span_of(operand), help="remove the repeated branch, or fix the one "
+                        "that was meant to differ",
+                    )
+                seen.add(key)
+
+
+# --- W407 ------------------------------------------------------------------------------------
+def _conjuncts(cond: Cond) -> frozenset[tuple]:
+    if isinstance(cond, AllOf):
+        return frozenset(k for o in cond.operands for k in _conjuncts(o))
+    return frozenset({shape(cond)})
+
+
+def _opposite_supersets(kb: KnowledgeBase) -> Iterable[Diagnostic]:
+    concluded = []
+    for rule in kb.rules:
+        states = {(c.data["muscle"], c.kind) for c in rule.conclusions if c.kind in STATES}
+        if states:
+            concluded.append((rule, _conjuncts(rule.condition), states))
+    for rule, conditions, states in concluded:
+        for other, other_conditions, other_states in concluded:
+            if other is rule or not other_conditions <= conditions:
+                continue
+            if other_conditions == conditions and other.order > rule.order:
+                continue  # the same conditions: report once, at the later rule
+            opposite = sorted(m for m, s in states
+                              if (m, "overactive" if s == "underactive" else "underactive")
+                              in other_states)
+            if opposite:
+                yield _warn(
+                    "W407", f"rule '{rule.id}' fires whenever '{other.id}' does and gives "
+                    f"the opposite state for {', '.join(opposite)}", rule.span,
+                    notes=(f"'{other.id}' is at {other.span}",),
+                    help="the two rules always conflict; narrow one of them",
+                )
+
+
+class IdSpans:
+    """Where each declared id is written, from the syntax trees (the entry keeps only
+    the whole declaration's span)."""
+
+    def __init__(self, files: Sequence[st.RuleFile]):
+        self.spans = {(s.kind, s.id): s.id_span for f in files for s in f.statements
+                      if isinstance(s, st.Declaration)}
+
+    def __call__(self, entry: Entry) -> st.Span:
+        return self.spans.get((entry.kind, entry.id), entry.span)
+
+
+# --- selection and suppression -----------------------------------------------------------------
+SUPPRESS = re.compile(r"#\s*cexpert:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
+
+
+def suppressed(d: Diagnostic, sources: dict[str, str]) -> bool:
+    """A warning silenced by `# cexpert: ignore[CODE]` on its line or on a comment line
+    just above it (a bare `# cexpert: ignore` silences every warning there)."""
+    if d.is_error or d.span is None or d.span.file not in sources:
+        return False
+    lines = sources[d.span.file].split("\n")
+    candidates = [d.span.line]
+    if d.span.line >= 2 and lines[d.span.line - 2].lstrip().startswith("#"):
+        candidates.append(d.span.line - 1)
+    for number in candidates:
+        if not 1 <= number <= len(lines):
+            continue
+        for match in SUPPRESS.finditer(lines[number - 1]):
+            codes = match.group(1)
+            if codes is None or d.code in {c.strip() for c in codes.split(",")}:
+                return True
+    return False
+
+
+def chosen(diagnostics: Iterable[Diagnostic], select: Sequence[str] = (),
+           ignore: Sequence[str] = ()) -> list[Diagnostic]:
+    """Warnings filtered by code prefix (`W4` selects all strict warnings); errors stay."""
+    def matches(code: str, prefixes: Sequence[str]) -> bool:
+        return any(code.startswith(p) for p in prefixes)
+
+    out = []
+    for d in diagnostics:
+        if not d.is_error and ((select and not matches(d.code, select))
+                               or matches(d.code, ignore)):
+            continue
+        out.append(d)
+    return out
