@@ -57,6 +57,7 @@ equipment foam_roller "Foam roller"
 
 exercise smr_adductors "Adductor roll" phase inhibit targets adductor_complex
   equipment foam_roller tags smr unilateral
+setting exercise_preference smr_adductors, stand_adductor
 exercise stand_adductor "Standing adductor release" phase inhibit targets adductor_complex
 exercise smr_calves "Calf roll" phase inhibit targets soleus equipment foam_roller tags smr
 exercise smr_tfl "TFL roll" phase inhibit targets tfl equipment foam_roller tags smr

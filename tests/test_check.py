@@ -353,7 +353,8 @@ def test_e110_unknown_setting_with_did_you_mean(kb):
     d = one(kb("setting profil ces\n"), "E110")
     assert d.message == "unknown setting 'profil'"
     assert d.help == "did you mean 'profile'?"
-    assert d.expected == "checkpoint_order, assessment_order, fms_order, profile, firing_limit"
+    assert d.expected == ("checkpoint_order, assessment_order, fms_order, profile, firing_limit, "
+                          "exercise_preference")
     assert where(d) == ("rules.cex", 2, 9)
 
 
@@ -367,7 +368,7 @@ def test_setting_values_resolve_to_ids(kb):
 
 
 def test_a_number_where_a_word_is_expected_is_that_word(kb):
-    entries = ok(kb("exercise e phase inhibit targets soleus tags 1, smr\n"
+    entries = ok(kb("exercise e phase inhibit targets gluteus_medius tags 1, smr\n"
                     "assessment a views 1, 2\nfinding f in a view 2\n"))
     assert entries.get("exercise", "e").many("tags") == ("1", "smr")
     assert entries.get("assessment", "a").many("views") == ("1", "2")
@@ -604,7 +605,7 @@ def test_rules_of_an_unloaded_profile_are_still_checked(kb):
 
 # --- references that resolve but would do nothing ----------------------------------------------
 
-TAGGED = """exercise smr_hip "Hip roll" phase inhibit targets tfl tags smr, floor
+TAGGED = """exercise smr_hip "Hip roll" phase inhibit targets gluteus_medius tags smr, floor
 exercise stretch_hip "Hip stretch" phase lengthen targets tfl
 phase lengthen "Lengthen" treats overactive
 """

@@ -22,6 +22,7 @@ finding heels_rise "Heels rise" in ohsa
 finding knees_in "Knees move inward" in ohsa
 muscle soleus "Soleus"
 muscle tfl "TFL"
+muscle piriformis "Piriformis"
 exercise smr_calves "Calf roll" phase inhibit targets soleus, tfl
 exercise act_calves "Calf raise" phase activate targets soleus, tfl
 """
@@ -49,15 +50,15 @@ def test_a_clean_knowledge_base_has_no_strict_warnings(strict):
 
 def test_an_exercise_no_rule_can_reach_is_W401(strict):
     codes, found = strict("heels rise → overactive soleus\nknees in → underactive tfl\n",
-                          BASE + 'exercise act_other "Other" phase activate targets soleus\n')
+                          BASE + 'exercise act_other "Other" phase activate targets piriformis\n')
     assert codes == ["W401"]
     assert found[0].message.startswith("exercise 'act_other' can never be in a program")
-    assert (found[0].span.line, found[0].span.column) == (12, 10)
+    assert (found[0].span.line, found[0].span.column) == (13, 10)
 
 
 def test_a_prescribed_or_substituting_exercise_is_reachable(strict):
-    extra = ('exercise act_other "Other" phase activate targets soleus\n'
-             'exercise act_third "Third" phase activate targets soleus\n')
+    extra = ('exercise act_other "Other" phase activate targets piriformis\n'
+             'exercise act_third "Third" phase activate targets piriformis\n')
     codes, _ = strict("heels rise → overactive soleus, tfl\nknees in → underactive tfl\n"
                       "rule r when knees in then prescribe act_other\n"
                       'rule s when heels rise then substitute act_calves with act_third '
@@ -134,7 +135,7 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
     (tmp_path / "00_base.cex").write_text(
-        BASE + 'exercise act_other "Other" phase activate targets soleus\n'
+        BASE + 'exercise act_other "Other" phase activate targets piriformis\n'
         'assessment push "Pushing"\n', encoding="utf-8")
     (tmp_path / "10_rules.cex").write_text(
         'source "t"\nheels rise → overactive soleus, tfl\nknees in → underactive tfl\n',
@@ -198,7 +199,7 @@ def test_sarif_output_is_a_2_1_0_log_with_one_result_per_warning(capsys, kb_dir,
     assert first["level"] == "warning"
     location = first["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "00_base.cex"
-    assert location["region"]["startLine"] == 12
+    assert location["region"]["startLine"] == 13
 
 
 def test_json_output_carries_the_strict_warnings(capsys, kb_dir):

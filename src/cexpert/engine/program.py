@@ -134,14 +134,15 @@ class _Session:
         return None
 
     def candidates(self, phase: str, muscle: str) -> list[Entry]:
-        """Exercises of `phase` covering `muscle`, the one listing it earliest first."""
+        """Exercises of `phase` covering `muscle`, the one listing it earliest first, then
+        by the knowledge base's declared preference (never by file order)."""
         found = []
         for exercise in self.kb.of("exercise").values():
             if exercise.one("phase") != phase:
                 continue
             targets = [*exercise.many("targets"), *exercise.many("covers")]
             if muscle in targets:
-                found.append((targets.index(muscle), exercise.order, exercise))
+                found.append((targets.index(muscle), self.kb.preference(exercise.id), exercise))
         return [e for _, _, e in sorted(found, key=lambda x: (x[0], x[1]))]
 
     def allowed_for(self, phase: str, muscle: str) -> _Choice | None:
@@ -384,7 +385,7 @@ def _by_checkpoint(session: _Session, phase: Entry, already: list[ProgramItem]
             continue
         if len(already) + len(items) >= cap:
             break
-        for exercise in kb.of("exercise").values():
+        for exercise in sorted(kb.of("exercise").values(), key=lambda e: kb.preference(e.id)):
             if exercise.one("phase") != phase.id or checkpoint not in exercise.many(
                     "integrates"):
                 continue

@@ -139,3 +139,11 @@ class KnowledgeBase:
 
     def rule(self, rule_id: str) -> KbRule | None:
         return self.rules_by_id.get(rule_id)
+
+    def preference(self, exercise_id: str) -> tuple[int, str]:
+        """How an exercise ranks among equally good ones: by its place in `setting
+        exercise_preference` (unlisted ones after every listed one), then by id; never
+        by the file it is declared in, so adding a file cannot reorder the others."""
+        listed = self.setting("exercise_preference")
+        place = listed.index(exercise_id) if exercise_id in listed else len(listed)
+        return (place, exercise_id)

@@ -31,6 +31,7 @@ class ConsistencyChecks:
                         elif isinstance(item, st.Substitute):
                             self._check_substitute_phase(item, entries)
         self._check_declared_substitutes(entries)
+        self._check_ties(entries, settings)
 
     def _check_tags(self, item: st.Exclude, tags: set[str]) -> None:
         for part in item.parts:
@@ -97,6 +98,39 @@ class ConsistencyChecks:
             f"'{original.id}', {article(a)} exercise", span,
             help=f"substitute an exercise of the {a} phase",
         )
+
+    def _check_ties(self, entries, settings) -> None:
+        """W305: two exercises equally good for a muscle (or a checkpoint) in one phase
+        that `setting exercise_preference` does not order: the choice falls to their ids."""
+        listed = set(settings.get("exercise_preference", ()))
+        groups: dict[tuple, list[str]] = {}
+        for exercise in entries["exercise"].values():
+            phase = entries["phase"].get(exercise.one("phase") or "")
+            if phase is None:
+                continue
+            if phase.one("treats") == "checkpoints":
+                keys = [(phase.id, c, 0) for c in exercise.many("integrates")]
+            else:
+                served = [*exercise.many("targets"), *exercise.many("covers")]
+                keys = [(phase.id, m, served.index(m)) for m in dict.fromkeys(served)]
+            for key in keys:
+                groups.setdefault(key, []).append(exercise.id)
+        reported: set[tuple[str, str]] = set()
+        for (phase, target, _), ids in groups.items():
+            undecided = sorted(i for i in ids if i not in listed)
+            for later in undecided[1:]:
+                pair = (undecided[0], later)
+                if pair in reported:
+                    continue
+                reported.add(pair)
+                newer = max(pair, key=lambda i: entries["exercise"][i].order)
+                self.warn(
+                    "W305", f"'{pair[0]}' and '{later}' are equally good for '{target}' in "
+                    f"the {phase} phase, and nothing says which comes first",
+                    self.decls["exercise"][newer].id_span,
+                    help="list the one to prefer in 'setting exercise_preference'",
+                    notes=(f"until then '{pair[0]}' comes first, by its id",),
+                )
 
     def _quiet_exercise(self, name: st.Name, entries):
         found = sorted({i for _, i in self.names.lookup(name, ("exercise",))})

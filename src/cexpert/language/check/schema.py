@@ -40,6 +40,7 @@ SETTINGS: dict[str, object] = {
     "fms_order": "finding",
     "profile": "word",
     "firing_limit": "number",
+    "exercise_preference": "exercise",
 }
 
 #: Numbers with a meaning: counts are whole numbers from 1, durations are positive.
