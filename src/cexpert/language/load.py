@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cexpert.language import syntax_tree as st
@@ -75,9 +75,28 @@ def load(paths: Sequence[str | Path], label: str | None = None,
         kb_hash = "sha256:" + hashlib.sha256(f"{kb_hash}\nprofile {profile}".encode()
                                              ).hexdigest()
     if any(d.is_error for d in diagnostics):
-        return Loaded(None, tuple(diagnostics), sources, tuple(files))
+        return Loaded(None, tuple(diagnostics) + _beside_syntax_errors(
+            files, diagnostics, label, kb_hash, profile), sources, tuple(files))
     kb, problems = check(files, label, kb_hash, profile)
     return Loaded(kb, tuple(diagnostics) + tuple(problems), sources, tuple(files))
+
+
+def _beside_syntax_errors(files, diagnostics, label, kb_hash, profile
+                          ) -> tuple[Diagnostic, ...]:
+    """The check's errors in the files that parsed, so one syntax error does not hide
+    the name errors of every other file. A name may be declared by the statement that
+    failed to parse, so unknown names say so; the files with syntax errors get none."""
+    broken = {d.span.file for d in diagnostics if d.is_error and d.span is not None}
+    _, problems = check(files, label, kb_hash, profile)
+    kept = []
+    for d in problems:
+        if not d.is_error or d.span is None or d.span.file in broken:
+            continue
+        if d.code == "E201":
+            d = replace(d, notes=(*d.notes, "a statement with a syntax error may declare it: "
+                                  + ", ".join(sorted(broken))))
+        kept.append(d)
+    return tuple(kept)
 
 
 def _expand(path: Path, included_at: st.Span | None, diagnostics: list[Diagnostic]):

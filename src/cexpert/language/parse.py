@@ -152,6 +152,10 @@ class ToSyntaxTree(Transformer):
     def values(self, meta, *values):
         return tuple(values)
 
+    def extension(self, meta, kind, ident, *attributes):
+        return st.Extension(kind, str(ident), self.token_span(ident), attributes,
+                            self.span(meta))
+
     def include(self, meta, path):
         return st.Include(self._text(path), self.span(meta))
 
@@ -514,8 +518,8 @@ def _misspelled_keyword(chunk: str, expected) -> str | None:
     present = {w.lower() for w in words}
     wanted = set(_keywords(expected))
     if words and words[0].lower() == "rule":
-        wanted |= {"when", "then"}
-    wanted |= set(CONCLUSION_WORDS[:2])
+        wanted |= {"when", "then", "source", "salience", "profile"}
+    wanted |= set(CONCLUSION_WORDS) | {"because"}
     wanted -= present
     for word in words:
         if word.lower() in RESERVED:
@@ -534,9 +538,10 @@ def _keyword_hint(token: Token, expected, chunk: str) -> str | None:
         if found:
             return f"did you mean '{found[0]}'?"
     first = chunk.lstrip().split(maxsplit=1)[0] if chunk.strip() else ""
-    statement_words = {*DECLARATION_KINDS, "rule", "setting", "include", "section", "source"}
+    statement_words = {*DECLARATION_KINDS, "rule", "setting", "include", "section", "source",
+                       "extend"}
     if first and first not in statement_words and "->" not in chunk and "→" not in chunk:
-        found = suggest(first.lower(), [*DECLARATION_KINDS, "rule", "setting", "include"])
+        found = suggest(first.lower(), sorted(statement_words))
         if found:
             return f"a statement starts with a keyword or is an arrow rule; " \
                    f"did you mean '{found[0]}' instead of '{first}'?"

@@ -83,6 +83,18 @@ class Declaration:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """`extend exercise smr_adductors tags kneeling`: more aliases, tags or substitutes
+    for a declaration written elsewhere, so another file stays untouched."""
+
+    kind: str
+    id: str
+    id_span: Span
+    attributes: tuple[Attribute, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class Setting:
     key: str
     key_span: Span
@@ -318,7 +330,7 @@ class Rule:
     span: Span
 
 
-Statement = Declaration | Setting | Include | Section | FileSource | Rule
+Statement = Declaration | Extension | Setting | Include | Section | FileSource | Rule
 
 
 @dataclass(frozen=True)

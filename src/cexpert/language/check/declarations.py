@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import get_close_matches
 
 from cexpert.language import syntax_tree as st
 from cexpert.language.check.names import article, meant, meant_as_written, plain, span_of
@@ -12,6 +13,15 @@ from cexpert.language.knowledge import (
     Entry,
 )
 from cexpert.language.syntax_tree import name_key
+
+#: What `extend` may add to a declaration of another file.
+EXTENSIBLE = ("aka", "tags", "substitutes", "covers", "note")
+
+
+def _missing(decl: st.Declaration) -> bool:
+    """A declaration lacks a required attribute (E107 would be reported on it)."""
+    given = {a.key for a in decl.attributes}
+    return any(key not in given for key in REQUIRED.get(decl.kind, ()))
 
 
 class DeclarationChecks:
@@ -26,10 +36,7 @@ class DeclarationChecks:
                 kind, ident = statement.kind, statement.id
                 previous = self.decls[kind].get(ident)
                 if previous is not None:
-                    self.error(
-                        "E101", f"{kind} '{ident}' is declared twice", statement.id_span,
-                        notes=(f"first declared at {previous.id_span}",),
-                    )
+                    self.declared_twice(previous, statement)
                     continue
                 if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident):
                     self.error(
@@ -40,13 +47,67 @@ class DeclarationChecks:
                 self.names.add(ident, kind, ident)
                 if statement.title is not None:
                     self.names.add(statement.title.value, kind, ident)
-                for attribute in statement.attributes:
-                    if attribute.key == "aka":
-                        for value in attribute.values:
-                            text = value.value if isinstance(value, st.Text) else getattr(
-                                value, "text", None)
-                            if text:
-                                self.names.add(text, kind, ident)
+                self._add_names(statement)
+        self.apply_extensions()
+
+    def declared_twice(self, previous: st.Declaration, again: st.Declaration) -> None:
+        """E101 at the newer of the two: the one missing a required attribute when the
+        other has them all (an author adding tags from their own file), else the later."""
+        kept, dropped, where = previous, again, "first declared"
+        if _missing(previous) and not _missing(again):
+            kept, dropped, where = again, previous, "declared"
+            self.decls[again.kind][again.id] = again
+            self._add_names(again)
+        other_file = kept.span.file != dropped.span.file
+        self.error(
+            "E101", f"{dropped.kind} '{dropped.id}' is declared twice", dropped.id_span,
+            notes=(f"{where} at {kept.id_span}",),
+            help=f"to add aliases, tags or substitutes from this file, write 'extend "
+            f"{dropped.kind} {dropped.id} ...'" if other_file else None,
+        )
+
+    def apply_extensions(self) -> None:
+        """Merge each `extend KIND ID ...` into the declaration it names."""
+        for file in self.files:
+            for statement in file.statements:
+                if isinstance(statement, st.Extension):
+                    self._extend(statement)
+
+    def _extend(self, ext: st.Extension) -> None:
+        decl = self.decls.get(ext.kind, {}).get(ext.id)
+        if decl is None:
+            self.error("E201", f"unknown {ext.kind} '{ext.id}': 'extend' adds to a "
+                       "declaration", ext.id_span,
+                       help=meant(ext.id, self.decls.get(ext.kind, {})))
+            return
+        attributes = list(decl.attributes)
+        for attribute in ext.attributes:
+            if attribute.key not in EXTENSIBLE:
+                self.error("E103", f"'extend' cannot change '{attribute.key}'",
+                           attribute.span, expected=", ".join(EXTENSIBLE),
+                           help="change the declaration itself")
+                continue
+            at = next((i for i, a in enumerate(attributes) if a.key == attribute.key), None)
+            if at is None or attribute.key in ("aka", "note"):
+                attributes.append(attribute)
+            else:
+                same = attributes[at]
+                attributes[at] = st.Attribute(same.key, same.values + attribute.values,
+                                              same.span)
+        merged = st.Declaration(decl.kind, decl.id, decl.id_span, decl.title,
+                                tuple(attributes), decl.span)
+        self.decls[ext.kind][ext.id] = merged
+        self._add_names(merged)
+
+    def _add_names(self, statement: st.Declaration) -> None:
+        kind, ident = statement.kind, statement.id
+        for attribute in statement.attributes:
+            if attribute.key == "aka":
+                for value in attribute.values:
+                    text = value.value if isinstance(value, st.Text) else getattr(
+                        value, "text", None)
+                    if text:
+                        self.names.add(text, kind, ident)
 
     def resolve_declarations(self) -> dict[str, dict[str, Entry]]:
         entries: dict[str, dict[str, Entry]] = {}
@@ -78,7 +139,7 @@ class DeclarationChecks:
             if attribute.key in out and attribute.key not in ("aka", "note"):
                 self.error("E104", f"'{attribute.key}' is given twice", attribute.span)
                 continue
-            values = self.resolve_values(attribute, spec)
+            values = self.resolve_values(attribute, spec, tuple(schema))
             if attribute.key in SINGLE and len(values) > 1:
                 self.error("E105", f"'{attribute.key}' takes one value", attribute.span)
             if spec != "flag" and not attribute.values:
@@ -99,13 +160,16 @@ class DeclarationChecks:
             return None
         return value.as_int if value.as_int is not None else value.value
 
-    def resolve_values(self, attribute: st.Attribute, spec: object) -> list:
+    def resolve_values(self, attribute: st.Attribute, spec: object,
+                       attributes: tuple[str, ...] = ()) -> list:
         if spec == "flag":
             if attribute.values:
                 self.error("E106", f"'{attribute.key}' takes no value", attribute.span)
             return [True]
         out = []
         for value in attribute.values:
+            if self.misspelled_attribute(value, attribute.key, attributes):
+                continue
             resolved = self.resolve_value(value, spec, attribute.key)
             if resolved is not None:
                 out.append(resolved)
@@ -139,6 +203,29 @@ class DeclarationChecks:
         if spec == "equipment" and value.key == "none":
             return "none"
         return self.resolve_name(value, (str(spec),))
+
+    def misspelled_attribute(self, value: st.Value, key: str,
+                             attributes: tuple[str, ...]) -> bool:
+        """`phase inhibit targts iliacus`: a misspelled attribute reads as more words of
+        the value before it; report the attribute (E103), not an unknown 'inhibit targts'."""
+        if not isinstance(value, st.Name) or value.quoted or value.span.line != \
+                value.span.end_line:
+            return False
+        words = value.text.split()
+        for at, word in enumerate(words[1:], 1):
+            found = get_close_matches(word.lower(), attributes, n=1, cutoff=0.75)
+            if not found or word.lower() in attributes:
+                continue
+            column = value.span.column + len(" ".join(words[:at])) + 1
+            span = st.Span(value.span.file, value.span.line, column, value.span.line,
+                           column + len(word))
+            self.error(
+                "E103", f"unknown attribute '{word}'", span,
+                help=f"did you mean '{found[0]}'?",
+                notes=(f"'{word}' reads as part of the {key} '{' '.join(words[:at + 1])}...'",),
+            )
+            return True
+        return False
 
     def check_views(self, entries: dict[str, dict[str, Entry]]) -> None:
         for finding in entries["finding"].values():
