@@ -93,3 +93,82 @@ def _summary(found: list, hidden: int) -> str:
     if hidden:
         text += f" ({hidden} not shown by --max-errors {len(found) - hidden})"
     return text + "."
+
+
+# --- fmt ---------------------------------------------------------------------------------------
+
+def add_fmt_parser(sub) -> None:
+    fmt = sub.add_parser("fmt", help="format rule files in the one canonical layout")
+    fmt.add_argument("paths", nargs="*", help="rule files or directories (default: shipped)")
+    mode = fmt.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="change nothing; exit 1 if a file is not formatted")
+    mode.add_argument("--diff", action="store_true",
+                      help="change nothing; print what formatting would change")
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    """Format each file (atomically), or with --check/--diff only say what would change.
+    Exit 0 all formatted, 1 a file is not formatted (--check/--diff) or does not parse."""
+    import difflib
+    from pathlib import Path
+
+    from cexpert.authoring.fmt import format_text
+    from cexpert.resources import rules_dir
+
+    files, missing = _rule_files(args.paths or [rules_dir()])
+    for path in missing:
+        sys.stderr.write(f"error: no such file or directory, or no .cex files: {path}\n")
+    failed = bool(missing)
+    changed: list[Path] = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        result = format_text(text, str(path))
+        if not result.ok:
+            sys.stderr.write(diag.render_text(list(result.diagnostics), {str(path): text}))
+            sys.stderr.write(f"error: {path} was not formatted: it has syntax errors\n")
+            failed = True
+            continue
+        if result.text == text:
+            continue
+        changed.append(path)
+        if args.diff:
+            sys.stdout.writelines(difflib.unified_diff(
+                text.splitlines(True), result.text.splitlines(True), str(path), str(path)))
+        elif not args.check:
+            _write_atomically(path, result.text)
+    verb = "would be reformatted" if args.check or args.diff else "reformatted"
+    for path in changed:
+        sys.stderr.write(f"{path} {verb}\n")
+    unchanged = len(files) - len(changed)
+    sys.stderr.write(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, "
+                     f"{unchanged} already formatted.\n")
+    return 1 if failed or (changed and (args.check or args.diff)) else 0
+
+
+def _rule_files(paths):
+    from pathlib import Path
+
+    files, missing = [], []
+    for given in paths:
+        path = Path(given)
+        found = sorted(path.rglob("*.cex")) if path.is_dir() else [path] if path.is_file() else []
+        if not found:
+            missing.append(path)
+        files.extend(found)
+    return list(dict.fromkeys(files)), missing
+
+
+def _write_atomically(path, text: str) -> None:
+    """Write beside the file, then rename over it: a crash leaves the old file whole."""
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from enum import IntEnum
 
-from cexpert.cli.authoring import add_check_options, cmd_check
+from cexpert.cli.authoring import add_check_options, add_fmt_parser, cmd_check
 
 
 class Exit(IntEnum):
@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph.add_parser(sub)
     serve.add_parser(sub)
+    add_fmt_parser(sub)
 
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
-COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb")
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -178,6 +179,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from cexpert.cli.rules_test import cmd_test
 
         return cmd_test(args)
+    if args.command == "fmt":
+        from cexpert.cli.authoring import cmd_fmt
+
+        return cmd_fmt(args)
     if args.command == "kb":
         from cexpert.cli.consult import cmd_kb
 
