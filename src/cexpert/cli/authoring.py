@@ -172,3 +172,64 @@ def _write_atomically(path, text: str) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+# --- refs -------------------------------------------------------------------------------------
+
+def add_refs_parser(sub) -> None:
+    refs = sub.add_parser("refs", help="where a name is declared and every place it is used")
+    refs.add_argument("name", help="an id, display name or alias")
+    refs.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+
+
+def cmd_refs(args: argparse.Namespace) -> int:
+    from cexpert.authoring.refs import find_entries, references
+    from cexpert.language.load import load
+    from cexpert.resources import rules_dir
+
+    loaded = load(args.rules or [rules_dir()])
+    if loaded.kb is None:
+        sys.stderr.write(diag.render_text([d for d in loaded.diagnostics if d.is_error],
+                                          loaded.sources))
+        return KB_ERRORS
+    entries = find_entries(loaded.kb, args.name)
+    if not entries:
+        every = [e for kind in loaded.kb.entries.values() for e in kind]
+        hint = diag.did_you_mean(args.name, every)
+        sys.stderr.write(f"error: nothing is declared as '{args.name}'"
+                         + (f"; {hint}" if hint else "") + "\n")
+        return 2
+    for entry in entries:
+        found = references(loaded.files, entry)
+        uses = [r for r in found if not r.declaration]
+        print(f"{entry.kind} {entry.id} \"{entry.name}\": {len(uses)} "
+              f"use{'s' if len(uses) != 1 else ''}")
+        for ref in found:
+            line = loaded.sources.get(ref.span.file, "").split("\n")[ref.span.line - 1].strip()
+            what = "declared" if ref.declaration else "used"
+            print(f"  {_relative(ref.span.file)}:{ref.span.line}:{ref.span.column}: {what}: "
+                  f"{line}")
+    return 0
+
+
+def why_not_exercise_lines(service, result, name: str) -> list[str] | int:
+    """`cexpert why-not CASE exercise NAME`: the lines to print, or exit 2."""
+    from cexpert.authoring.why_not_exercise import why_not_exercise
+    from cexpert.language.syntax_tree import name_key
+
+    key = name_key(name)
+    matches = [e.id for e in service.kb.of("exercise").values()
+               if key in {e.id, name_key(e.name), *(name_key(a) for a in e.aliases)}]
+    if not matches:
+        hint = diag.did_you_mean(key, service.kb.of("exercise"))
+        sys.stderr.write(f"error: unknown exercise '{name}'" + (f"; {hint}" if hint else "")
+                         + "\n")
+        return 2
+    return why_not_exercise(result, service.kb, matches[0])
+
+
+def _relative(file: str) -> str:
+    from pathlib import Path
+
+    path, cwd = Path(file).resolve(), Path.cwd().resolve()
+    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else file

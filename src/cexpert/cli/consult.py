@@ -99,6 +99,14 @@ def cmd_why_not(args: argparse.Namespace) -> int:
     service, _, result = consult_args(args)
     if result is None:
         return service
+    if args.state == "exercise":
+        from cexpert.cli.authoring import why_not_exercise_lines
+
+        lines = why_not_exercise_lines(service, result, args.muscle)
+        if isinstance(lines, int):
+            return lines
+        print("\n".join(lines))
+        return 0
     muscle = name_key(args.muscle)
     matches = [m.id for m in service.kb.of("muscle").values()
                if muscle in {m.id, name_key(m.name), *(name_key(a) for a in m.aliases)}]

@@ -12,7 +12,12 @@ import sys
 from collections.abc import Sequence
 from enum import IntEnum
 
-from cexpert.cli.authoring import add_check_options, add_fmt_parser, cmd_check
+from cexpert.cli.authoring import (
+    add_check_options,
+    add_fmt_parser,
+    add_refs_parser,
+    cmd_check,
+)
 
 
 class Exit(IntEnum):
@@ -61,10 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     why.add_argument("--profile", help=PROFILE_HELP)
 
-    why_not = sub.add_parser("why-not", help="explain why a muscle was not concluded")
+    why_not = sub.add_parser("why-not", help="explain why a muscle was not concluded, or an "
+                             "exercise is not in the program")
     why_not.add_argument("case", help="a case file (.toml)")
-    why_not.add_argument("state", choices=("overactive", "underactive"))
-    why_not.add_argument("muscle", help="a muscle id or name")
+    why_not.add_argument("state", choices=("overactive", "underactive", "exercise"))
+    why_not.add_argument("muscle", help="a muscle (or, after 'exercise', an exercise) id or name")
     why_not.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     why_not.add_argument("--profile", help=PROFILE_HELP)
 
@@ -85,14 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("paths", nargs="+", help="test folders or case files")
     test.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     test.add_argument("--profile", help=PROFILE_HELP)
-    test.add_argument("--format", choices=("text", "json"), default="text")
+    test.add_argument("--format", choices=("text", "json", "junit"), default="text")
     test.add_argument("-v", "--verbose", action="store_true", help="list the passing tests too")
+    test.add_argument("-k", metavar="PATTERN", help="only the tests whose path contains PATTERN")
 
     from cexpert.cli import graph, serve  # argparse only: the code loads when it runs
 
     graph.add_parser(sub)
     serve.add_parser(sub)
     add_fmt_parser(sub)
+    add_refs_parser(sub)
 
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
@@ -121,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
-COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt")
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt", "refs")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -179,6 +187,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from cexpert.cli.rules_test import cmd_test
 
         return cmd_test(args)
+    if args.command == "refs":
+        from cexpert.cli.authoring import cmd_refs
+
+        return cmd_refs(args)
     if args.command == "fmt":
         from cexpert.cli.authoring import cmd_fmt
 

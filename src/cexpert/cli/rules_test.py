@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from cexpert.authoring.coverage import Coverage, table
 from cexpert.authoring.expect import Expectation, Outcome, coverage, find, judge, read_expected
 from cexpert.cli.consult import open_service
 from cexpert.engine.case import CaseError
@@ -26,21 +27,29 @@ def cmd_test(args: argparse.Namespace) -> int:
     if isinstance(service, int):
         return service
     tests, problems = find(args.paths)
+    if getattr(args, "k", None):
+        tests = [t for t in tests if args.k.lower() in str(t.case).lower()]
     if not tests and not problems:
         sys.stderr.write("error: no tests found: a test is NAME.toml with "
                          "NAME.expected.json beside it\n")
         return 2
-    outcomes = [run_one(service, test) for test in tests]
+    covered = Coverage(service.kb)
+    outcomes = [run_one(service, test, covered) for test in tests]
     outcomes += [Outcome(Path(p.split(":")[0]), "error", (p,)) for p in problems]
     fired, never = coverage(outcomes, [r.id for r in service.kb.rules])
     if args.format == "json":
-        print(json.dumps(_as_json(outcomes, fired, never, len(service.kb.rules)), indent=2))
+        report = _as_json(outcomes, fired, never, len(service.kb.rules))
+        report["coverage"].update(_coverage_json(covered))
+        print(json.dumps(report, indent=2))
+    elif args.format == "junit":
+        print(junit(outcomes))
     else:
         print("\n".join(_text(outcomes, fired, never, len(service.kb.rules), args.verbose)))
+        print("\n".join(_coverage_text(covered, args.verbose)))
     return 0 if all(o.status == "passed" for o in outcomes) else FAILED
 
 
-def run_one(service: Service, test: Expectation) -> Outcome:
+def run_one(service: Service, test: Expectation, covered: Coverage | None = None) -> Outcome:
     """One test: its expectation read, its case consulted, the two matched."""
     expected, error = read_expected(test.expected)
     if error is not None:
@@ -51,6 +60,8 @@ def run_one(service: Service, test: Expectation) -> Outcome:
         return Outcome(test.case, "error", tuple(str(problem).splitlines()))
     except FiringLimitExceeded as problem:
         return Outcome(test.case, "error", (str(problem),))
+    if covered is not None:
+        covered.record(result)
     return judge(test, expected, result.as_json())
 
 
@@ -94,3 +105,63 @@ def _as_json(outcomes: list[Outcome], fired: int, never: list[str], rules: int) 
         "failed": sum(1 for o in outcomes if o.status != "passed"),
         "coverage": {"rules": rules, "fired": fired, "never_fired": never},
     }
+
+
+def _coverage_text(covered: Coverage, verbose: bool) -> list[str]:
+    totals = covered.totals()
+    lines = []
+    for kind, (done, total) in totals.items():
+        if kind == "rules":
+            continue  # said above, with the rules that never fired
+        percent = 100 * done / total if total else 100.0
+        lines.append(f"{kind[:-1] if kind != 'branches' else 'branch'} coverage: {done}/{total} "
+                     f"{kind} ({percent:.0f}%)")
+    untaken = covered.untaken()
+    if untaken:
+        shown = untaken if verbose else untaken[:10]
+        lines.append("branches never taken: " + ", ".join(
+            f"{b.rule} ({b.span.line}:{b.span.column})" for b in shown)
+            + (f" and {len(untaken) - len(shown)} more (-v lists them)"
+               if len(shown) < len(untaken) else ""))
+    unused = covered.unused()
+    if unused:
+        shown = unused if verbose else unused[:10]
+        lines.append("exercises in no program: " + ", ".join(shown)
+                     + (f" and {len(unused) - len(shown)} more (-v lists them)"
+                        if len(shown) < len(unused) else ""))
+    return [*lines, "", *table(covered)]
+
+
+def _coverage_json(covered: Coverage) -> dict:
+    totals = covered.totals()
+    return {
+        "branches": {"total": totals["branches"][1], "taken": totals["branches"][0],
+                     "never_taken": [{"rule": b.rule, "line": b.span.line,
+                                      "column": b.span.column} for b in covered.untaken()]},
+        "exercises": {"total": totals["exercises"][1], "used": totals["exercises"][0],
+                      "unused": covered.unused()},
+        "files": [{"file": _name(Path(f.file)), "rules": f.rules, "rules_missed": f.rules_missed,
+                   "branches": f.branches, "branches_missed": f.branches_missed,
+                   "percent": round(f.percent, 1), "missing_lines": list(f.missing_lines)}
+                  for f in covered.files()],
+    }
+
+
+def junit(outcomes: list[Outcome]) -> str:
+    """The outcomes as JUnit XML, which CI systems show test by test."""
+    from xml.etree import ElementTree as ET
+
+    failures = sum(1 for o in outcomes if o.status == "failed")
+    errors = sum(1 for o in outcomes if o.status == "error")
+    suite = ET.Element("testsuite", name="cexpert", tests=str(len(outcomes)),
+                       failures=str(failures), errors=str(errors))
+    for outcome in outcomes:
+        case = ET.SubElement(suite, "testcase", classname="cexpert.rules",
+                             name=_name(outcome.case))
+        if outcome.status != "passed":
+            tag = "failure" if outcome.status == "failed" else "error"
+            problem = ET.SubElement(case, tag, message=outcome.problems[0] if outcome.problems
+                                    else outcome.status)
+            problem.text = "\n".join(outcome.problems)
+    ET.indent(suite)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode")

@@ -54,6 +54,11 @@ def why_not(result: Result, kb: KnowledgeBase, state: str, muscle: str) -> WhyNo
                   "its conditions met.", checks)
 
 
+def condition_holds(cond: Cond, result: Result, kb: KnowledgeBase) -> bool:
+    """Whether a condition holds in the consultation's final working memory."""
+    return all(c.holds for c in _checks(cond, result, kb))
+
+
 def _check_rule(rule: KbRule, result: Result, kb: KnowledgeBase) -> RuleCheck:
     return RuleCheck(rule.id, rule.title, rule.source,
                      tuple(_checks(rule.condition, result, kb)))
