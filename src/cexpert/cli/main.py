@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub)
     add_fmt_parser(sub)
     add_refs_parser(sub)
+    sub.add_parser("lsp", help="run the language server for .cex files on stdin/stdout")
 
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
@@ -129,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
-COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt", "refs")
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt", "refs", "lsp")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -187,6 +188,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from cexpert.cli.rules_test import cmd_test
 
         return cmd_test(args)
+    if args.command == "lsp":
+        from cexpert.authoring.lsp import serve
+
+        return serve()
     if args.command == "refs":
         from cexpert.cli.authoring import cmd_refs
 
