@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_fmt_parser(sub)
     add_refs_parser(sub)
     sub.add_parser("lsp", help="run the language server for .cex files on stdin/stdout")
+    explain = sub.add_parser("explain", help="what a diagnostic code means, with a bad and "
+                             "a fixed example")
+    explain.add_argument("code", help="a code such as E201 or W401")
 
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
@@ -130,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
-COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt", "refs", "lsp")
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt", "refs", "lsp", "explain")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -188,6 +191,16 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from cexpert.cli.rules_test import cmd_test
 
         return cmd_test(args)
+    if args.command == "explain":
+        from cexpert.authoring.codes import explain as explain_code
+
+        text = explain_code(args.code)
+        if text is None:
+            sys.stderr.write(f"error: unknown code '{args.code}' (codes: E000-E303, W205-W407; "
+                             "see docs/rule-language.md)\n")
+            return Exit.USAGE
+        print(text, end="")
+        return Exit.OK
     if args.command == "lsp":
         from cexpert.authoring.lsp import serve
 
