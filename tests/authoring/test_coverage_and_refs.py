@@ -124,3 +124,37 @@ def test_refs_lists_the_declaration_and_every_use_by_any_alias(capsys, project):
 def test_refs_of_an_unknown_name_is_a_usage_error(capsys, project):
     code, _, err = run(capsys, "refs", "tfll", "--rules", str(project / "rules.cex"))
     assert code == 2 and "nothing is declared as 'tfll'" in err
+
+
+# --- --bless ------------------------------------------------------------------------------------
+
+def test_bless_rewrites_only_the_stated_keys_and_shows_the_diff(capsys, project):
+    expected = project / "tests" / "knees.expected.json"
+    code, out, _ = run(capsys, "test", str(project / "tests"), "--rules",
+                       str(project / "rules.cex"), "--bless")
+    assert code == 0 and "1 blessed" in out
+    assert '-{"program": [{"exercise": "smr_calves"}]}' in out
+    assert '+      "exercise": "smr_tfl"' in out
+    assert json.loads(expected.read_text()) == {"program": [{"exercise": "smr_tfl"}]}
+    code, _, _ = run(capsys, "test", str(project / "tests"), "--rules",
+                     str(project / "rules.cex"))
+    assert code == 0
+
+
+def test_bless_keeps_property_operators_and_sets_lengths():
+    from cexpert.authoring.bless import bless
+
+    expected = {"muscles": {"$len": 1, "$contains": [{"id": "tfl"}]}, "referral": {
+        "required": True}}
+    actual = {"muscles": [{"id": "tfl"}, {"id": "soleus"}], "referral": {"required": False,
+                                                                         "urgency": None}}
+    assert bless(expected, actual) == {"muscles": {"$len": 2, "$contains": [{"id": "tfl"}]},
+                                       "referral": {"required": False}}
+
+
+def test_bless_leaves_a_passing_test_untouched(capsys, project):
+    calves = project / "tests" / "calves.expected.json"
+    before = calves.read_text()
+    run(capsys, "test", str(project / "tests"), "--rules", str(project / "rules.cex"),
+        "--bless")
+    assert calves.read_text() == before

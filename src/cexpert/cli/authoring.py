@@ -136,7 +136,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
             sys.stdout.writelines(difflib.unified_diff(
                 text.splitlines(True), result.text.splitlines(True), str(path), str(path)))
         elif not args.check:
-            _write_atomically(path, result.text)
+            write_atomically(path, result.text)
     verb = "would be reformatted" if args.check or args.diff else "reformatted"
     for path in changed:
         sys.stderr.write(f"{path} {verb}\n")
@@ -159,7 +159,7 @@ def _rule_files(paths):
     return list(dict.fromkeys(files)), missing
 
 
-def _write_atomically(path, text: str) -> None:
+def write_atomically(path, text: str) -> None:
     """Write beside the file, then rename over it: a crash leaves the old file whole."""
     import os
     import tempfile

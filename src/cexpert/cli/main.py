@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--format", choices=("text", "json", "junit"), default="text")
     test.add_argument("-v", "--verbose", action="store_true", help="list the passing tests too")
     test.add_argument("-k", metavar="PATTERN", help="only the tests whose path contains PATTERN")
+    test.add_argument("--bless", action="store_true", help="rewrite a failing test's "
+                      "expectation from today's output, for the keys it states (shown as a "
+                      "diff)")
 
     from cexpert.cli import graph, serve  # argparse only: the code loads when it runs
 
