@@ -158,3 +158,36 @@ def test_bless_leaves_a_passing_test_untouched(capsys, project):
     run(capsys, "test", str(project / "tests"), "--rules", str(project / "rules.cex"),
         "--bless")
     assert calves.read_text() == before
+
+
+# --- --watch ------------------------------------------------------------------------------------
+
+def test_watch_runs_again_after_a_rule_file_changes(tmp_path):
+    import threading
+    import time
+
+    from cexpert.cli.authoring import watch
+
+    rules = tmp_path / "rules.cex"
+    rules.write_text(RULES, encoding="utf-8")
+    runs = []
+
+    def edit() -> None:
+        time.sleep(0.1)
+        rules.write_text(RULES + "# edited\n", encoding="utf-8")
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    code = watch([tmp_path], lambda: runs.append(rules.read_text()) or len(runs),
+                 interval=0.02, rounds=150)
+    editor.join()
+    assert code == 2 and runs[-1].endswith("# edited\n")
+
+
+def test_watch_without_changes_runs_once(tmp_path):
+    from cexpert.cli.authoring import watch
+
+    (tmp_path / "rules.cex").write_text(RULES, encoding="utf-8")
+    runs = []
+    assert watch([tmp_path], lambda: runs.append(1) or 0, interval=0.01, rounds=5) == 0
+    assert runs == [1]

@@ -233,3 +233,47 @@ def _relative(file: str) -> str:
 
     path, cwd = Path(file).resolve(), Path.cwd().resolve()
     return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else file
+
+
+# --- --watch -----------------------------------------------------------------------------------
+
+WATCHED = ("*.cex", "*.toml", "*.expected.json")
+
+
+def snapshot(paths) -> dict[str, float]:
+    """Modification times of every rule, case and expectation file under `paths`."""
+    from pathlib import Path
+
+    found: dict[str, float] = {}
+    for given in paths:
+        path = Path(given)
+        files = [path] if path.is_file() else [f for pattern in WATCHED
+                                                for f in path.rglob(pattern)]
+        for file in files:
+            try:
+                found[str(file)] = file.stat().st_mtime_ns
+            except OSError:
+                continue
+    return found
+
+
+def watch(paths, run, interval: float = 0.5, rounds: int | None = None) -> int:
+    """Run, then run again whenever a watched file changes, until Ctrl+C (or `rounds`
+    polls, for tests). Returns the last run's exit code."""
+    import time
+
+    code = run()
+    seen = snapshot(paths)
+    polls = 0
+    try:
+        while rounds is None or polls < rounds:
+            time.sleep(interval)
+            polls += 1
+            now = snapshot(paths)
+            if now != seen:
+                seen = now
+                sys.stderr.write("--- a file changed: running again ---\n")
+                code = run()
+    except KeyboardInterrupt:
+        pass
+    return code

@@ -18,6 +18,7 @@ from cexpert.cli.authoring import (
     add_refs_parser,
     cmd_check,
 )
+from cexpert.resources import rules_dir
 
 
 class Exit(IntEnum):
@@ -46,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--max-errors", type=int, default=0, help="show at most N (0: all)")
     add_check_options(check)
+    check.add_argument("--watch", action="store_true", help="check again whenever a file "
+                       "changes (Ctrl+C stops)")
 
     infer = sub.add_parser("infer", help="run one consultation on a case file")
     infer.add_argument("case", help="a case file (.toml)")
@@ -94,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--format", choices=("text", "json", "junit"), default="text")
     test.add_argument("-v", "--verbose", action="store_true", help="list the passing tests too")
     test.add_argument("-k", metavar="PATTERN", help="only the tests whose path contains PATTERN")
+    test.add_argument("--watch", action="store_true", help="run the tests again whenever a "
+                      "rule, case or expectation changes (Ctrl+C stops)")
     test.add_argument("--bless", action="store_true", help="rewrite a failing test's "
                       "expectation from today's output, for the keys it states (shown as a "
                       "diff)")
@@ -172,6 +177,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run(tui_args.case, tui_args.clients, tui_args.rules)
     args = build_parser().parse_args(argv)
     if args.command == "check":
+        if args.watch:
+            from cexpert.cli.authoring import watch
+
+            return watch(args.paths or [rules_dir()], lambda: cmd_check(args))
         return cmd_check(args)
     if args.command == "infer":
         from cexpert.cli.consult import cmd_infer
@@ -193,6 +202,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "test":
         from cexpert.cli.rules_test import cmd_test
 
+        if args.watch:
+            from cexpert.cli.authoring import watch
+
+            return watch([*args.paths, *(args.rules or [rules_dir()])], lambda: cmd_test(args))
         return cmd_test(args)
     if args.command == "explain":
         from cexpert.authoring.codes import explain as explain_code
