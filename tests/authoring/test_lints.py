@@ -214,3 +214,36 @@ def test_max_errors_counts_every_diagnostic_and_says_how_many_are_hidden(capsys,
     assert code == 1
     assert err.count("error[E201]") == 1
     assert err.endswith("Found 3 errors (2 not shown by --max-errors 1).\n")
+
+
+# --- a property over generated rule files -------------------------------------------------------
+
+def test_lints_never_raise_and_point_into_the_knowledge_base():
+    import os
+
+    from hypothesis import HealthCheck, given, settings
+
+    from authoring.rule_text import rule_file
+    from cexpert.language.check import check
+    from cexpert.language.parse import parse_text
+    from cexpert.resources import rules_dir
+
+    shipped = load([rules_dir()]).files
+    examples = int(os.environ.get("CEXPERT_LINT_EXAMPLES", 0)) or 40
+
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(rule_file())
+    def prop(text):
+        tree, problems = parse_text(text, "generated.cex")
+        assert problems == []
+        kb, _ = check([*shipped, tree], "gen", "h")
+        if kb is None:
+            return
+        files = {f.path: f.source for f in [*shipped, tree]}
+        for d in lint(kb, [*shipped, tree]):
+            assert d.code in LINTS and not d.is_error
+            assert d.span is not None and d.span.file in files
+            assert 1 <= d.span.line <= files[d.span.file].count("\n") + 1
+
+    prop()
