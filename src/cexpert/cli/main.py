@@ -141,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
 
 
-COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb", "fmt", "refs", "lsp", "explain")
+COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb",
+            "fmt", "refs", "lsp", "explain")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
