@@ -339,7 +339,10 @@ def test_an_exercise_that_also_works_an_excluded_muscle_is_not_chosen_for_anothe
     rules = DESIGN_EXAMPLE + (
         'rule no_tfl_rolling "No TFL rolling" when condition osteoporosis\n'
         '  then exclude phase inhibit for tfl because "no rolling of the TFL"\n')
-    service = make_service(rules, vocabulary.replace("exercise smr_adductors", both, 1))
+    vocabulary = vocabulary.replace("exercise smr_adductors", both, 1).replace(
+        "setting exercise_preference smr_adductors",  # the combined roll is preferred
+        "setting exercise_preference smr_adductors_tfl, smr_adductors")
+    service = make_service(rules, vocabulary)
     result = consult(service, '[client]\nconditions = ["osteoporosis"]\n' + KNEE_VALGUS)
     assert chosen(result, "inhibit") == ["smr_adductors"]
     assert ("smr_adductors_tfl", "adductor_complex", "inhibit", "contraindication") in \
