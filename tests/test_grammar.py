@@ -98,8 +98,17 @@ def test_a_declaration_starts_with_each_kind():
 def test_fact_kinds_of_conditions():
     assert alternatives("fact_kind") == {
         "finding", "condition", "pain", "dysfunction", "overactive", "underactive",
-        "cleared", "equipment", "followup", "limitation",
+        "equipment", "followup", "limitation",
     }
+
+
+def test_a_bare_cleared_names_no_subject_and_lists_its_clinicians():
+    rule = only_statement('rule r when parq 2 and not cleared by physician, physical '
+                          'therapist within 12 months then note "n"\n')
+    clearance = rule.condition.operands[1].operand
+    assert clearance.subject is None
+    assert [n.text for n in clearance.by] == ["physician", "physical therapist"]
+    assert clearance.within.value == 12
 
 
 @pytest.mark.parametrize(
@@ -164,7 +173,10 @@ CONDITIONS = [
     ("dysfunction lower crossed", st.FactTest),
     ("overactive tfl", st.FactTest),
     ("underactive glute medius", st.FactTest),
-    ("cleared pregnancy", st.FactTest),
+    ("cleared pregnancy", st.ClearanceTest),
+    ("cleared pregnancy by obstetric provider, physician", st.ClearanceTest),
+    ("cleared by physician within 12 months", st.ClearanceTest),
+    ("pain any and not cleared by physician", st.All),
     ("equipment foam roller", st.FactTest),
     ("followup yes", st.FactTest),
     ("limitation cannot kneel", st.FactTest),

@@ -23,6 +23,8 @@ BOTH = "both"
 SIDES = ("left", "right")
 KNOWN_SECTIONS = ("client", "screening", "assessment", "fms")
 KNOWN_TOP_KEYS = ("date",)  # the visit's date (a client database dates a visit by it)
+#: What a clearance record may clear: one of these keys names its subject.
+CLEARANCE_SUBJECTS = ("parq", "condition", "pain", "clearing_test")
 
 
 def body_sides(side: str) -> set[str]:
@@ -63,10 +65,24 @@ class Client:
 
 
 @dataclass(frozen=True)
+class Clearance:
+    """A recorded clearance with its scope: what it clears (a PAR-Q+ answer, a condition,
+    pain in a region and side, a painful clearing test), by whom and when. Who may
+    clear what, and for how long, is the rules' business."""
+
+    clears: str  # one of CLEARANCE_SUBJECTS
+    subject: str  # the question number, condition id, pain region or clearing test id
+    side: str = BOTH
+    by: str | None = None  # a declared clinician; None for the older plain `cleared` list
+    date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
 class Screening:
     parq_yes: tuple[int, ...] = ()
     followup_yes: bool = False
     cleared: tuple[str, ...] = ()
+    clearances: tuple[Clearance, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,7 @@ class Observation:
     assessment: str
     finding: str
     side: str = BOTH
+    during: str | None = None  # pain: the assessment it was felt in
 
 
 @dataclass(frozen=True)
@@ -138,7 +155,8 @@ class _Reader:
                 self.problem(key, f"unknown section{_hint(key, KNOWN_SECTIONS)}")
         date = self.date(data.get("date"))
         client = self.client(self.table(data, "client"))
-        screening = self.screening(self.table(data, "screening"))
+        screening = self.screening(self.table(data, "screening"),
+                                   datetime.date.fromisoformat(date) if date else None)
         observations = self.assessments(self.table(data, "assessment"))
         fms_table = dict(self.table(data, "fms"))
         clearing = self.clearing(fms_table.pop("clearing", {}))
@@ -161,6 +179,20 @@ class _Reader:
             except ValueError:
                 pass
         self.problem("date", f"must be a date such as 2026-03-01, got {value!r}")
+        return None
+
+    def calendar_date(self, value: Any, where: str) -> datetime.date | None:
+        """A clearance's date: a TOML date (2026-12-01) or the same as a string."""
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.problem(where, f"must be a date such as 2026-12-01, got {value!r}")
         return None
 
     def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -238,8 +270,9 @@ class _Reader:
             return None
         return status
 
-    def screening(self, data: Mapping[str, Any]) -> Screening:
-        known = ("parq_yes", "followup_yes", "cleared")
+    def screening(self, data: Mapping[str, Any], date: datetime.date | None = None
+                  ) -> Screening:
+        known = ("parq_yes", "followup_yes", "cleared", "clearances")
         for key in data:
             if key not in known:
                 self.problem(f"screening.{key}", f"unknown field{_hint(key, known)}")
@@ -253,7 +286,69 @@ class _Reader:
             self.problem("screening.followup_yes", "must be true or false")
             followup = False
         cleared = tuple(self.ids(data, "cleared", "screening.cleared", "condition"))
-        return Screening(tuple(parq), followup, cleared)
+        clearances = tuple(self.clearances(data.get("clearances", []), date))
+        return Screening(tuple(parq), followup, cleared, clearances)
+
+    def clearances(self, items: Any, date: datetime.date | None) -> list[Clearance]:
+        """[[screening.clearances]]: each names one subject, its clinician and its date."""
+        if not isinstance(items, list):
+            self.problem("screening.clearances", "must be a list of tables "
+                         "([[screening.clearances]])")
+            return []
+        known = (*CLEARANCE_SUBJECTS, "side", "by", "date")
+        out = []
+        for i, item in enumerate(items):
+            where = f"screening.clearances[{i}]"
+            if not isinstance(item, Mapping):
+                self.problem(where, "must be a table with what it clears, 'by' and 'date'")
+                continue
+            for key in item:
+                if key not in known:
+                    self.problem(f"{where}.{key}", f"unknown field{_hint(key, known)}")
+            subjects = [k for k in CLEARANCE_SUBJECTS if k in item]
+            if len(subjects) != 1:
+                self.problem(where, "must name exactly one thing it clears: "
+                             f"{', '.join(CLEARANCE_SUBJECTS)}")
+                continue
+            clears = subjects[0]
+            subject = self.clearance_subject(clears, item[clears], f"{where}.{clears}")
+            side = item.get("side", BOTH)
+            if side not in (*SIDES, BOTH) or (side != BOTH and clears in ("parq", "condition")):
+                self.problem(f"{where}.side", "a side is 'left', 'right' or 'both' "
+                             "(pain and clearing tests only)")
+                side = BOTH
+            by = None
+            if not isinstance(item.get("by"), str):
+                self.problem(f"{where}.by", "who gave it: a clinician id, e.g. 'physician'")
+            else:
+                by = self.resolve(item["by"], "clinician", f"{where}.by")
+            when = None
+            if "date" not in item:
+                self.problem(f"{where}.date", "when it was given: a date such as 2026-12-01")
+            else:
+                when = self.calendar_date(item["date"], f"{where}.date")
+            if when is not None and date is None:
+                self.problem("date", "a case with clearances needs the consultation's date "
+                             "(date = 2026-12-01 at the top of the file) to tell their age")
+            elif when is not None and date is not None and when > date:
+                self.problem(f"{where}.date", f"{when} is after the consultation ({date})")
+            if subject is not None and by is not None and when is not None:
+                out.append(Clearance(clears, subject, side, by, when))
+        return out
+
+    def clearance_subject(self, clears: str, value: Any, where: str) -> str | None:
+        if clears == "parq":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 7:
+                self.problem(where, "a PAR-Q+ question number 1-7")
+                return None
+            return str(value)
+        if not isinstance(value, str):
+            self.problem(where, "must be an id")
+            return None
+        if clears == "condition":
+            return self.resolve(value, "condition", where)
+        scope = "pain" if clears == "pain" else "fms_clearing"
+        return self.resolve(value, "finding", where, scope=scope)
 
     # --- assessments -------------------------------------------------------------------
     def assessments(self, data: Mapping[str, Any]) -> list[Observation]:
@@ -282,15 +377,43 @@ class _Reader:
             return []
         out = []
         for i, item in enumerate(items):
+            during = None
+            if isinstance(item, Mapping) and assessment == "pain":
+                item, during = self.pain_entry(item, f"{where}[{i}]")
+                if item is None:
+                    continue
             if not isinstance(item, str):
-                self.problem(f"{where}[{i}]", "must be a finding id")
+                self.problem(f"{where}[{i}]", "must be a finding id"
+                             + (" or { id = ..., during = ASSESSMENT }"
+                                if assessment == "pain" else ""))
                 continue
             ident = self.resolve(item, "finding", f"{where}[{i}]", scope=assessment)
             if ident:
                 declared = self.kb.get("finding", ident)
                 fixed = declared.one("side") if declared else None
-                out.append(Observation(assessment, ident, fixed or side))
+                out.append(Observation(assessment, ident, fixed or side, during))
         return out
+
+    def pain_entry(self, item: Mapping[str, Any], where: str
+                   ) -> tuple[str | None, str | None]:
+        """`{ id = "knee", during = "single_leg_squat" }`: where, and in which assessment."""
+        for key in item:
+            if key not in ("id", "during"):
+                self.problem(f"{where}.{key}", f"unknown field{_hint(key, ('id', 'during'))}")
+        if not isinstance(item.get("id"), str):
+            self.problem(f"{where}.id", "the pain region's id")
+            return None, None
+        during = item.get("during")
+        if during is not None:
+            options = [a for a in self.kb.of("assessment") if a != "pain"]
+            key = name_key(str(during))
+            if key not in options:
+                self.problem(f"{where}.during", f"unknown assessment '{during}'"
+                             f"{_hint(key, options)}")
+                during = None
+            else:
+                during = key
+        return item["id"], during
 
     def fms(self, data: Mapping[str, Any]) -> list[FmsScore]:
         out = []

@@ -64,6 +64,7 @@ class WorkingFact:
     side: str = "both"
     value: float | None = None
     scope: str | None = None  # the assessment a finding was entered in
+    of: str | None = None  # a clearance: the fact id of what it clears
 
 
 class FiringLimitExceeded(RuntimeError):
@@ -259,7 +260,7 @@ def _pattern_index(key: str) -> int:
 
 def _to_experta(fact: WorkingFact) -> W:
     return W(kind=fact.kind, id=fact.id, side=fact.side, value=fact.value, fid=fact.fid,
-             scope=fact.scope)
+             scope=fact.scope, of=fact.of)
 
 
 # --- conditions to Experta patterns -----------------------------------------------------
@@ -271,11 +272,17 @@ def _branches(condition: Cond) -> list[list]:
     for conjunct in _dnf(condition):
         counter = iter(range(10**6))
         patterns = []
-        for item in conjunct:
+        anchor: str | None = None  # the variable a bare `cleared` refers to
+        anchored = _anchored(conjunct)
+        for position, item in enumerate(conjunct):
             if isinstance(item, NoneOf):
-                patterns.extend(_negated(item.operand))
+                patterns.extend(_negated(item.operand, anchor))
             else:
-                patterns.append(getattr(AS, f"p{next(counter)}") << _pattern(item))
+                name = f"p{next(counter)}"
+                bind = f"fid{position}" if position in anchored else None
+                patterns.append(getattr(AS, name) << _pattern(item, anchor, bind))
+                if not _is_correlated(item):
+                    anchor = bind
         if not any(not isinstance(i, NoneOf) for i in conjunct):
             patterns.insert(0, _always())
         branches.append(patterns)
@@ -293,23 +300,49 @@ def _dnf(condition: Cond) -> list[list]:
     return result
 
 
-def _negated(operand: Cond) -> list:
+def _is_correlated(item) -> bool:
+    return isinstance(item, Atom) and item.kind == "cleared" and item.correlated
+
+
+def _mentions_correlated(item) -> bool:
+    if isinstance(item, Atom):
+        return _is_correlated(item)
+    if isinstance(item, NoneOf):
+        return _mentions_correlated(item.operand)
+    return any(_mentions_correlated(o) for o in item.operands)
+
+
+def _anchored(conjunct: list) -> set[int]:
+    """Positions of the positive tests a later bare `cleared` refers to (the last
+    positive test before it that is not itself a clearance)."""
+    out: set[int] = set()
+    last: int | None = None
+    for position, item in enumerate(conjunct):
+        if _mentions_correlated(item) and last is not None:
+            out.add(last)
+        if not isinstance(item, NoneOf) and not _is_correlated(item):
+            last = position
+    return out
+
+
+def _negated(operand: Cond, anchor: str | None = None) -> list:
     """not (b1 or b2 ...) = not b1 and not b2, each branch a conjunction."""
     out = []
     for conjunct in _dnf(operand):
-        patterns = _unbound(conjunct)
+        patterns = _unbound(conjunct, anchor)
         out.append(NOT(patterns[0]) if len(patterns) == 1 else NOT(AND(*patterns)))
     return out
 
 
-def _unbound(conjunct: list) -> list:
-    """Patterns of a conjunction inside a negation: nothing bound, nothing a premise."""
+def _unbound(conjunct: list, anchor: str | None = None) -> list:
+    """Patterns of a conjunction inside a negation: nothing bound, nothing a premise
+    (a bare `cleared` still refers to the test before the negation)."""
     patterns = []
     for item in conjunct:
         if isinstance(item, NoneOf):
-            patterns.extend(_negated(item.operand))
+            patterns.extend(_negated(item.operand, anchor))
         else:
-            patterns.append(_pattern(item))
+            patterns.append(_pattern(item, anchor))
     return patterns
 
 
@@ -317,8 +350,15 @@ def _always():
     return AS.client << W(kind="client")
 
 
-def _pattern(atom: Atom) -> W:
+def _pattern(atom: Atom, anchor: str | None = None, bind: str | None = None) -> W:
     fields: dict[str, Any] = {"kind": atom.kind}
+    if bind is not None:
+        fields["fid"] = getattr(MATCH, bind)
+    if atom.kind == "cleared":
+        if atom.correlated and anchor is not None:
+            fields["of"] = getattr(MATCH, anchor)
+        if atom.by:  # a clearance recorded without its clinician counts for any (README)
+            fields["scope"] = P(lambda v, by=atom.by: v is None or v in by)
     if atom.kind == "fms" and atom.id == "total":
         fields["kind"] = "fms_total"
     elif atom.id is not None:

@@ -9,6 +9,8 @@ the ranking order the rules' settings ask for.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -103,6 +105,8 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
     pain = any(o.assessment == "pain" for o in case.observations)
     for obs in case.observations:
         data = {"finding": obs.finding, "assessment": obs.assessment, "side": obs.side}
+        if obs.during:
+            data["during"] = obs.during
         if pain and obs.assessment != "pain":
             data["provisional"] = True
         add("finding", data, obs.finding, obs.side, scope=obs.assessment)
@@ -111,7 +115,47 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
             add("finding", {"finding": clearing.test, "assessment": "fms_clearing",
                             "side": clearing.side, "painful": True},
                 clearing.test, clearing.side, scope="fms_clearing")
+    out += _clearances(case, book, out)
     return out
+
+
+#: The working-fact kind (and assessment) of what each kind of clearance clears.
+_CLEARS = {"parq": ("parq", None), "condition": ("condition", None),
+           "pain": ("finding", "pain"), "clearing_test": ("finding", "fms_clearing")}
+
+
+def _clearances(case: Case, book: FactBook, entered: list[WorkingFact]) -> list[WorkingFact]:
+    """Each clearance record, matched to the entered facts inside its scope.
+
+    A record covers what it names, on its side (a record for both sides covers
+    either; one side covers only that side), so pain elsewhere is not covered. Its
+    `value` is its age in whole months at the consultation's date; the rules say
+    who may clear what and for how long."""
+    out: list[WorkingFact] = []
+    for record in case.screening.clearances:
+        months = _months(record.date, case.date)
+        data = {"clears": record.clears, "subject": record.subject, "side": record.side,
+                "by": record.by, "date": record.date.isoformat() if record.date else None,
+                "months": months}
+        fact = book.add("clearance", data, origin=INPUT)
+        kind, scope = _CLEARS[record.clears]
+        covered = [w for w in entered if w.kind == kind and w.id == record.subject
+                   and (scope is None or w.scope == scope)
+                   and (record.side == BOTH or w.side == record.side)]
+        subject = record.subject if record.clears == "condition" else None
+        for target in covered or [None]:
+            out.append(WorkingFact("cleared", subject, fact.id, record.side, months,
+                                   record.by, target.fid if target else None))
+    return out
+
+
+def _months(given, visit: str | None) -> int | None:
+    """Whole months from `given` to the visit's date (12 months to the day is 12)."""
+    if given is None or visit is None:
+        return None
+    today = datetime.date.fromisoformat(visit)
+    months = (today.year - given.year) * 12 + today.month - given.month
+    return months - (1 if today.day < given.day else 0)
 
 
 def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingFact]:
@@ -182,6 +226,9 @@ class _Chaining:
             self.seen.add(key)
             data = dict(conclusion.data)
             kind = conclusion.kind
+            for key in ("reason", "text"):
+                if isinstance(data.get(key), str) and "{" in data[key]:
+                    data[key] = self._render(data[key], premises)
             if kind in STATES:
                 data["side"] = _side(data["side"], side, self._scores(premises))
                 data["position"] = conclusion.position
@@ -197,6 +244,27 @@ class _Chaining:
                 out.append(working)
         return out
 
+
+    def _render(self, text: str, premises: tuple[str, ...]) -> str:
+        """Fill a reason's placeholders from what the rule matched: {side} {region}
+        {finding} {during} {question} (README, "Reasons that name what was found")."""
+        found = next((self.book[p] for p in premises if self.book[p].kind == "finding"),
+                     None)
+        parq = next((self.book[p] for p in premises if self.book[p].kind == "parq"), None)
+        values = {"side": "", "region": "", "finding": "", "during": "an assessment",
+                  "question": str(parq.get("question")) if parq else ""}
+        if found is not None:
+            entry = self.kb.get("finding", found.get("finding"))
+            name = entry.name if entry else str(found.get("finding"))
+            values["finding"] = _lower_first(name)
+            values["region"] = str(entry.one("region", _lower_first(name))) if entry else name
+            side = found.get("side")
+            values["side"] = side if side in ("left", "right") else ""
+            if found.get("during"):
+                values["during"] = "the " + _lower_first(
+                    self.kb.name_of("assessment", found.get("during")))
+        rendered = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+        return re.sub(r" {2,}", " ", rendered)
 
     def _scores(self, premises: tuple[str, ...]) -> dict | None:
         """Left and right scores of the FMS test a rule matched, for lower/higher side."""
@@ -225,6 +293,13 @@ class _Chaining:
         fact = self.book.add("fms_priority", data, origin=BUILTIN,
                              premises=tuple(f.id for f in targets if f.get("test") == test))
         return [WorkingFact("fms_priority", test, fact.id)]
+
+
+def _lower_first(name: str) -> str:
+    """'Single-leg squat' → 'single-leg squat'; an acronym ('FMS ...') stays."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
 
 
 def _source(book: FactBook, premises: tuple[str, ...]) -> str | None:

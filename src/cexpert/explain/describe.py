@@ -82,6 +82,12 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"Entered: condition {kb.name_of('condition', d.get('condition', ''))}{status}"
     if kind == "cleared":
         return f"Entered: clearance on record for {d.get('condition')}"
+    if kind == "clearance":
+        what = {"parq": "PAR-Q+ question ", "pain": "pain: ", "condition": "",
+                "clearing_test": ""}.get(d.get("clears"), "")
+        side = f" ({d['side']})" if d.get("side") not in (None, "both") else ""
+        by = kb.name_of("clinician", d.get("by") or "")
+        return f"Entered: clearance of {what}{d.get('subject')}{side} by {by}, {d.get('date')}"
     if kind == "parq":
         return f"Entered: PAR-Q+ question {d.get('question')} answered yes"
     if kind == "followup":

@@ -55,6 +55,8 @@ class Atom:
     operator: str | None = None
     value: float | None = None
     scope: str | None = None  # an assessment, for `pain any`
+    by: tuple[str, ...] = ()  # `cleared ... by`: the clinicians whose clearance counts
+    correlated: bool = False  # `cleared` without a subject: clears the fact tested before it
 
 
 @dataclass(frozen=True)

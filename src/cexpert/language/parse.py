@@ -35,7 +35,7 @@ RESERVED = (
 
 DECLARATION_KINDS = (
     "assessment", "muscle", "finding", "condition", "equipment", "dysfunction",
-    "exercise", "phase", "checkpoint", "limitation",
+    "exercise", "phase", "checkpoint", "limitation", "clinician",
 )
 
 
@@ -257,6 +257,15 @@ class ToSyntaxTree(Transformer):
     def parq_test(self, meta, question):
         return st.ParqTest(question, self.span(meta))
 
+    def clearance(self, meta, subject, by, within):
+        return st.ClearanceTest(subject, tuple(by or ()), within, self.span(meta))
+
+    def clearance_by(self, meta, *names):
+        return names
+
+    def clearance_within(self, meta, number):
+        return self.number(meta, number)
+
     # conclusions: a bare name continues the list before it
     def conclusions(self, meta, *items):
         out: list = []
@@ -339,7 +348,7 @@ class ToSyntaxTree(Transformer):
         return str(token)
 
     def reassess(self, meta, number, unit):
-        return st.Reassess(number, unit, self.span(meta))
+        return st.Reassess(self.number(meta, number), unit, self.span(meta))
 
     def fms_target(self, meta, name):
         return st.FmsTarget(name, self.span(meta))

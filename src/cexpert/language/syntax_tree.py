@@ -180,6 +180,18 @@ class ParqTest:
 
 
 @dataclass(frozen=True)
+class ClearanceTest:
+    """`cleared pregnancy by obstetric provider`, `cleared by physician within 12 months`.
+
+    Without a subject it clears the fact tested just before it in its `and`."""
+
+    subject: Name | None
+    by: tuple[Name, ...]
+    within: Number | None  # months
+    span: Span
+
+
+@dataclass(frozen=True)
 class Not:
     operand: Condition
     span: Span
@@ -199,7 +211,7 @@ class Any:
 
 Condition = (
     FactTest | Comparison | Asymmetry | ReferralTest | AlwaysTest | FmsPriorityTest | ParqTest
-    | Not | All | Any
+    | ClearanceTest | Not | All | Any
 )
 
 

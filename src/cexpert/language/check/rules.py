@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +19,7 @@ from cexpert.language.check.schema import (
     ANY,
     BARE_CONDITION_KINDS,
     FACT_KIND_TO_DECL,
+    PLACEHOLDERS,
     SIDE_PREFIXES,
     STATES,
     URGENCIES,
@@ -68,6 +70,11 @@ class RuleChecks:
                      order: int, seen: dict[str, st.Rule]) -> KbRule | None:
         errors_before = self._error_count()
         condition = self.resolve_condition(rule.condition)
+        for atom in _unanchored_clearances(condition):
+            self.error("E206", "a 'cleared' without a subject clears the test before it, "
+                       "and nothing is tested before it here", atom.span,
+                       help="test what it clears first, e.g. 'pain any and not cleared by "
+                       "physician', or name it: 'cleared pregnancy by ...'")
         conclusions = self.resolve_conclusions(rule.conclusions)
         rule_id = rule.id or _generated_id(file.path, condition)
         if rule.generated:
@@ -123,6 +130,8 @@ class RuleChecks:
                 self.error("E206", f"'parq {node.question.text}' is not a test", node.span,
                            expected="'parq yes' (any question) or 'parq N'")
             return Atom("parq", None, node.span)
+        if isinstance(node, st.ClearanceTest):
+            return self.resolve_clearance(node)
         if isinstance(node, st.Comparison):
             operator = "==" if node.operator == "=" else node.operator
             if node.quantity == "age":
@@ -173,8 +182,23 @@ class RuleChecks:
             assessment = attribute_text(finding, "in") if finding else None
             if assessment and name_key(assessment) != "pain":
                 self.error("E203", f"'{node.name.text}' is not a pain region", node.span)
-        atom_kind = {"pain": "finding", "cleared": "cleared"}.get(kind, kind)
+        atom_kind = {"pain": "finding"}.get(kind, kind)
         return Atom(atom_kind, ident, node.span)
+
+    def resolve_clearance(self, node: st.ClearanceTest) -> Cond:
+        """`cleared [CONDITION] [by CLINICIAN, ...] [within N months]`."""
+        ident = None
+        if node.subject is not None:
+            ident = self.resolve_name(node.subject, ("condition",))
+        by = tuple(i for i in (self.resolve_name(n, ("clinician",)) for n in node.by) if i)
+        within = None
+        if node.within is not None:
+            if node.within.as_int is None or node.within.value < 1:
+                self.error("E206", "'within' takes a whole number of months of at least 1",
+                           node.within.span)
+            within = node.within.value
+        return Atom("cleared", ident, node.span, "<" if within is not None else None,
+                    within, by=by, correlated=node.subject is None)
 
     def resolve_condition_status(self, node: st.FactTest) -> Cond:
         """`condition diabetes is advanced`: the status must be one the condition declares."""
@@ -210,6 +234,7 @@ class RuleChecks:
             positions[kind] += 1
 
         for item in items:
+            self.check_placeholders(getattr(item, "reason", None) or getattr(item, "text", None))
             if isinstance(item, st.MuscleState):
                 muscle = self.resolve_name(item.muscle, ("muscle",))
                 side = self._side(item.side)
@@ -262,6 +287,16 @@ class RuleChecks:
                 add("fms_target", {"test": test}, item.span)
         return out
 
+    def check_placeholders(self, text: st.Text | None) -> None:
+        """A reason's `{placeholder}` must be one the engine fills from what was matched."""
+        if text is None:
+            return
+        for word in re.findall(r"\{(\w*)\}", text.value):
+            if word not in PLACEHOLDERS:
+                self.error("E206", f"'{{{word}}}' is not a placeholder", text.span,
+                           expected=", ".join(f"{{{p}}}" for p in PLACEHOLDERS),
+                           help=meant(word, PLACEHOLDERS))
+
     def _side(self, name: st.Name | None) -> str:
         if name is None:
             return "same"
@@ -306,6 +341,22 @@ class RuleChecks:
         return {"target_kind": kind, "target": ident, "dose": dose}
 
     # --- stratification ----------------------------------------------------------------
+
+
+def _unanchored_clearances(cond: Cond, anchored: bool = False) -> list[Atom]:
+    """Bare `cleared` tests with no positive test before them in their `and`."""
+    if isinstance(cond, Atom):
+        return [cond] if cond.kind == "cleared" and cond.correlated and not anchored else []
+    if isinstance(cond, NoneOf):
+        return _unanchored_clearances(cond.operand, anchored)
+    if isinstance(cond, AnyOf):
+        return [a for o in cond.operands for a in _unanchored_clearances(o, anchored)]
+    out: list[Atom] = []
+    for operand in cond.operands:
+        out += _unanchored_clearances(operand, anchored)
+        bare = isinstance(operand, Atom) and operand.kind == "cleared" and operand.correlated
+        anchored = anchored or not (isinstance(operand, NoneOf) or bare)
+    return out
 
 
 def _generated_id(path: str, condition: Cond) -> str:

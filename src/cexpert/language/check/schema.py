@@ -14,10 +14,11 @@ SCHEMA: dict[str, dict[str, object]] = {
                    "note": "text"},
     "muscle": {"region": "word", "group": "word", "aka": "text", "note": "text"},
     "finding": {"in": "assessment", "view": "word", "checkpoint": "checkpoint",
-                "side": SIDES, "sided": "flag", "clears": "finding", "aka": "text",
-                "note": "text"},
+                "side": SIDES, "sided": "flag", "clears": "finding", "region": "text",
+                "aka": "text", "note": "text"},
     "condition": {"group": "word", "statuses": "word", "aka": "text", "note": "text"},
     "limitation": {"aka": "text", "note": "text"},
+    "clinician": {"aka": "text", "note": "text"},
     "equipment": {"aka": "text", "note": "text"},
     "dysfunction": {"checkpoint": "checkpoint", "aka": "text", "note": "text"},
     "exercise": {"phase": "phase", "targets": "muscle", "covers": "muscle",
@@ -73,8 +74,11 @@ DERIVED_KINDS = ("overactive", "underactive", "dysfunction", "referral", "fms_pr
 FACT_KIND_TO_DECL = {
     "finding": "finding", "pain": "finding", "condition": "condition",
     "dysfunction": "dysfunction", "overactive": "muscle", "underactive": "muscle",
-    "cleared": "condition", "equipment": "equipment", "limitation": "limitation",
+    "equipment": "equipment", "limitation": "limitation",
 }
 #: Kinds a bare name in a condition may be, tried in this order.
 BARE_CONDITION_KINDS = ("finding", "condition", "dysfunction", "limitation", "equipment")
 ANY = "any"
+#: Placeholders a reason or note may use; the engine fills them from the finding (or
+#: PAR-Q+ answer) the rule matched: "pain in the {side} {region} during {during}".
+PLACEHOLDERS = ("side", "region", "finding", "during", "question")
