@@ -121,17 +121,27 @@ def _equipment(case: Case, result: Result, kb: KnowledgeBase) -> Iterator[Violat
 
 def needs_referral(case: Case) -> list[str]:
     """What was entered that must be referred: pain, an FMS 0, a positive clearing
-    test. (No clearance in today's case format covers these: a recorded clearance
-    names a condition. When clearances gain a scope, they are read here.)"""
-    reasons = [f"pain {o.finding}" for o in case.observations if o.assessment == PAIN]
-    reasons += [f"FMS {s.test} scored 0" for s in case.fms if 0 in (s.left, s.right)]
+    test, unless a clearance record names it on its side ([[screening.clearances]];
+    who may clear it is the rules' business, so any clinician's record excuses it here)."""
+    reasons = [f"pain {o.finding}" for o in case.observations if o.assessment == PAIN
+               and not _cleared(case, "pain", o.finding, o.side)]
+    reasons += [f"FMS {s.test} scored 0" for s in case.fms if 0 in (s.left, s.right)
+                and not _cleared_clearing_zero(case)]
     reasons += [f"clearing test {c.test} positive ({c.side})" for c in case.clearing
-                if c.positive]
-    return [r for r in reasons if not _cleared(case, r)]
+                if c.positive and not _cleared(case, "clearing_test", c.test, c.side)]
+    return reasons
 
 
-def _cleared(case: Case, reason: str) -> bool:
-    return False
+def _cleared(case: Case, clears: str, subject: str, side: str) -> bool:
+    return any(r.clears == clears and r.subject == subject and r.side in ("both", side)
+               for r in case.screening.clearances)
+
+
+def _cleared_clearing_zero(case: Case) -> bool:
+    """An FMS 0 that a painful clearing test made is referred with the clearing test,
+    so a clearance of that clearing test covers it too."""
+    return any(c.positive and _cleared(case, "clearing_test", c.test, c.side)
+               for c in case.clearing)
 
 
 def _referral(case: Case, result: Result) -> Iterator[Violation]:
@@ -197,6 +207,8 @@ PRESENCE = ("client", "followup", "referral")
 
 def _atom(atom: Atom, facts: Mapping[str, Fact]) -> bool | None:
     kind = atom.kind
+    if kind == "cleared" and (atom.correlated or atom.by or atom.operator):
+        return None  # a clearance record's scope, clinician and age: the engine's to match
     if kind in PRESENCE:
         return any(f.kind == kind for f in facts.values())
     if kind in KEYS:
