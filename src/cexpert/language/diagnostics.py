@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
-from cexpert.language.syntax_tree import Span
+from cexpert.language.syntax_tree import Span, source_lines
 
 ERROR = "error"
 WARNING = "warning"
@@ -59,7 +59,8 @@ def sort_key(d: Diagnostic) -> tuple:
 
 def render_text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
     """Render diagnostics for a terminal; `sources` maps file names to their text."""
-    blocks = [_render_one(d, sources) for d in sorted(diagnostics, key=sort_key)]
+    lines = _LineIndex(sources)
+    blocks = [_render_one(d, lines) for d in sorted(diagnostics, key=sort_key)]
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     summary = f"Found {errors} error{'s' if errors != 1 else ''}"
@@ -68,7 +69,24 @@ def render_text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -
     return "\n".join([*blocks, summary + "."]) + "\n"
 
 
-def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
+class _LineIndex:
+    """Each source split into lines once, on first use: excerpts stay linear in the
+    number of diagnostics, whatever the size of the file."""
+
+    def __init__(self, sources: Mapping[str, str]):
+        self.sources = sources
+        self.split: dict[str, list[str]] = {}
+
+    def get(self, file: str) -> list[str] | None:
+        if file not in self.split:
+            text = self.sources.get(file)
+            if text is None:
+                return None
+            self.split[file] = source_lines(text)
+        return self.split[file]
+
+
+def _render_one(d: Diagnostic, sources: _LineIndex) -> str:
     where = f"{d.span}: " if d.span else ""
     lines = [f"{where}{d.severity}[{d.code}]: {d.message}"]
     if d.span is not None:
@@ -81,12 +99,9 @@ def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _excerpt(span: Span, text: str | None) -> list[str]:
-    if text is None:
+def _excerpt(span: Span, all_lines: list[str] | None) -> list[str]:
+    if all_lines is None:
         return []
-    # Lines as the parser counts them: str.splitlines would also split at \f, \x1c,
-    # \u2028 ... and show the wrong line.
-    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not 1 <= span.line <= len(all_lines):
         return []
     source_line = all_lines[span.line - 1].expandtabs(1)

@@ -8,6 +8,7 @@ can quote the author; resolution to declared ids happens in `check`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True, order=True)
@@ -352,3 +353,15 @@ class RuleFile:
     path: str
     source: str
     statements: tuple[Statement, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        """The source's lines as the parser counts them, split once per file: a
+        rule's text is sliced from here, so checking stays linear in file size."""
+        return tuple(source_lines(self.source))
+
+
+def source_lines(text: str) -> list[str]:
+    """Lines as the parser counts them: newlines after CRLF/CR folding (str.splitlines
+    would also split at \f, \x1c, \u2028 ... and number lines differently)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -38,12 +38,14 @@ class Checker(DeclarationChecks, RuleChecks, StrataChecks, ConsistencyChecks):
         self.hash = kb_hash
         self.profile = name_key(profile) if profile else None  # overrides the setting
         self.diagnostics: list[Diagnostic] = []
+        self.error_count = 0  # kept as errors are added: counting them per rule is quadratic
         self.names = NameTable()
         self.decls: dict[str, dict[str, st.Declaration]] = defaultdict(dict)
 
     # reporting
     def error(self, code: str, message: str, span: st.Span | None, **extra) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, ERROR, **extra))
+        self.error_count += 1
 
     def warn(self, code: str, message: str, span: st.Span | None, **extra) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, WARNING, **extra))

@@ -68,7 +68,7 @@ class RuleChecks:
 
     def resolve_rule(self, rule: st.Rule, file: st.RuleFile, default_source: str | None,
                      order: int, seen: dict[str, st.Rule]) -> KbRule | None:
-        errors_before = self._error_count()
+        errors_before = self.error_count
         condition = self.resolve_condition(rule.condition)
         for atom in _unanchored_clearances(condition):
             self.error("E206", "a 'cleared' without a subject clears the test before it, "
@@ -94,9 +94,9 @@ class RuleChecks:
         if not source:
             self.warn("W205", f"rule '{rule_id}' cites no source", rule.id_span,
                       help="add 'source \"...\"' to the rule, its section or its file")
-        if self._error_count() > errors_before:
+        if self.error_count > errors_before:
             return None
-        text = _source_text(file.source, rule.span)
+        text = _source_text(file.lines, rule.span)
         salience = (rule.salience.as_int or 0) if rule.salience else 0
         return KbRule(
             id=rule_id, title=rule.title.value if rule.title else _first_line(text),
@@ -105,9 +105,6 @@ class RuleChecks:
             order=order, stratum=0, table_row=_is_table_row(condition, conclusions),
             profile=name_key(rule.profile) if rule.profile else None, span=rule.span,
         )
-
-    def _error_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.is_error)
 
     def resolve_condition(self, node: st.Condition) -> Cond:
         if isinstance(node, st.All):
@@ -374,8 +371,9 @@ def _is_table_row(condition: Cond, conclusions: Sequence[Conclude]) -> bool:
     )
 
 
-def _source_text(text: str, span: st.Span) -> str:
-    lines = text.split("\n")[span.line - 1 : span.end_line]
+def _source_text(lines: Sequence[str], span: st.Span) -> str:
+    """The rule as written, from the file's line index (never re-split per rule)."""
+    lines = lines[span.line - 1 : span.end_line]
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
