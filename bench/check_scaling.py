@@ -13,6 +13,7 @@ exponent k (time ∝ rules^k) between sizes: k ≈ 1 is linear.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import resource
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate, parse_size  # noqa: E402
+from generate import generate, parse_size
 
 
 def single_file(n: int, folder: Path, errors: bool) -> Path:
@@ -91,7 +92,7 @@ def main() -> None:
                   f"({row['diagnostics']} diagnostics), "
                   f"check {row['check_s'] / row['rules'] * 1e6:6.1f} µs/rule, "
                   f"peak {row['peak_rss_mb']:.0f} MB", flush=True)
-    for small, large in zip(rows, rows[1:]):
+    for small, large in itertools.pairwise(rows):
         for stage in ("parse_s", "check_s", "render_s"):
             if small[stage] > 0.01 and large[stage] > 0:
                 k = math.log(large[stage] / small[stage]) / math.log(large["rules"] /

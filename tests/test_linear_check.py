@@ -41,7 +41,7 @@ def test_checking_a_file_of_many_rules_splits_its_text_once(monkeypatch):
     tree, problems = parse_text(many_rules(300), "big.cex")
     assert not problems
     calls = counting_splits(monkeypatch)
-    kb, found = check([tree], "big.cex", "sha256:x")
+    kb, _ = check([tree], "big.cex", "sha256:x")
     assert kb is not None and len(kb.rules) == 300
     assert len(calls) == 1
 
