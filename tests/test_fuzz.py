@@ -79,7 +79,7 @@ def assert_renders(diagnostics, sources: dict[str, str]) -> None:
 def parse_property(text: str) -> None:
     tree, problems = parse_text(text, "fuzz.cex")
     assert isinstance(tree, st.RuleFile)
-    assert all(p.is_error and p.code in ("E001", "E002", "E003") for p in problems)
+    assert all(p.is_error and p.code in ("E001", "E002", "E003", "E004") for p in problems)
     assert_inside(problems, text, "fuzz.cex")
     assert_renders(problems, {"fuzz.cex": tree.source})
 

@@ -561,7 +561,7 @@ def test_a_statement_nested_too_deeply_is_an_error_not_an_exception():
     tree, problems = parse_text(text, "t.cex")
     (problem,) = problems
     assert (problem.code, span(problem)[:2]) == ("E001", (2, 1))
-    assert problem.message == "cannot parse this statement: it is nested too deeply"
+    assert problem.message == "cannot parse this statement: its conditions nest too deeply"
     assert [s.id for s in tree.statements] == ["m", "n"]
 
 

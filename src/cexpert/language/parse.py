@@ -23,6 +23,7 @@ from lark.exceptions import (
 
 from cexpert.language import syntax_tree as st
 from cexpert.language.diagnostics import Diagnostic, suggest
+from cexpert.language.limits import MAX_NESTING, MAX_NUMBER
 from cexpert.resources import grammar_path
 
 #: Words with a fixed meaning. They may appear in a name only inside quotes
@@ -68,10 +69,18 @@ def parse_text(text: str, path: str) -> tuple[st.RuleFile, list[Diagnostic]]:
             statements.extend(_parse_chunk(chunk, path, offset))
         except (UnexpectedInput, _ContinuationError) as error:
             diagnostics.append(_syntax_diagnostic(error, chunk, path, offset))
+        except _NumberError as error:
+            diagnostics.append(_number_diagnostic(error))
         except (LarkError, RecursionError) as error:
             span = st.Span(path, offset + 1, 1, offset + 1, 2)
-            reason = "it is nested too deeply" if isinstance(error, RecursionError) else error
-            diagnostics.append(Diagnostic("E001", f"cannot parse this statement: {reason}", span))
+            if isinstance(error, RecursionError):
+                diagnostics.append(Diagnostic(
+                    "E001", "cannot parse this statement: its conditions nest too deeply",
+                    span, help=f"a rule's conditions may nest at most {MAX_NESTING} levels of "
+                    "'and', 'or', 'not' and parentheses"))
+            else:
+                diagnostics.append(Diagnostic("E001", f"cannot parse this statement: {error}",
+                                              span))
     return st.RuleFile(path, text, tuple(statements)), diagnostics
 
 
@@ -361,7 +370,10 @@ class ToSyntaxTree(Transformer):
         return st.Name(unescape(str(token)), self.token_span(token), quoted=True)
 
     def number(self, meta, token):
-        return st.Number(float(token), self.token_span(token))
+        value = float(token)  # a 400-digit number is inf here: refused, never passed on
+        if not abs(value) <= MAX_NUMBER:
+            raise _NumberError(str(token), self.token_span(token))
+        return st.Number(value, self.token_span(token))
 
     def _text(self, token: Token | None) -> st.Text | None:
         if token is None:
@@ -382,6 +394,23 @@ class _ContinuationError(LarkError):
     def __init__(self, name: st.Name):
         super().__init__(f"'{name.text}' continues no list")
         self.name = name
+
+
+class _NumberError(LarkError):
+    def __init__(self, written: str, span: st.Span):
+        super().__init__(f"number out of range: {written[:20]}")
+        self.written = written
+        self.span = span
+
+
+def _number_diagnostic(error: _NumberError) -> Diagnostic:
+    digits = sum(c.isdigit() for c in error.written)
+    shown = error.written if len(error.written) <= 20 else \
+        f"{error.written[:12]}… ({digits} digits)"
+    return Diagnostic(
+        "E004", f"the number {shown} is out of range", error.span,
+        help=f"numbers in rules lie between -{MAX_NUMBER:,} and {MAX_NUMBER:,}",
+    )
 
 
 def _continuation_error(name: st.Name) -> _ContinuationError:

@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from cexpert.language import limits
 from cexpert.language import syntax_tree as st
 from cexpert.language.check.names import (
     article,
@@ -75,6 +76,10 @@ class RuleChecks:
                        "and nothing is tested before it here", atom.span,
                        help="test what it clears first, e.g. 'pain any and not cleared by "
                        "physician', or name it: 'cleared pregnancy by ...'")
+        for problem in limits.problems(condition):
+            self.error("E209", f"this rule is too large for the engine: {problem}",
+                       rule.condition.span, help="split it into smaller rules, e.g. one "
+                       "per alternative, or conclude a dysfunction and test that")
         conclusions = self.resolve_conclusions(rule.conclusions)
         rule_id = rule.id or _generated_id(file.path, condition)
         if rule.generated:
