@@ -133,7 +133,7 @@ def test_directory_without_rule_files_exits_1(capsys, tmp_path):
 
 def test_file_that_is_not_utf8_exits_1(capsys, write):
     code, _, err = cli(capsys, "check", write("latin1.cex", b"muscle m \"M\xfcller\"\n"))
-    assert code == 1 and "error[E000]: cannot read" in err
+    assert code == 1 and "1:12: error[E000]: this file is not UTF-8 text: byte 0xfc" in err
 
 
 def test_missing_include_is_reported_at_the_include(capsys, write):

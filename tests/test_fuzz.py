@@ -19,7 +19,7 @@ from hypothesis import strategies as hs
 
 from cexpert.language import syntax_tree as st
 from cexpert.language.check import check
-from cexpert.language.diagnostics import Diagnostic, render_text
+from cexpert.language.diagnostics import Diagnostic, printable, render_text
 from cexpert.language.load import load
 from cexpert.language.parse import parse_text, parser
 from cexpert.resources import rules_dir
@@ -72,7 +72,7 @@ def assert_renders(diagnostics, sources: dict[str, str]) -> None:
     assert text.endswith(".\n")
     for d in diagnostics:  # the excerpt shows the very line the span names
         if d.span is not None and d.span.file in sources:
-            line = lines_of(sources[d.span.file])[d.span.line - 1].expandtabs(1)
+            line = printable(lines_of(sources[d.span.file])[d.span.line - 1].expandtabs(1))
             assert f"{d.span.line} | {line}" in text
 
 

@@ -8,6 +8,7 @@ line with a caret under the span, then `expected:`, `help:` and `note:` lines.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -87,15 +88,15 @@ class _LineIndex:
 
 
 def _render_one(d: Diagnostic, sources: _LineIndex) -> str:
-    where = f"{d.span}: " if d.span else ""
-    lines = [f"{where}{d.severity}[{d.code}]: {d.message}"]
+    where = f"{printable(str(d.span))}: " if d.span else ""
+    lines = [f"{where}{d.severity}[{d.code}]: {printable(d.message)}"]
     if d.span is not None:
         lines.extend(_excerpt(d.span, sources.get(d.span.file)))
     if d.expected:
-        lines.append(f"  = expected: {d.expected}")
+        lines.append(f"  = expected: {printable(d.expected)}")
     if d.help:
-        lines.append(f"  = help: {d.help}")
-    lines.extend(f"  = note: {note}" for note in d.notes)
+        lines.append(f"  = help: {printable(d.help)}")
+    lines.extend(f"  = note: {printable(note)}" for note in d.notes)
     return "\n".join(lines)
 
 
@@ -108,9 +109,27 @@ def _excerpt(span: Span, all_lines: list[str] | None) -> list[str]:
     gutter = str(span.line)
     pad = " " * len(gutter)
     end = span.end_column if span.end_line == span.line else len(source_line) + 1
-    width = max(1, end - span.column)
-    caret = " " * (span.column - 1) + "^" * width
-    return [f"{pad} |", f"{gutter} | {source_line}", f"{pad} | {caret}"]
+    before = printable(source_line[: span.column - 1])
+    under = printable(source_line[span.column - 1 : end - 1])
+    caret = " " * len(before) + "^" * max(1, len(under))
+    return [f"{pad} |", f"{gutter} | {printable(source_line)}", f"{pad} | {caret}"]
+
+
+#: Characters a terminal acts on rather than shows: C0 and C1 controls (ESC, BEL, CR,
+#: backspace ...), DEL, and the bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal or a log: each control character as a visible escape
+    (ESC as \\x1b), so user input cannot move the cursor, ring or recolour."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def to_json(diagnostics: Sequence[Diagnostic]) -> str:

@@ -17,6 +17,7 @@ from cexpert.language.check import check
 from cexpert.language.diagnostics import Diagnostic
 from cexpert.language.knowledge import KnowledgeBase
 from cexpert.language.parse import parse_text
+from cexpert.language.reading import RULE_FILE_LIMIT, ReadProblem, read_text
 
 EXTENSION = ".cex"
 
@@ -39,36 +40,39 @@ def load(paths: Sequence[str | Path], label: str | None = None,
          profile: str | None = None) -> Loaded:
     """Parse and check the knowledge base at `paths`; never raises for bad content.
 
-    `profile` selects the table profile instead of the files' `setting profile`; it is
-    part of the hash, since the same files give other conclusions under it."""
+    Each path given is a root: what it includes must resolve (symlinks followed) to a
+    file inside it, so a rule file never makes cexpert read anything else. `profile`
+    selects the table profile instead of the files' `setting profile`; it is part of
+    the hash, since the same files give other conclusions under it."""
     diagnostics: list[Diagnostic] = []
     files: list[st.RuleFile] = []
     sources: dict[str, str] = {}
-    queue = [(Path(p), None) for p in paths]
     roots = [Path(p) for p in paths]
+    queue = [_Pending(Path(p), _root_of(Path(p)), None, ()) for p in paths]
     seen: set[Path] = set()
     while queue:
-        path, included_at = queue.pop(0)
-        for file in _expand(path, included_at, diagnostics):
+        pending = queue.pop(0)
+        for file in _expand(pending, diagnostics):
             resolved = file.resolve()
-            if resolved in seen:
+            if resolved in pending.chain:
+                cycle = " → ".join(p.name for p in (*pending.chain, resolved))
+                diagnostics.append(Diagnostic("E000", f"include cycle: {cycle}",
+                                              pending.included_at,
+                                              help="remove one of these includes"))
+                continue
+            if resolved in seen:  # included twice, not in a cycle: read once
                 continue
             seen.add(resolved)
             display = str(file)
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                diagnostics.append(Diagnostic("E000", f"cannot read {display}: {error}",
-                                              included_at))
+            parsed = _read(file, display, pending.included_at, diagnostics, sources)
+            if parsed is None:
                 continue
-            parsed, problems = parse_text(text, display)
-            sources[display] = parsed.source
-            diagnostics.extend(problems)
             files.append(parsed)
             for statement in parsed.statements:
                 if isinstance(statement, st.Include):
-                    target = file.parent / statement.path.value
-                    queue.append((target, statement.path.span))
+                    queue.append(_Pending(file.parent / statement.path.value, pending.root,
+                                          statement.path.span, (*pending.chain, resolved),
+                                          statement.path.value))
     label = label or ", ".join(str(p) for p in paths)
     kb_hash = content_hash(files, roots)
     if profile:
@@ -99,18 +103,86 @@ def _beside_syntax_errors(files, diagnostics, label, kb_hash, profile
     return tuple(kept)
 
 
-def _expand(path: Path, included_at: st.Span | None, diagnostics: list[Diagnostic]):
-    if path.is_dir():
-        found = sorted(p for p in path.rglob(f"*{EXTENSION}") if p.is_file())
-        if not found:
-            diagnostics.append(Diagnostic("E000", f"no {EXTENSION} files in {path}",
+@dataclass(frozen=True)
+class _Pending:
+    """A path still to read: the root it must stay inside, where it was included and
+    the chain of files that led to it (to tell a cycle from a file included twice)."""
+
+    path: Path
+    root: Path
+    included_at: st.Span | None
+    chain: tuple[Path, ...]
+    written: str | None = None  # the include's path as the rule file wrote it
+
+
+def _root_of(path: Path) -> Path:
+    """The folder a knowledge base path confines its includes to."""
+    resolved = path.resolve()
+    return resolved if resolved.is_dir() else resolved.parent
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root)
+
+
+def _read(file: Path, display: str, included_at: st.Span | None,
+          diagnostics: list[Diagnostic], sources: dict[str, str]) -> st.RuleFile | None:
+    """Parse one file, or report why it cannot be read (with a caret at a bad byte)."""
+    try:
+        text = read_text(file, RULE_FILE_LIMIT, "rule file")
+    except ReadProblem as problem:
+        bad = problem.not_utf8
+        if bad is None:
+            diagnostics.append(Diagnostic("E000", f"cannot read {display}: {problem.message}",
                                           included_at))
-        return found
-    if path.is_file():
-        return [path]
+            return None
+        sources[display] = bad.text
+        span = st.Span(display, bad.line, bad.column, bad.line, bad.column + 1)
+        diagnostics.append(Diagnostic(
+            "E000", f"this file is not UTF-8 text: byte 0x{bad.value:02x} cannot be decoded",
+            span, help="save the file as UTF-8"))
+        return None
+    parsed, problems = parse_text(text, display)
+    sources[display] = parsed.source
+    diagnostics.extend(problems)
+    return parsed
+
+
+def _expand(pending: _Pending, diagnostics: list[Diagnostic]) -> list[Path]:
+    path, included_at = pending.path, pending.included_at
+    if pending.included_at is not None and (
+            Path(pending.written or "").is_absolute() or not _inside(path, pending.root)):
+        diagnostics.append(Diagnostic(
+            "E000", f"include {_quoted(pending.written or str(path))} is outside the "
+            "knowledge base", included_at,
+            help=f"an include names a file inside {pending.root.name or pending.root}/, "
+            "relative to the including file"))
+        return []
+    try:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob(f"*{EXTENSION}") if p.is_file())
+            for outside in [p for p in found if not _inside(p, pending.root)]:
+                diagnostics.append(Diagnostic(
+                    "E000", f"{outside} links to a file outside the knowledge base "
+                    f"({pending.root}); it is not read", included_at))
+                found.remove(outside)
+            if not found:
+                diagnostics.append(Diagnostic("E000", f"no {EXTENSION} files in {path}",
+                                              included_at))
+            return found
+        if path.exists():
+            return [path]
+    except OSError as error:
+        diagnostics.append(Diagnostic("E000", f"cannot read {path}: "
+                                      f"{error.strerror or error}", included_at))
+        return []
     diagnostics.append(Diagnostic("E000", f"no such file or directory: {path}", included_at))
     return []
 
+
+def _quoted(path: str) -> str:
+    """A path as the rule file wrote it (the renderer escapes control characters)."""
+    return f'"{path}"'
 
 def content_hash(files: Sequence[st.RuleFile], roots: Sequence[Path]) -> str:
     """sha256 over the sorted relative paths and contents: the same on any machine."""
