@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cexpert.language.diagnostics import did_you_mean
+from cexpert.language.reading import EXPECTATION_FILE_LIMIT, ReadProblem, read_text
 
 LIST_OPERATORS = ("$contains", "$absent", "$ordered", "$len")
 SUFFIX = ".expected.json"
@@ -160,16 +161,57 @@ def _case_of(expected: Path) -> Path:
     return expected.with_name(expected.name.removesuffix(SUFFIX) + ".toml")
 
 
+#: Deeper than any consultation's JSON (a few levels); the matcher recurses per level.
+MAX_DEPTH = 100
+
+
 def read_expected(path: Path) -> tuple[Any, str | None]:
-    """The expectation document, or an error naming the line and column."""
+    """The expectation document, or an error naming the line and column, or what in
+    it is of the wrong type: never an exception from the matcher later."""
     try:
-        return json.loads(path.read_text(encoding="utf-8")), None
-    except OSError as error:
-        return None, f"{path}: cannot read: {error.strerror}"
-    except UnicodeDecodeError:
-        return None, f"{path}: not UTF-8 text"
+        document = json.loads(read_text(path, EXPECTATION_FILE_LIMIT, "expectation file"))
+    except ReadProblem as problem:
+        return None, f"{path}: {problem.message}"
     except json.JSONDecodeError as error:
         return None, f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
+    except RecursionError:
+        return None, f"{path}: nests more than {MAX_DEPTH} levels deep"
+    problem = shape_problem(document)
+    return (None, f"{path}: {problem}") if problem else (document, None)
+
+
+def shape_problem(document: Any) -> str | None:
+    """The first part of an expectation the matcher cannot use, in words, or None.
+
+    Walked with a stack, not recursion, so a document 100,000 levels deep is
+    reported rather than crashing the walk."""
+    if not isinstance(document, dict):
+        return f"an expectation is a JSON object, got {_kind(document)}"
+    stack: list[tuple[Any, str, int]] = [(document, "$", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"{where}: nests more than {MAX_DEPTH} levels deep"
+        if isinstance(value, dict):
+            for operator in ("$contains", "$absent", "$ordered"):
+                if operator in value and not isinstance(value[operator], list):
+                    return f"{where}.{operator}: must be a list, got {_kind(value[operator])}"
+            if "$len" in value and (type(value["$len"]) is not int or value["$len"] < 0):
+                return f"{where}.$len: must be a whole number of items, got " \
+                       f"{_kind(value['$len'])}"
+            if "$substr" in value and not isinstance(value["$substr"], str):
+                return f"{where}.$substr: must be a string, got {_kind(value['$substr'])}"
+            stack.extend((v, f"{where}.{k}", depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+    return None
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true or false",
+             int: "a number", float: "a number", type(None): "null"}
+    shown = json.dumps(value)[:40] if not isinstance(value, dict | list) else ""
+    return names.get(type(value), type(value).__name__) + (f" ({shown})" if shown else "")
 
 
 def judge(test: Expectation, expected: Any, actual: dict[str, Any]) -> Outcome:

@@ -1,13 +1,17 @@
 """The command line: `cexpert check`, `infer`, `test`, `kb`...; bare `cexpert` opens the TUI.
 
 stdout carries data, stderr diagnostics. Exit codes: 0 success, 1 the
-knowledge base has errors, 2 usage or case-file errors. No input file, however
-broken, produces a Python traceback.
+knowledge base has errors, 2 usage or case-file errors, 70 a bug in cexpert (the
+traceback goes to a file in the user log folder; one line says where). No input
+file, however broken, produces a Python traceback. Output never fails on an
+encoding (a character the terminal cannot show is written as an escape), and
+control characters on stderr are escaped, so input cannot drive the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
@@ -25,6 +29,7 @@ class Exit(IntEnum):
     OK = 0
     KB_ERRORS = 1
     USAGE = 2
+    BUG = 70  # EX_SOFTWARE in sysexits.h: an internal error, not the user's input
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,11 +139,80 @@ def _watches(text: str) -> tuple[str, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_fail_on_encoding()
+    real_stderr = sys.stderr
     try:
         return _dispatch(argv)
     except BrokenPipeError:  # `cexpert trace case.toml | head` is not an error
         sys.stderr.close()
         return Exit.OK
+    except Exception as error:  # a bug: say so in one line, keep the details
+        sys.stderr = real_stderr
+        return _report_bug(error)
+    finally:
+        sys.stderr = real_stderr
+
+
+def _never_fail_on_encoding() -> None:
+    """Under any output encoding (`PYTHONIOENCODING=cp1252`, a C locale) a character
+    the stream cannot encode, such as '→', is written as a backslash escape."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or detached stream
+                reconfigure(errors="backslashreplace")
+
+
+class _EscapingStream:
+    """stderr with control characters escaped (newlines and tabs kept): messages
+    quote user input, and ESC or BEL in a name must not drive the terminal."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(diag.printable(text, keep_newlines=True))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def _report_bug(error: Exception) -> int:
+    """One line on stderr (it is a bug, where the traceback went); the traceback in a
+    private file of the user log folder, since it may quote client data."""
+    import traceback
+
+    details = "".join(traceback.format_exception(error))
+    where = _write_crash_report(details)
+    summary = diag.printable(f"{type(error).__name__}: {error}")[:200]
+    if where is None:
+        sys.stderr.write(details)
+        sys.stderr.write(f"cexpert: internal error (a bug in cexpert, not in your input): "
+                         f"{summary}; the traceback is above\n")
+    else:
+        sys.stderr.write(f"cexpert: internal error (a bug in cexpert, not in your input): "
+                         f"{summary}; details in {where}\n")
+    return Exit.BUG
+
+
+def _write_crash_report(details: str) -> str | None:
+    import os
+    import time
+
+    from platformdirs import user_log_dir
+
+    try:
+        folder = user_log_dir("cexpert", appauthor=False, ensure_exists=False)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        name = time.strftime("crash-%Y%m%d-%H%M%S") + f"-{os.getpid()}.txt"
+        path = os.path.join(folder, name)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(details)
+        return path
+    except OSError:
+        return None
 
 
 COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb",
@@ -176,6 +250,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from cexpert.tui import run  # imported here: `import cexpert.cli` stays Textual-free
 
         return run(tui_args.case, tui_args.clients, tui_args.rules)
+    sys.stderr = _EscapingStream(sys.stderr)
     args = build_parser().parse_args(argv)
     if args.command == "check":
         if args.watch:

@@ -17,6 +17,7 @@ from typing import Any
 
 from cexpert.language.diagnostics import suggest
 from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.reading import CASE_FILE_LIMIT, ReadProblem, read_text
 from cexpert.language.syntax_tree import name_key
 
 BOTH = "both"
@@ -123,9 +124,9 @@ class Case:
 def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
     """Read and validate a case file; raise CaseError listing every problem."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseError(str(path), [f"cannot read the case file: {error}"]) from None
+        text = read_text(path, CASE_FILE_LIMIT, "case file")
+    except ReadProblem as problem:
+        raise CaseError(str(path), [problem.message]) from None
     return parse_case(text, str(path), kb)
 
 
@@ -134,6 +135,9 @@ def parse_case(text: str, path: str, kb: KnowledgeBase) -> Case:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CaseError(path, [f"not valid TOML: {error}"]) from None
+    except RecursionError:
+        raise CaseError(path, ["not valid TOML: its arrays or tables nest too deeply"]
+                        ) from None
     reader = _Reader(kb)
     case = reader.read(data, path)
     if reader.problems:
@@ -236,6 +240,7 @@ class _Reader:
             self.problem("client.conditions", "must be a list")
             return []
         out = []
+        given: dict[str, str] = {}  # condition id -> where it was first given
         for i, item in enumerate(items):
             where = f"client.conditions[{i}]"
             if isinstance(item, str):
@@ -251,7 +256,11 @@ class _Reader:
                 if key not in ("id", "status", "region"):
                     self.problem(f"{where}.{key}",
                                  f"unknown field{_hint(key, ('id', 'status', 'region'))}")
-            if ident:
+            if ident and ident in given:
+                self.problem(where, f"{_shown(item)} is the condition already given at "
+                             f"{given[ident]}; give each condition once")
+            elif ident:
+                given[ident] = f"{where} ({_shown(item)})"
                 status = self.status(ident, item.get("status"), f"{where}.status")
                 out.append(ClientCondition(ident, status, region))
         return out
@@ -417,10 +426,11 @@ class _Reader:
 
     def fms(self, data: Mapping[str, Any]) -> list[FmsScore]:
         out = []
+        given: dict[str, str] = {}
         for key, value in data.items():
-            where = f"fms.{key}"
+            where = f"fms.{_key(key)}"
             test = self.resolve(key, "finding", where, scope="fms")
-            if not test:
+            if not test or self.given_twice(test, where, given, "test"):
                 continue
             sided = self.kb.get("finding", test).flag("sided")
             if isinstance(value, Mapping):
@@ -453,10 +463,11 @@ class _Reader:
             self.problem("fms.clearing", "must be a table")
             return []
         out = []
+        given: dict[str, str] = {}
         for key, value in data.items():
-            where = f"fms.clearing.{key}"
+            where = f"fms.clearing.{_key(key)}"
             test = self.resolve(key, "finding", where, scope="fms_clearing")
-            if not test:
+            if not test or self.given_twice(test, where, given, "clearing test"):
                 continue
             if isinstance(value, Mapping) and not self._sided(test):
                 self.problem(where, "this test is done once, not per side: "
@@ -472,6 +483,15 @@ class _Reader:
             else:
                 self.problem(where, "must be true (painful) or false")
         return out
+
+    def given_twice(self, ident: str, where: str, given: dict[str, str], what: str) -> bool:
+        """A second spelling of an entry already given (`"deep squat"` and `deep_squat`)
+        is an error naming both, never a silent choice between their values."""
+        if ident in given:
+            self.problem(where, f"the same {what} as {given[ident]}; give it once")
+            return True
+        given[ident] = where
+        return False
 
     def _sided(self, test: str) -> bool:
         """A test done per side: declared so, or all of its assessment is."""
@@ -518,6 +538,21 @@ class _Reader:
         else:
             self.problem(where, f"unknown {what} '{text}'{_hint(key, entries)}")
         return None
+
+
+def _key(key: str) -> str:
+    """A TOML key as the case file would write it: bare when it can be, else quoted."""
+    if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _shown(item: Any) -> str:
+    """A condition entry as written: its id, with its status when it has one."""
+    if isinstance(item, Mapping):
+        status = f" (status {item['status']!r})" if item.get("status") is not None else ""
+        return f"'{item.get('id')}'{status}"
+    return f"'{item}'"
 
 
 def _hint(word: str, options) -> str:

@@ -121,9 +121,12 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e
                           "\u2066-\u2069]")
 
 
-def printable(text: str) -> str:
+def printable(text: str, keep_newlines: bool = False) -> str:
     """`text` safe for a terminal or a log: each control character as a visible escape
-    (ESC as \\x1b), so user input cannot move the cursor, ring or recolour."""
+    (ESC as \\x1b), so user input cannot move the cursor, ring or recolour.
+    `keep_newlines` keeps line breaks, for text of several lines."""
+    if keep_newlines:
+        return "\n".join(_UNPRINTABLE.sub(_escaped, line) for line in text.split("\n"))
     return _UNPRINTABLE.sub(_escaped, text)
 
 

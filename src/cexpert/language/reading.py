@@ -65,7 +65,7 @@ def read_bytes(path: str | Path, limit: int, what: str = "file") -> bytes:
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
-        raise ReadProblem(f"cannot open this {what}: {error.strerror or error}") from None
+        raise ReadProblem(f"cannot read this {what}: {error.strerror or error}") from None
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
