@@ -24,6 +24,7 @@ from lark.exceptions import (
 from cexpert.language import syntax_tree as st
 from cexpert.language.diagnostics import Diagnostic, suggest
 from cexpert.language.limits import MAX_NESTING, MAX_NUMBER
+from cexpert.language.parser_tables import default_folder, load_parser
 from cexpert.resources import grammar_path
 
 #: Words with a fixed meaning. They may appear in a name only inside quotes
@@ -40,18 +41,19 @@ DECLARATION_KINDS = (
 )
 
 
+PARSER_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
+                  "maybe_placeholders": True}
+
+
 @cache
 def parser(strict: bool = False) -> Lark:
-    """The LALR parser; `strict=True` makes any grammar conflict an error."""
-    return Lark.open(
-        str(grammar_path()),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        strict=strict,
-        cache=not strict,  # building the LALR tables takes ~1 s; Lark caches them on disk
-    )
+    """The LALR parser; `strict=True` makes any grammar conflict an error.
+
+    The tables come from a verified JSON cache in the user's own cache folder
+    (`parser_tables`), never from Lark's pickle in the shared temporary folder."""
+    if strict:
+        return Lark.open(str(grammar_path()), strict=True, **PARSER_OPTIONS)
+    return load_parser(grammar_path(), PARSER_OPTIONS, default_folder())
 
 
 def parse_text(text: str, path: str) -> tuple[st.RuleFile, list[Diagnostic]]:

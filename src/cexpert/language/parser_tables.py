@@ -1,0 +1,135 @@
+"""The parser's LALR tables, built once and kept where only this user can write.
+
+Building the tables from `grammar/cex.lark` takes about a second, so they are
+cached. Not with Lark's `cache=True`: that unpickles a file with a predictable
+name in the shared temporary folder before checking anything, so a file planted
+there runs code. Here the tables are JSON (loading JSON never runs code) in the
+user cache folder (0700, owned by the user, checked before every read), named
+and stamped with a hash of the grammar, Lark's version and the options, and
+written atomically. Anything unexpected (a foreign owner, loose permissions, a
+stale or corrupt file, a read-only home) means building the tables in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import lark
+from lark import Lark
+from lark.grammar import Rule
+from lark.lexer import TerminalDef
+
+FORMAT = 1  # bump when the file layout below changes
+_TUPLE, _INT_KEYS = "\x00tuple", "\x00int-keys"
+
+
+def load_parser(grammar: Path, options: dict[str, Any], folder: Path | None) -> Lark:
+    """The parser for `grammar`, from the cache in `folder` when it holds a verified
+    copy, else built (and saved there when the folder is private to this user)."""
+    text = grammar.read_text(encoding="utf-8")
+    key = cache_key(text, options)
+    path = folder / f"cex-{key[:32]}.json" if folder is not None else None
+    if path is not None and _private_folder(folder):
+        cached = _read(path, key)
+        if cached is not None:
+            return cached
+    built = Lark(text, **options)
+    if path is not None and _private_folder(folder, create=True):
+        _write(path, key, built)
+    return built
+
+
+def default_folder() -> Path | None:
+    """`<user cache>/cexpert/parser`, or None when there is no usable home."""
+    try:
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("cexpert", appauthor=False)) / "parser"
+    except Exception:  # no home, no platformdirs: build in memory
+        return None
+
+
+def cache_key(grammar: str, options: dict[str, Any]) -> str:
+    """What the tables depend on: the grammar, Lark's version, the options, the format."""
+    stamp = json.dumps([FORMAT, lark.__version__, sorted(options.items()), grammar])
+    return hashlib.sha256(stamp.encode()).hexdigest()
+
+
+def _private_folder(folder: Path, create: bool = False) -> bool:
+    """The folder exists (made 0700 if `create`), is ours, and nobody else can write
+    into it; a symlink or a folder in the wrong hands is never trusted."""
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            and not info.st_mode & 0o077)
+
+
+def _read(path: Path, key: str) -> Lark | None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
+                or info.st_mode & 0o022):
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            document = json.loads(handle.read(), object_hook=_decode)
+        if not isinstance(document, dict) or document.get("key") != key:
+            return None
+        return Lark._load_from_dict(document["data"], document["memo"])
+    except Exception:  # stale, truncated or foreign content: rebuild
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _write(path: Path, key: str, built: Lark) -> None:
+    """Write atomically (a temporary file in the folder, then rename), 0600."""
+    data, memo = built.memo_serialize([TerminalDef, Rule])
+    text = json.dumps({"key": key, "data": _encode(data), "memo": _encode(memo)},
+                      separators=(",", ":"))
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tables-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _encode(value: Any) -> Any:
+    """Lark's serialized tables as JSON: tuples and int-keyed dicts tagged."""
+    if isinstance(value, tuple):
+        return {_TUPLE: [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: _encode(v) for k, v in value.items()}
+        return {_INT_KEYS: [[k, _encode(v)] for k, v in value.items()]}
+    return value
+
+
+def _decode(value: dict) -> Any:
+    if _TUPLE in value:
+        return tuple(value[_TUPLE])
+    if _INT_KEYS in value:
+        return {k: v for k, v in value[_INT_KEYS]}
+    return value
