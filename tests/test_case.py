@@ -88,7 +88,7 @@ def test_toml_syntax_error_is_one_problem_naming_the_line(service):
 def test_unreadable_case_file_is_a_case_error(service, tmp_path):
     with pytest.raises(CaseError) as caught:
         service.read_case(tmp_path / "missing.toml")
-    assert "cannot read this case file: No such file or directory" in caught.value.problems[0]
+    assert "cannot read the case file" in caught.value.problems[0]
 
 
 # --- FMS scores --------------------------------------------------------------------------

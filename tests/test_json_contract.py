@@ -1,4 +1,4 @@
-"""Specifications for the `--format json` contract, schema_version 1: keys and types."""
+"""Specifications for the `--format json` contract, schema_version 2: keys and types."""
 
 from __future__ import annotations
 
@@ -73,8 +73,17 @@ def test_top_level_values_have_their_types(data, key, kind):
     assert isinstance(data[key], kind)
 
 
-def test_schema_version_is_1(data):
-    assert data["schema_version"] == 1
+def test_schema_version_is_2(data):
+    assert data["schema_version"] == 2
+
+
+def test_no_machine_path_is_in_the_contract(data, service):
+    """rules[].file and knowledge_base.path are relative to the knowledge base's root,
+    so a stored or shared result means the same on every machine (schema 2)."""
+    assert data["knowledge_base"]["path"] == "kb"
+    assert {r["file"] for r in data["rules"].values()} == {"10_rules.cex"}
+    root = service.kb.files[0].rsplit("/", 2)[0]
+    assert root not in json.dumps(data["knowledge_base"]) + json.dumps(data["rules"])
 
 
 def test_knowledge_base_has_path_and_sha256_hash(data):

@@ -58,19 +58,21 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
     used = sorted({f.rule for f in book.facts.values() if f.rule})
     notes = tuple(dict.fromkeys(f.get("text") for f in book.of_kind("note")))
     return Result(
-        knowledge_base={"path": kb.path, "hash": kb.hash},
+        knowledge_base={"path": kb.portable_path or kb.path, "hash": kb.hash},
         client={"name": case.client.name, "age": case.client.age, "case": case.path},
         referral=referral, program_status=status, muscles=muscles, conflicts=conflicts,
         dysfunctions=dysfunctions, fms=fms, program=program, excluded=excluded,
         reassessment=reassessment, facts=dict(book.facts),
-        rules={r: _rule_info(kb.rule(r)) for r in used if kb.rule(r)}, firings=firings,
+        rules={r: _rule_info(kb, kb.rule(r)) for r in used if kb.rule(r)}, firings=firings,
         notes=notes, agenda=engine.recording,
     )
 
 
-def _rule_info(rule: KbRule | None) -> RuleInfo:
+def _rule_info(kb: KnowledgeBase, rule: KbRule | None) -> RuleInfo:
+    """A fired rule for the contract: its file relative to the knowledge base's root,
+    so a result means the same on every machine."""
     assert rule is not None
-    return RuleInfo(rule.title, rule.source, rule.file, rule.line)
+    return RuleInfo(rule.title, rule.source, kb.portable_file(rule.file), rule.line)
 
 
 # --- input --------------------------------------------------------------------------

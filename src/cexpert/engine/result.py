@@ -1,7 +1,8 @@
 """The result of a consultation: plain frozen data, every item pointing at its fact.
 
 This is what `explain`, the reports, the CLI and the TUI read. `as_json`
-gives the stable `--format json` contract (schema_version 1).
+gives the stable `--format json` contract (schema_version 2: paths relative to the
+knowledge base's root).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from cexpert.engine.agenda import Recording
 from cexpert.engine.facts import Fact
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rules[].file and knowledge_base.path carry no machine paths
 
 
 @dataclass(frozen=True)

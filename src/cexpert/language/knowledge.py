@@ -125,6 +125,14 @@ class KnowledgeBase:
     settings: Mapping[str, tuple]
     files: tuple[str, ...] = field(default_factory=tuple)
     rules_by_id: Mapping[str, KbRule] = field(default_factory=dict)
+    #: `path` and each file without machine paths, relative to the knowledge base's
+    #: root, for what leaves the machine (the JSON contract, stored results)
+    portable_path: str = ""
+    file_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def portable_file(self, file: str) -> str:
+        """A rule file's path relative to its knowledge base's root."""
+        return self.file_labels.get(file, file)
 
     def of(self, kind: str) -> Mapping[str, Entry]:
         return self.entries.get(kind, {})

@@ -73,6 +73,7 @@ def load(paths: Sequence[str | Path], label: str | None = None,
                     queue.append(_Pending(file.parent / statement.path.value, pending.root,
                                           statement.path.span, (*pending.chain, resolved),
                                           statement.path.value))
+    portable = label  # an explicit label (the shipped rules') is already portable
     label = label or ", ".join(str(p) for p in paths)
     kb_hash = content_hash(files, roots)
     if profile:
@@ -82,6 +83,9 @@ def load(paths: Sequence[str | Path], label: str | None = None,
         return Loaded(None, tuple(diagnostics) + _beside_syntax_errors(
             files, diagnostics, label, kb_hash, profile), sources, tuple(files))
     kb, problems = check(files, label, kb_hash, profile)
+    if kb is not None:
+        kb = replace(kb, portable_path=portable or ", ".join(_name(p) for p in roots),
+                     file_labels={f.path: _portable(f.path, roots) for f in files})
     return Loaded(kb, tuple(diagnostics) + tuple(problems), sources, tuple(files))
 
 
@@ -101,6 +105,23 @@ def _beside_syntax_errors(files, diagnostics, label, kb_hash, profile
                                   + ", ".join(sorted(broken))))
         kept.append(d)
     return tuple(kept)
+
+
+def _name(path: Path) -> str:
+    return path.resolve().name or str(path)
+
+
+def _portable(path: str, roots: Sequence[Path]) -> str:
+    """A file's path relative to its root; with several roots, under the root's name."""
+    relative = _relative(path, roots)
+    if len(roots) < 2:
+        return relative
+    resolved = Path(path).resolve()
+    for root in roots:
+        base = root.resolve()
+        if base.is_dir() and resolved.is_relative_to(base):
+            return f"{_name(root)}/{relative}"
+    return relative
 
 
 @dataclass(frozen=True)

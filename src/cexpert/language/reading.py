@@ -65,7 +65,7 @@ def read_bytes(path: str | Path, limit: int, what: str = "file") -> bytes:
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
-        raise ReadProblem(f"cannot read this {what}: {error.strerror or error}") from None
+        raise ReadProblem(f"cannot read the {what}: {error.strerror or error}") from None
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
@@ -86,7 +86,7 @@ def read_bytes(path: str | Path, limit: int, what: str = "file") -> bytes:
             raise ReadProblem(f"this {what} is larger than the limit of {_size(limit)}")
         return b"".join(chunks)
     except OSError as error:
-        raise ReadProblem(f"cannot read this {what}: {error.strerror or error}") from None
+        raise ReadProblem(f"cannot read the {what}: {error.strerror or error}") from None
     finally:
         os.close(descriptor)
 

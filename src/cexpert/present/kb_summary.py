@@ -16,9 +16,9 @@ def kb_summary(kb: KnowledgeBase) -> dict[str, Any]:
     exercises: dict[str, list[str]] = {p: [] for p in kb.of("phase")}
     for entry in kb.of("exercise").values():
         exercises.setdefault(entry.one("phase"), []).append(entry.id)
-    per_file = Counter(r.file for r in kb.rules)
+    per_file = Counter(kb.portable_file(r.file) for r in kb.rules)
     return {
-        "knowledge_base": {"path": kb.path, "hash": kb.hash},
+        "knowledge_base": {"path": kb.portable_path or kb.path, "hash": kb.hash},
         "counts": {
             "rules": len(kb.rules), "muscles": len(kb.of("muscle")),
             "findings": len(kb.of("finding")), "conditions": len(kb.of("condition")),
