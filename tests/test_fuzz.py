@@ -10,6 +10,9 @@ set CEXPERT_FUZZ_EXAMPLES to try more.
 from __future__ import annotations
 
 import os
+import re
+import resource
+import time
 from functools import cache
 from pathlib import Path
 
@@ -188,6 +191,100 @@ def test_check_never_raises_on_one_mutated_file_among_the_shipped_ones(case):
     assert (kb is None) == any(d.is_error for d in diagnostics)
     assert_inside([d for d in diagnostics if d.span.file == name], text, name)
     assert_renders([*problems, *diagnostics], {f.path: f.source for f in files})
+
+
+# --- structural mutants of the shipped files: lines and tokens deleted, doubled, swapped ----
+
+#: A rule-file token: a string, an arrow, a word or number, or one other character.
+TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|→|->|[\w.]+|\S')
+MUTANT_OPERATIONS = ("delete line", "duplicate line", "swap lines", "delete token",
+                     "duplicate token", "swap tokens", "move token")
+#: The documented long run sets this (README, "Fuzzing"); the default run is short.
+MUTANTS = int(os.environ.get("CEXPERT_FUZZ_MUTANTS", 0)) or 40
+HANG_SECONDS = 5.0
+PEAK_MEMORY_MB = 1024
+
+
+@hs.composite
+def structural_mutant(draw) -> tuple[str, str, tuple[str, ...]]:
+    """(file name, its text after 1-4 structural edits, the edits): what an author's
+    slip or a bad merge does to a rule file."""
+    name = draw(hs.sampled_from(sorted(TEXTS)))
+    lines = TEXTS[name].split("\n")
+    done = []
+    for _ in range(draw(hs.integers(1, 4))):
+        operation = draw(hs.sampled_from(MUTANT_OPERATIONS))
+        i = draw(hs.integers(0, len(lines) - 1))
+        j = draw(hs.integers(0, len(lines) - 1))
+        if operation == "delete line" and len(lines) > 1:
+            del lines[i]
+        elif operation == "duplicate line":
+            lines.insert(i, lines[j])
+        elif operation == "swap lines":
+            lines[i], lines[j] = lines[j], lines[i]
+        else:
+            tokens = [m.span() for m in TOKEN.finditer(lines[i])]
+            if not tokens:
+                continue
+            start, end = tokens[draw(hs.integers(0, len(tokens) - 1))]
+            token = lines[i][start:end]
+            if operation == "delete token":
+                lines[i] = lines[i][:start] + lines[i][end:]
+            elif operation == "duplicate token":
+                lines[i] = lines[i][:end] + " " + token + lines[i][end:]
+            elif operation == "swap tokens":
+                other_start, other_end = tokens[draw(hs.integers(0, len(tokens) - 1))]
+                if (other_start, other_end) == (start, end):
+                    continue
+                (a, b), (c, d) = sorted([(start, end), (other_start, other_end)])
+                line = lines[i]
+                lines[i] = line[:a] + line[c:d] + line[b:c] + line[a:b] + line[d:]
+            else:  # move token to another line
+                lines[i] = lines[i][:start] + lines[i][end:]
+                at = draw(hs.integers(0, len(lines[j])))
+                lines[j] = lines[j][:at] + token + " " + lines[j][at:]
+        done.append(operation)
+    return name, "\n".join(lines), tuple(done)
+
+
+@pytest.fixture(scope="module")
+def mutant_stats():
+    """Counts over the run; at its end, no mutant took HANG_SECONDS and the process
+    stayed under PEAK_MEMORY_MB (a traceback fails the test at once)."""
+    stats = {"mutants": 0, "slowest_s": 0.0, "errors": 0, "clean": 0,
+             "operations": dict.fromkeys(MUTANT_OPERATIONS, 0)}
+    yield stats
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nfuzzed {stats['mutants']} structural mutants of the shipped rule files: "
+          f"0 tracebacks, {stats['errors']} with error diagnostics, {stats['clean']} clean; "
+          f"slowest {stats['slowest_s']:.2f} s (limit {HANG_SECONDS:.0f} s); peak RSS "
+          f"{peak_mb:.0f} MB (limit {PEAK_MEMORY_MB}); operations {stats['operations']}")
+    if stats["mutants"]:
+        assert stats["slowest_s"] < HANG_SECONDS
+        assert peak_mb < PEAK_MEMORY_MB
+
+
+@fuzz(MUTANTS)
+@given(structural_mutant())
+def test_structural_mutants_of_the_shipped_files_never_raise_or_hang(mutant_stats, case):
+    """Parse the mutant, check it with the rest of the shipped knowledge base, render
+    every diagnostic: never an exception, never a hang (issue 10)."""
+    name, text, operations = case
+    start = time.perf_counter()
+    tree, problems = parse_text(text, name)
+    files = [tree if other == name else parsed for other, parsed in _shipped_trees().items()]
+    _, diagnostics = check(files, "kb", "hash")  # on whatever statements survived
+    found = [*problems, *diagnostics]
+    assert_inside([d for d in found if d.span is not None and d.span.file == name], text,
+                  name)
+    assert_renders(found, {f.path: f.source for f in files})
+    elapsed = time.perf_counter() - start
+    mutant_stats["mutants"] += 1
+    mutant_stats["slowest_s"] = max(mutant_stats["slowest_s"], elapsed)
+    mutant_stats["errors" if any(d.is_error for d in found) else "clean"] += 1
+    for operation in operations:
+        mutant_stats["operations"][operation] += 1
+    assert elapsed < HANG_SECONDS, f"{operations} took {elapsed:.1f} s"
 
 
 # --- soups of the language's tokens ------------------------------------------------------------
