@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from cexpert.language.limits import MAX_ALTERNATIVES, MAX_NESTING, MAX_TOGETHER
+from cexpert.language.limits import MAX_ALTERNATIVES, MAX_CHAIN, MAX_NESTING, MAX_TOGETHER
 from cexpert.language.load import load
 
 BOTH_SIDES = '[assessment]\nsingle_leg_squat = { left = ["knee moves inward"], ' \
@@ -96,3 +96,34 @@ def test_reassess_in_a_huge_number_of_weeks_never_writes_infinity(make_kb, make_
     result = consult(service, '[assessment]\nohsa = ["heels rise"]\n')
     text = json.dumps(result.as_json(), allow_nan=False)  # raises on inf or nan
     assert '"weeks": 1000000' in text
+
+
+def chain(count: int, reverse: bool = False) -> tuple[str, str]:
+    """A vocabulary of `count` dysfunctions and rules that conclude them one from the
+    next, from `heels rise`; `reverse` writes the chain's last rule first."""
+    vocabulary = "".join(f'dysfunction d{i} "D{i}"\n' for i in range(count))
+    rules = ["rule r0 when heels rise then dysfunction d0"]
+    rules += [f"rule r{i} when dysfunction d{i - 1} then dysfunction d{i}"
+              for i in range(1, count)]
+    return vocabulary, 'source "t"\n' + "\n".join(reversed(rules) if reverse else rules) + "\n"
+
+
+def test_a_chain_of_rules_longer_than_the_limit_is_refused_at_check(make_kb, vocabulary):
+    extra, rules = chain(1200, reverse=True)  # written backwards: the deepest walk
+    loaded = load([make_kb(rules, vocabulary + extra)])
+    assert [(d.code, d.message) for d in loaded.diagnostics if d.is_error] == [
+        ("E209", "rule 'r1199' ends a chain of 1,200 rules, each testing what the one "
+         f"before it concludes; the limit is {MAX_CHAIN} (an explanation follows the "
+         "chain to its inputs)")]
+
+
+def test_a_chain_at_the_limit_runs_and_explains(make_service, consult, vocabulary):
+    extra, rules = chain(MAX_CHAIN)
+    service = make_service(rules, vocabulary + extra)
+    result = consult(service, '[assessment]\nohsa = ["heels rise"]\n')
+    (last,) = [f for f in result.facts.values()
+               if f.kind == "dysfunction" and f.get("dysfunction") == f"d{MAX_CHAIN - 1}"]
+    node, depth = service.why(result, last.id), 0
+    while node.children:
+        node, depth = node.children[0], depth + 1
+    assert depth >= MAX_CHAIN

@@ -8,7 +8,9 @@ a diagnostic with the limit in words instead of a crash or a hang later:
 * alternatives: the compiler spreads `or` out (disjunctive normal form), one engine
   rule per alternative, so `(a or b) and (a or b) ...` doubles with every `and`;
 * conditions held together: Experta's matcher recurses once per pattern of a rule
-  and joins every pattern with every other, so one alternative's patterns are few.
+  and joins every pattern with every other, so one alternative's patterns are few;
+* chains of rules: an explanation follows each conclusion back to the input, a
+  level per rule (checked across rules, in `check/strata.py`).
 
 The shipped rules stay far inside (at most 10 alternatives, 5 conditions, 3 levels).
 """
@@ -25,6 +27,9 @@ MAX_NUMBER = 1_000_000
 MAX_NESTING = 32
 MAX_ALTERNATIVES = 256
 MAX_TOGETHER = 32
+#: Rules in one chain (each testing what the one before concludes): `why` follows a
+#: chain to its inputs, one level at a time.
+MAX_CHAIN = 100
 
 
 @dataclass(frozen=True)

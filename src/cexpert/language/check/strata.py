@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from cexpert.language import limits
 from cexpert.language.check.names import with_changes
 from cexpert.language.check.schema import DERIVED_KINDS, STATES
 from cexpert.language.knowledge import (
@@ -27,6 +28,8 @@ class StrataChecks:
                 for producer in producers.of(predicate):
                     edges[rule.id].append((producer.id, negated))
         by_id = {r.id: r for r in rules}
+        if self._chain_too_long(rules, edges):
+            return rules  # stratifying would recurse as deep as the chain
         stratum: dict[str, int] = {}
         state: dict[str, int] = {}
         reported: set[frozenset[str]] = set()
@@ -54,6 +57,21 @@ class StrataChecks:
         for rule in rules:
             visit(rule.id, [])
         return [with_changes(r, stratum=stratum.get(r.id, 0)) for r in rules]
+
+    def _chain_too_long(self, rules: list[KbRule],
+                        edges: dict[str, list[tuple[str, bool]]]) -> bool:
+        """A chain of more than MAX_CHAIN rules, each testing what the one before it
+        concludes, is an error: explanations follow the chain to its inputs."""
+        depth = chain_depths(rules, edges)
+        deepest = max(rules, key=lambda r: depth[r.id], default=None)
+        if deepest is None or depth[deepest.id] <= limits.MAX_CHAIN:
+            return False
+        self.error("E209", f"rule '{deepest.id}' ends a chain of {depth[deepest.id]:,} "
+                   "rules, each testing what the one before it concludes; the limit is "
+                   f"{limits.MAX_CHAIN} (an explanation follows the chain to its inputs)",
+                   deepest.span,
+                   help="conclude what the later rules need from the findings directly")
+        return True
 
     def _report_cycle(self, cycle: list[tuple[str, bool]], by_id: dict[str, KbRule]) -> None:
         names = [r for r, _ in cycle]
@@ -157,3 +175,30 @@ def _treated_muscles(entries) -> dict[str, set[str]]:
         treated[state].update(exercise.many("targets"))
         treated[state].update(exercise.many("covers"))
     return treated
+
+
+def chain_depths(rules: Sequence[KbRule], edges: dict[str, list[tuple[str, bool]]]
+                 ) -> dict[str, int]:
+    """For each rule, the number of rules in the longest chain ending at it (1: it
+    rests on input only). Iterative, so any depth is measured; an edge back into a
+    cycle counts as nothing (cycles are reported by `stratify`)."""
+    depth: dict[str, int] = {}
+    on_path: set[str] = set()
+    for rule in rules:
+        if rule.id in depth:
+            continue
+        stack = [(rule.id, iter(edges[rule.id]))]
+        on_path.add(rule.id)
+        while stack:
+            current, pending = stack[-1]
+            for dependency, _ in pending:
+                if dependency not in depth and dependency not in on_path:
+                    on_path.add(dependency)
+                    stack.append((dependency, iter(edges[dependency])))
+                    break
+            else:
+                stack.pop()
+                on_path.discard(current)
+                depth[current] = 1 + max((depth.get(d, 0) for d, _ in edges[current]),
+                                         default=0)
+    return depth
