@@ -18,7 +18,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +107,8 @@ def _write(path: Path, key: str, built: Lark) -> None:
     """Write atomically (a temporary file in the folder, then rename), 0600."""
     data, memo = built.memo_serialize([TerminalDef, Rule])
     text = json.dumps({"key": key, "data": data, "memo": memo}, separators=(",", ":"))
+    import tempfile  # only when writing: it costs a cold start ~10 ms to import
+
     try:
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tables-")
     except OSError:
