@@ -12,6 +12,7 @@ TITLES: dict[str, str] = {
     "E001": "a syntax error: a word the grammar does not expect here",
     "E002": "a character or string the language cannot read",
     "E003": "a bare name continues no list",
+    "E004": "a number out of range (beyond ±1,000,000)",
     "E101": "a declaration given twice",
     "E102": "an id that is not letters, digits and underscores",
     "E103": "an attribute the kind of declaration does not have",
@@ -29,6 +30,7 @@ TITLES: dict[str, str] = {
     "E206": "a bad value in a rule",
     "E207": "a rule profile no 'setting profile' lists",
     "E208": "a substitute from another phase",
+    "E209": "a rule too large for the engine",
     "E301": "rules that would re-fire forever",
     "E302": "a cycle through 'not'",
     "E303": "a rule that can never fire",
@@ -57,6 +59,10 @@ EXAMPLES: dict[str, tuple[str, str, str]] = {
     "E003": ("A bare name continues the list before it; here no list came before.",
              'source "doc"\nrule r when knee valgus then soleus\n',
              'source "doc"\nrule r when knee valgus then overactive soleus\n'),
+    "E004": ("A number must lie within ±1,000,000: larger ones would lose precision or "
+             "overflow in the engine and the JSON.",
+             'source "doc"\nrule r when knee valgus then reassess in 99999999999 weeks\n',
+             'source "doc"\nrule r when knee valgus then reassess in 4 weeks\n'),
     "E101": ("Two declarations of the same kind share an id. From another file, use "
              "`extend` to add aliases, tags or substitutes.",
              'exercise smr_calves tags kneeling\n',
@@ -119,6 +125,12 @@ EXAMPLES: dict[str, tuple[str, str, str]] = {
              '  then substitute smr_calves with act_floor_bridge because "x"\n',
              'source "doc"\nrule r when condition osteoporosis\n'
              '  then substitute smr_calves with smr_calves_handheld because "x"\n'),
+    "E209": ("A rule the engine cannot run: conditions nested more than 32 levels, more "
+             "than 256 alternatives once its `or`s are spread out, more than 32 conditions "
+             "that must hold together, or a chain of more than 100 rules.",
+             'source "doc"\nrule r when ' + ' and '.join(['knee valgus'] * 33)
+             + '\n  then overactive tfl\n',
+             'source "doc"\nrule r when knee valgus and knee valgus\n  then overactive tfl\n'),
     "E301": ("Rules whose conclusions feed each other in a cycle would re-fire forever.",
              'source "doc"\nrule a when overactive tfl then overactive soleus\n'
              'rule b when overactive soleus then overactive tfl\n',

@@ -22,6 +22,7 @@ from cexpert.cli.authoring import (
     add_refs_parser,
     cmd_check,
 )
+from cexpert.language import diagnostics as diag
 from cexpert.resources import rules_dir
 
 
