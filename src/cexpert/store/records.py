@@ -1,0 +1,163 @@
+"""What the store hands out: frozen records, and the errors a user can act on.
+
+Error messages name ids and versions, never a client's details (those stay in the
+database), so they are safe in a log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from cexpert.engine.case import Case
+
+# Assessments whose findings are not movement compensations (the FMS is scored, its
+# clearing tests and reported pain are screens): the progress chart counts the others.
+NOT_MOVEMENT = frozenset({"fms", "fms_clearing", "pain"})
+
+
+class StoreError(Exception):
+    """A problem with the client database, worded for the user."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class StaleRecord(StoreError):
+    """A save over a newer version of the record: someone else saved it meanwhile."""
+
+
+class ClosedVisit(StoreError):
+    """A closed visit is never changed: a correction is a new version."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    status: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    name: str
+    age: int | None = None
+    goals: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    equipment: tuple[str, ...] | None = None  # None: unrestricted
+    limitations: tuple[str, ...] = ()
+    notes: str = ""
+
+    @classmethod
+    def of_case(cls, case: Case, notes: str = "") -> ClientDetails:
+        c = case.client
+        return cls(c.name, c.age, c.goals,
+                   tuple(Condition(x.id, x.status, x.region) for x in c.conditions),
+                   c.equipment, c.limitations, notes)
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    id: str
+    details: ClientDetails
+    version: int
+    created_at: str
+    updated_at: str
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    id: str
+    name: str
+    age: int | None
+    visits: int
+    last_visit: str | None
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A consultation's result as stored, with the figures the history shows."""
+
+    schema_version: int
+    kb_hash: str
+    kb_path: str
+    program_status: str
+    referral: bool
+    fms_total: int | None
+    findings: int
+    program: str  # canonical JSON
+    result: str   # canonical JSON: the whole --format json contract
+
+    @classmethod
+    def of_json(cls, data: Mapping[str, Any]) -> StoredResult:
+        kb = data.get("knowledge_base", {})
+        fms = data.get("fms") or {}
+        return cls(int(data["schema_version"]), str(kb.get("hash", "")),
+                   str(kb.get("path", "")), str(data["program_status"]),
+                   bool(data["referral"]["required"]), fms.get("total"),
+                   movement_findings(data), canonical(data["program"]), canonical(data))
+
+    def as_json(self) -> dict[str, Any]:
+        return json.loads(self.result)
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    author: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    client_id: str
+    number: int
+    version: int
+    status: str  # draft | closed
+    revision: int
+    date: str
+    trainer: str
+    case_toml: str
+    entered: str  # canonical JSON of what was entered
+    created_at: str
+    result: StoredResult | None = None
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
+
+
+@dataclass(frozen=True)
+class Clearance:
+    what: str
+    by_whom: str
+    date: str
+    scope: str
+    created_at: str
+
+
+def canonical(data: Any) -> str:
+    """One spelling of a JSON value, so equal records are equal bytes."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entered(case: Case) -> str:
+    """What the trainer entered in a visit (screening, findings, FMS, clearing tests)."""
+    return canonical({
+        "screening": asdict(case.screening),
+        "observations": [asdict(o) for o in case.observations],
+        "fms": [asdict(s) for s in case.fms],
+        "clearing": [asdict(c) for c in case.clearing],
+    })
+
+
+def movement_findings(result: Mapping[str, Any]) -> int:
+    """The number of movement-assessment findings entered (not FMS, clearing or pain)."""
+    return sum(1 for f in result.get("facts", {}).values()
+               if f.get("kind") == "finding"
+               and f.get("data", {}).get("assessment") not in NOT_MOVEMENT)

@@ -1,0 +1,397 @@
+"""The client database's operations, each one transaction.
+
+Records carry a version (clients) or a revision (draft visits); a save names the one it
+read and is refused when the database holds a newer one (StaleRecord), so two trainers,
+or a TUI and the CLI, never silently overwrite each other. A closed visit is never
+changed: a correction is a new version with the old one kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from cexpert.store.records import (
+    Clearance,
+    ClientDetails,
+    ClientRecord,
+    ClientSummary,
+    ClosedVisit,
+    Condition,
+    Note,
+    NotFound,
+    StaleRecord,
+    StoredResult,
+    Visit,
+    canonical,
+)
+from cexpert.store.schema import clearances, client_shares, clients, notes, results, visits
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def today() -> str:
+    return datetime.date.today().isoformat()
+
+
+def new_client_id() -> str:
+    return f"c-{uuid.uuid4().hex[:12]}"
+
+
+class Store:
+    """The client database (SQLite or PostgreSQL) behind one SQLAlchemy engine."""
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(immediate=True)
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    # --- clients -------------------------------------------------------------------------
+    def create_client(self, details: ClientDetails, *, id: str | None = None,
+                      created_at: str | None = None, updated_at: str | None = None,
+                      version: int = 1) -> ClientRecord:
+        stamp = created_at or now()
+        record = ClientRecord(id or new_client_id(), details, version, stamp,
+                              updated_at or stamp)
+        with self._write() as c:
+            c.execute(clients.insert().values(id=record.id, **_details_row(details),
+                                              version=record.version,
+                                              created_at=record.created_at,
+                                              updated_at=record.updated_at))
+        return record
+
+    def update_client(self, client_id: str, details: ClientDetails, expected_version: int
+                      ) -> ClientRecord:
+        with self._write() as c:
+            done = c.execute(clients.update()
+                             .where(clients.c.id == client_id,
+                                    clients.c.version == expected_version)
+                             .values(**_details_row(details), version=expected_version + 1,
+                                     updated_at=now()))
+            if done.rowcount == 0:
+                stored = _client(c, client_id)
+                raise StaleRecord(
+                    f"client {client_id} was saved elsewhere since you opened it (version "
+                    f"{stored.version}, yours {expected_version}): reload it, or keep "
+                    f"yours as a new version by saving it again after reloading")
+            return _client(c, client_id)
+
+    def client(self, client_id: str) -> ClientRecord:
+        with self._read() as c:
+            return _client(c, client_id)
+
+    def has_client(self, client_id: str) -> bool:
+        with self._read() as c:
+            return c.execute(sa.select(clients.c.id).where(clients.c.id == client_id)
+                             ).first() is not None
+
+    def clients(self) -> list[ClientSummary]:
+        """Every client with its number of visits and latest visit date, by name."""
+        count = (sa.select(visits.c.client_id, sa.func.count(sa.distinct(visits.c.number))
+                           .label("n"), sa.func.max(visits.c.date).label("last"))
+                 .group_by(visits.c.client_id).subquery())
+        query = (sa.select(clients.c.id, clients.c.name, clients.c.age, count.c.n,
+                           count.c.last)
+                 .outerjoin(count, count.c.client_id == clients.c.id)
+                 .order_by(clients.c.name, clients.c.id))
+        with self._read() as c:
+            return [ClientSummary(r.id, r.name, r.age, r.n or 0, r.last)
+                    for r in c.execute(query)]
+
+    def find(self, text: str) -> list[ClientSummary]:
+        """Clients whose id is `text`, else whose name starts with it (case-insensitive)."""
+        everyone = self.clients()
+        exact = [s for s in everyone if s.id == text]
+        if exact:
+            return exact
+        key = text.casefold()
+        return [s for s in everyone if s.name.casefold().startswith(key)]
+
+    def match(self, name: str, age: int | None) -> list[ClientSummary]:
+        """Clients with this name (case-insensitive) and age: an imported case file's."""
+        key = name.strip().casefold()
+        return [s for s in self.clients() if s.name.strip().casefold() == key and s.age == age]
+
+    def share(self, client_id: str, trainer: str) -> None:
+        """Let `trainer` (a database role) see and change this client too."""
+        with self._write() as c:
+            _client(c, client_id)
+            c.execute(client_shares.insert().values(client_id=client_id, trainer=trainer))
+
+    # --- visits --------------------------------------------------------------------------
+    def history(self, client_id: str) -> list[Visit]:
+        """The current version of each visit, in date order, with its result."""
+        latest = (sa.select(visits.c.number, sa.func.max(visits.c.version).label("v"))
+                  .where(visits.c.client_id == client_id)
+                  .group_by(visits.c.number).subquery())
+        query = (sa.select(visits, results)
+                 .join(latest, sa.and_(latest.c.number == visits.c.number,
+                                       latest.c.v == visits.c.version))
+                 .outerjoin(results, results.c.visit_id == visits.c.id)
+                 .where(visits.c.client_id == client_id)
+                 .order_by(visits.c.date, visits.c.number))
+        with self._read() as c:
+            _client(c, client_id)
+            rows = c.execute(query).all()
+            notes_by = _notes(c, [r.id for r in rows])
+        return [_visit(r, notes_by.get(r.id, ())) for r in rows]
+
+    def visit(self, client_id: str, number: int, version: int | None = None) -> Visit:
+        """One visit (its current version unless `version` is given)."""
+        with self._read() as c:
+            row = _visit_row(c, client_id, number, version)
+            return _visit(row, _notes(c, [row.id]).get(row.id, ()))
+
+    def versions(self, client_id: str, number: int) -> list[Visit]:
+        """Every version of a visit, oldest first (corrections keep the old ones)."""
+        query = (sa.select(visits, results).outerjoin(results,
+                                                      results.c.visit_id == visits.c.id)
+                 .where(visits.c.client_id == client_id, visits.c.number == number)
+                 .order_by(visits.c.version))
+        with self._read() as c:
+            rows = c.execute(query).all()
+            notes_by = _notes(c, [r.id for r in rows])
+        if not rows:
+            raise NotFound(f"client {client_id} has no visit {number}")
+        return [_visit(r, notes_by.get(r.id, ())) for r in rows]
+
+    def all_versions(self, client_id: str) -> list[Visit]:
+        """Every version of every visit, by number then version (for export)."""
+        query = (sa.select(visits, results).outerjoin(results,
+                                                      results.c.visit_id == visits.c.id)
+                 .where(visits.c.client_id == client_id)
+                 .order_by(visits.c.number, visits.c.version))
+        with self._read() as c:
+            rows = c.execute(query).all()
+            notes_by = _notes(c, [r.id for r in rows])
+        return [_visit(r, notes_by.get(r.id, ())) for r in rows]
+
+    def draft(self, client_id: str) -> Visit | None:
+        """The client's visit still open as a draft, if any (to offer to resume it)."""
+        with self._read() as c:
+            row = c.execute(sa.select(visits, results)
+                            .outerjoin(results, results.c.visit_id == visits.c.id)
+                            .where(visits.c.client_id == client_id,
+                                   visits.c.status == "draft")
+                            .order_by(visits.c.number.desc()).limit(1)).first()
+        return _visit(row) if row else None
+
+    def save_draft(self, client_id: str, case_toml: str, entered: str, *,
+                   number: int | None = None, expected_revision: int | None = None,
+                   date: str | None = None, trainer: str = "") -> Visit:
+        """Create (number None) or update a draft visit. Updating names the revision it
+        read; a newer one in the database is refused (StaleRecord)."""
+        with self._write() as c:
+            if number is None:
+                _client(c, client_id)
+                number = _next_number(c, client_id)
+                c.execute(visits.insert().values(
+                    client_id=client_id, number=number, version=1, status="draft",
+                    revision=1, date=date or today(), trainer=trainer, case_toml=case_toml,
+                    entered=entered, created_at=now()))
+            else:
+                row = _visit_row(c, client_id, number, None)
+                if row.status == "closed":
+                    raise ClosedVisit(f"visit {number} of client {client_id} is closed: "
+                                      f"a correction is saved as a new version")
+                if row.revision != expected_revision:
+                    raise _stale_visit(client_id, number, row.revision, expected_revision)
+                values = {"case_toml": case_toml, "entered": entered,
+                          "revision": row.revision + 1}
+                if date is not None:
+                    values["date"] = date
+                done = c.execute(visits.update().where(visits.c.id == row.id,
+                                                       visits.c.revision == row.revision)
+                                 .values(**values))
+                if done.rowcount != 1:  # pragma: no cover - the write lock prevents it
+                    raise _stale_visit(client_id, number, None, expected_revision)
+            return _visit(_visit_row(c, client_id, number, None))
+
+    def close_visit(self, client_id: str, number: int, expected_revision: int,
+                    result: StoredResult) -> Visit:
+        """Close a draft with its consultation's result; from now on it never changes."""
+        with self._write() as c:
+            row = _visit_row(c, client_id, number, None)
+            if row.status == "closed":
+                raise ClosedVisit(f"visit {number} of client {client_id} is already closed")
+            if row.revision != expected_revision:
+                raise _stale_visit(client_id, number, row.revision, expected_revision)
+            c.execute(visits.update().where(visits.c.id == row.id)
+                      .values(status="closed", revision=row.revision + 1))
+            c.execute(results.insert().values(visit_id=row.id, **_result_row(result)))
+            return _visit(_visit_row(c, client_id, number, None))
+
+    def record_visit(self, client_id: str, case_toml: str, entered: str,
+                     result: StoredResult | None, *, date: str | None = None,
+                     trainer: str = "", number: int | None = None, version: int = 1,
+                     status: str = "closed", revision: int = 1,
+                     created_at: str | None = None,
+                     notes_: tuple[Note, ...] = ()) -> Visit:
+        """Add a visit in one go (an import): closed with its result, unless told."""
+        with self._write() as c:
+            _client(c, client_id)
+            number = number if number is not None else _next_number(c, client_id)
+            visit_id = c.execute(visits.insert().values(
+                client_id=client_id, number=number, version=version, status=status,
+                revision=revision, date=date or today(), trainer=trainer,
+                case_toml=case_toml, entered=entered, created_at=created_at or now())
+            ).inserted_primary_key[0]
+            if result is not None:
+                c.execute(results.insert().values(visit_id=visit_id, **_result_row(result)))
+            for note in notes_:
+                c.execute(notes.insert().values(visit_id=visit_id, text=note.text,
+                                                author=note.author,
+                                                created_at=note.created_at))
+            return _visit(_visit_row(c, client_id, number, version),
+                          _notes(c, [visit_id]).get(visit_id, ()))
+
+    def correct_visit(self, client_id: str, number: int, expected_version: int,
+                      case_toml: str, entered: str, result: StoredResult,
+                      trainer: str = "") -> Visit:
+        """A correction of a closed visit: a new closed version; the old one is kept."""
+        with self._write() as c:
+            row = _visit_row(c, client_id, number, None)
+            if row.version != expected_version:
+                raise StaleRecord(
+                    f"visit {number} of client {client_id} was corrected elsewhere since "
+                    f"you opened it (version {row.version}, yours {expected_version}): "
+                    f"reload it, or keep yours as a new version by correcting the reloaded "
+                    f"visit")
+            visit_id = c.execute(visits.insert().values(
+                client_id=client_id, number=number, version=row.version + 1,
+                status="closed", revision=1, date=row.date, trainer=trainer or row.trainer,
+                case_toml=case_toml, entered=entered, created_at=now())
+            ).inserted_primary_key[0]
+            c.execute(results.insert().values(visit_id=visit_id, **_result_row(result)))
+            return _visit(_visit_row(c, client_id, number, None))
+
+    def add_note(self, client_id: str, number: int, text: str, author: str = "") -> Note:
+        """A free-text note on a visit (notes may be added to a closed visit)."""
+        note = Note(text, author, now())
+        with self._write() as c:
+            row = _visit_row(c, client_id, number, None)
+            c.execute(notes.insert().values(visit_id=row.id, text=note.text,
+                                            author=note.author, created_at=note.created_at))
+        return note
+
+    # --- clearances ----------------------------------------------------------------------
+    def add_clearance(self, client_id: str, what: str, by_whom: str, date: str,
+                      scope: str, created_at: str | None = None) -> Clearance:
+        clearance = Clearance(what, by_whom, date, scope, created_at or now())
+        with self._write() as c:
+            _client(c, client_id)
+            c.execute(clearances.insert().values(client_id=client_id, what=what,
+                                                 by_whom=by_whom, date=date, scope=scope,
+                                                 created_at=clearance.created_at))
+        return clearance
+
+    def clearances(self, client_id: str) -> list[Clearance]:
+        with self._read() as c:
+            rows = c.execute(sa.select(clearances).where(clearances.c.client_id == client_id)
+                             .order_by(clearances.c.date, clearances.c.id)).all()
+        return [Clearance(r.what, r.by_whom, r.date, r.scope, r.created_at) for r in rows]
+
+
+# --- rows ↔ records -------------------------------------------------------------------------
+def _details_row(d: ClientDetails) -> dict:
+    return {"name": d.name, "age": d.age, "goals": canonical(list(d.goals)),
+            "conditions": canonical([{"id": x.id, "status": x.status, "region": x.region}
+                                     for x in d.conditions]),
+            "equipment": None if d.equipment is None else canonical(list(d.equipment)),
+            "limitations": canonical(list(d.limitations)), "notes": d.notes}
+
+
+def _client(c: sa.Connection, client_id: str) -> ClientRecord:
+    row = c.execute(sa.select(clients).where(clients.c.id == client_id)).first()
+    if row is None:
+        raise NotFound(f"no client {client_id}")
+    equipment = None if row.equipment is None else tuple(json.loads(row.equipment))
+    details = ClientDetails(
+        row.name, row.age, tuple(json.loads(row.goals)),
+        tuple(Condition(**x) for x in json.loads(row.conditions)), equipment,
+        tuple(json.loads(row.limitations)), row.notes)
+    return ClientRecord(row.id, details, row.version, row.created_at, row.updated_at,
+                        row.owner)
+
+
+def _next_number(c: sa.Connection, client_id: str) -> int:
+    top = c.execute(sa.select(sa.func.max(visits.c.number))
+                    .where(visits.c.client_id == client_id)).scalar()
+    return (top or 0) + 1
+
+
+def _visit_row(c: sa.Connection, client_id: str, number: int, version: int | None):
+    query = (sa.select(visits, results).outerjoin(results, results.c.visit_id == visits.c.id)
+             .where(visits.c.client_id == client_id, visits.c.number == number))
+    if version is not None:
+        query = query.where(visits.c.version == version)
+    row = c.execute(query.order_by(visits.c.version.desc()).limit(1)).first()
+    if row is None:
+        raise NotFound(f"client {client_id} has no visit {number}"
+                       + (f" version {version}" if version is not None else ""))
+    return row
+
+
+def _visit(row, visit_notes: tuple[Note, ...] = ()) -> Visit:
+    result = None
+    if row.visit_id is not None:
+        result = StoredResult(row.schema_version, row.kb_hash, row.kb_path,
+                              row.program_status, bool(row.referral), row.fms_total,
+                              row.findings, row.program, row.result)
+    return Visit(row.client_id, row.number, row.version, row.status, row.revision, row.date,
+                 row.trainer, row.case_toml, row.entered, row.created_at, result,
+                 visit_notes)
+
+
+def _notes(c: sa.Connection, visit_ids: list[int]) -> dict[int, tuple[Note, ...]]:
+    if not visit_ids:
+        return {}
+    out: dict[int, list[Note]] = {}
+    for r in c.execute(sa.select(notes).where(notes.c.visit_id.in_(visit_ids))
+                       .order_by(notes.c.created_at, notes.c.id)):
+        out.setdefault(r.visit_id, []).append(Note(r.text, r.author, r.created_at))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _result_row(r: StoredResult) -> dict:
+    return {"schema_version": r.schema_version, "kb_hash": r.kb_hash, "kb_path": r.kb_path,
+            "program_status": r.program_status, "referral": r.referral,
+            "fms_total": r.fms_total, "findings": r.findings, "program": r.program,
+            "result": r.result}
+
+
+def _stale_visit(client_id: str, number: int, stored: int | None, yours: int | None
+                 ) -> StaleRecord:
+    return StaleRecord(
+        f"visit {number} of client {client_id} was saved elsewhere since you opened it "
+        f"(revision {stored}, yours {yours}): reload it, or keep yours as a new version")
