@@ -8,15 +8,17 @@ consultations, explanations and what-if comparisons on plain data.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from cexpert.engine.case import Case, Observation, load_case, parse_case
 from cexpert.engine.compile import Engine
 from cexpert.engine.infer import consult
 from cexpert.engine.result import Result
 from cexpert.explain.describe import describe
+from cexpert.explain.reassessment import Comparison, compare
 from cexpert.explain.trace import Step, steps
 from cexpert.explain.what_if import Change, diff
 from cexpert.explain.why import WhyNode, why
@@ -105,6 +107,21 @@ class Service:
         before = before if before is not None else self.consult(case)
         after = self.consult(replace(case, observations=observations))
         return before, after, diff(before, after)
+
+    # --- across visits -----------------------------------------------------------------
+    def compare(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> Comparison:
+        """Two stored results (the JSON contract) compared: a reassessment's progress, or
+        an old consultation against the same visit re-run on today's rules."""
+        return compare_results(before, after)
+
+    def rerun(self, case_toml: str, path: str = "<stored visit>") -> Result:
+        """A stored visit's case, as written then, consulted on this knowledge base."""
+        return self.consult(self.parse_case(case_toml, path))
+
+
+def compare_results(before: Mapping[str, Any], after: Mapping[str, Any]) -> Comparison:
+    """Two stored results compared; needs no knowledge base (each carries its own hash)."""
+    return compare(before, after)
 
 
 SHIPPED = "<shipped rules>"

@@ -66,3 +66,38 @@ def visit_of(service):
 def new_client(store: Store):
     """new_client(name="Kim Knees", age=29) -> the ClientRecord, created in `store`."""
     return lambda name="Kim Knees", age=29: store.create_client(ClientDetails(name, age))
+
+
+@pytest.fixture
+def kb_dir(make_kb) -> Path:
+    return make_kb(RULES)
+
+
+@pytest.fixture
+def run(capsys, db_path, kb_dir):
+    """run("clients", "list", ...) -> (exit code, stdout, stderr), on this test's database
+    and knowledge base (--rules is added where the command takes it)."""
+    from cexpert.cli.main import main
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        args = [*argv, "--db", str(db_path)]
+        if argv[:2] in (("clients", "import"), ("clients", "compare")):
+            args += ["--rules", str(kb_dir)]
+        try:
+            code = main(args)
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code
+        out, err = capsys.readouterr()
+        return int(code), out, err
+    return invoke
+
+
+@pytest.fixture
+def case_file(tmp_path):
+    """case_file(name, text=CASE, date=None) -> the path of a case file written there."""
+    def write(name: str, text: str = CASE, date: str | None = None) -> Path:
+        path = tmp_path / "cases" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text((f"date = {date}\n" if date else "") + text, encoding="utf-8")
+        return path
+    return write

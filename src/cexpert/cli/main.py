@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     kb.add_argument("--profile", help=PROFILE_HELP)
     kb.add_argument("--format", choices=("text", "json"), default="text")
+    _store_parsers(sub)
     return parser
 
 
@@ -137,6 +138,62 @@ def _watches(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(
             f"unknown: {', '.join(unknown) or 'nothing given'} (choose from {', '.join(WATCHES)})")
     return chosen
+
+
+DB_HELP = ("the client database: a URL (sqlite:///PATH, postgresql+psycopg://...) or a "
+           "SQLite file (default: $CEXPERT_DB, else the user data folder)")
+
+
+def _store_parsers(sub) -> None:
+    """`cexpert clients ...` and `cexpert db upgrade` (the client database)."""
+    clients = sub.add_parser("clients", help="the client database: list, show, history, "
+                             "compare, export, import, report")
+    commands = clients.add_subparsers(dest="clients_command", parser_class=_Parser,
+                                      required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, formats=("text", "json")) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=help)
+        parser.add_argument("--db", help=DB_HELP)
+        parser.add_argument("--format", choices=formats, default=formats[0])
+        return parser
+
+    command("list", "every client, with visits and the latest date")
+    command("show", "a client's details, clearances and visits").add_argument(
+        "client", help="the client's id or the start of the name")
+    command("history", "a client's visits in order: date, FMS, findings, referral, "
+            "program").add_argument("client", help="the client's id or the start of the name")
+    compare = command("compare", "compare two visits (default: the first and the latest)")
+    compare.add_argument("client", help="the client's id or the start of the name")
+    compare.add_argument("visit_a", nargs="?", help="a visit number or date")
+    compare.add_argument("visit_b", nargs="?", help="a visit number or date")
+    compare.add_argument("--rerun", action="store_true",
+                         help="re-run both visits on today's knowledge base, and show what "
+                              "today's rules change in each")
+    compare.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    export = command("export", "a client's whole record as versioned JSON", ("json",))
+    export.add_argument("client", help="the client's id or the start of the name")
+    export.add_argument("-o", "--output", help="write to this file (default: stdout)")
+    export.add_argument("--visits-as-toml", metavar="DIR",
+                        help="also write each visit as a case file in DIR")
+    imports = command("import", "case files (one, or a folder such as ./clients) and "
+                      "exported records")
+    imports.add_argument("paths", nargs="+", help="case files, exported .json records, folders")
+    imports.add_argument("--trainer", help="the trainer recorded on imported visits "
+                         "(default: your login name)")
+    imports.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    report = command("report", "a progress report with a chart (standalone HTML)", ("html",))
+    report.add_argument("client", help="the client's id or the start of the name")
+    report.add_argument("-o", "--output", help="write to this file (default: stdout)")
+
+    db = sub.add_parser("db", help="the client database's schema")
+    db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True,
+                                    metavar="COMMAND")
+    upgrade = db_commands.add_parser("upgrade", help="bring the schema to this cexpert's "
+                                     "revision (on PostgreSQL: as the schema owner)")
+    upgrade.add_argument("--db", help=DB_HELP)
+    upgrade.add_argument("--trainers-role", default="cexpert_trainers",
+                         help="PostgreSQL role whose members may use the tables "
+                              "(default: cexpert_trainers)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -217,7 +274,7 @@ def _write_crash_report(details: str) -> str | None:
 
 
 COMMANDS = ("check", "infer", "why", "why-not", "trace", "graph", "serve", "test", "kb",
-            "fmt", "refs", "lsp", "explain")
+            "fmt", "refs", "lsp", "explain", "clients", "db")
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -310,6 +367,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from cexpert.cli.consult import cmd_kb
 
         return cmd_kb(args)
+    if args.command in ("clients", "db"):  # SQLAlchemy loads only here (~0.3 s)
+        from cexpert.cli.clients import cmd_clients, cmd_db
+
+        return cmd_clients(args) if args.command == "clients" else cmd_db(args)
     build_parser().print_help()
     return Exit.OK
 

@@ -1,0 +1,385 @@
+"""`cexpert clients list|show|history|compare|export|import|report`: the client database
+from the command line.
+
+CLIENT is a client's id or a unique prefix of the name (an ambiguous prefix lists the
+matches, exit 2); VISIT is a visit's number or date. Every command takes `--db URL`
+(else CEXPERT_DB, else the SQLite file in the user's data folder) and `--format`.
+Clinical comparison goes through the service; this module only reads and writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from cexpert.engine.case import Case, CaseError
+from cexpert.present.progress import (
+    HistoryRow,
+    comparison_text,
+    history_text,
+    report_html,
+)
+from cexpert.service import compare_results
+from cexpert.store.database import open_store
+from cexpert.store.export import (
+    dumps,
+    export_client,
+    import_record,
+    is_record,
+    write_visits_as_toml,
+)
+from cexpert.store.records import (
+    ClientDetails,
+    ClientSummary,
+    StoredResult,
+    StoreError,
+    Visit,
+    entered,
+)
+from cexpert.store.repository import Store, today
+
+OK, USAGE = 0, 2
+
+
+class Refused(Exception):
+    """A request this command cannot carry out, worded for the user (exit 2)."""
+
+
+def cmd_clients(args: argparse.Namespace) -> int:
+    commands = {"list": _list, "show": _show, "history": _history, "compare": _compare,
+                "export": _export, "import": _import, "report": _report}
+    try:
+        with open_store(args.db) as store:
+            return commands[args.clients_command](store, args)
+    except (StoreError, Refused) as error:
+        sys.stderr.write(f"cexpert clients: {error}\n")
+        return USAGE
+
+
+def _emit(args: argparse.Namespace, data, text: str) -> None:
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(text)
+
+
+# --- CLIENT and VISIT --------------------------------------------------------------------
+def resolve_client(store: Store, text: str) -> ClientSummary:
+    matches = store.find(text)
+    if not matches:
+        raise Refused(f"no client matches '{text}' (an id or the start of a name)")
+    if len(matches) > 1:
+        listed = "\n".join(f"  {m.id}  {m.name}" + (f", {m.age}" if m.age else "")
+                           for m in matches)
+        raise Refused(f"'{text}' matches {len(matches)} clients; use the id:\n{listed}")
+    return matches[0]
+
+
+def resolve_visit(visits: list[Visit], text: str) -> Visit:
+    if text.isdigit():
+        found = [v for v in visits if v.number == int(text)]
+    else:
+        found = [v for v in visits if v.date == text]
+    if not found:
+        raise Refused(f"no visit '{text}' (a visit number or a date YYYY-MM-DD)")
+    if len(found) > 1:
+        raise Refused(f"{len(found)} visits on {text}: use the visit number "
+                      f"({', '.join(str(v.number) for v in found)})")
+    return found[0]
+
+
+def history_rows(visits: list[Visit]) -> list[HistoryRow]:
+    return [HistoryRow(v.number, v.version, v.date, v.status,
+                       v.result.fms_total if v.result else None,
+                       v.result.findings if v.result else None,
+                       v.result.referral if v.result else None,
+                       v.result.program_status if v.result else None,
+                       v.result.kb_hash if v.result else "") for v in visits]
+
+
+# --- list, show, history -------------------------------------------------------------------
+def _list(store: Store, args) -> int:
+    everyone = store.clients()
+    lines = [f"{c.id}  {c.name}" + (f", {c.age}" if c.age is not None else "")
+             + f"  ({c.visits} visit{'s' if c.visits != 1 else ''}"
+             + (f", last {c.last_visit})" if c.last_visit else ")") for c in everyone]
+    _emit(args, [vars(c) for c in everyone],
+          "\n".join(lines) + "\n" if lines else f"no clients in {store.url}\n")
+    return OK
+
+
+def _show(store: Store, args) -> int:
+    record = export_client(store, resolve_client(store, args.client).id)
+    c = record["client"]
+    visits = store.history(c["id"])
+    draft = store.draft(c["id"])
+    lines = [f"{c['name']} ({c['id']})", f"age: {c['age'] if c['age'] is not None else '–'}",
+             f"goals: {'; '.join(c['goals']) or '–'}",
+             "conditions: " + (", ".join(x["id"] + (f" ({x['status']})" if x["status"] else "")
+                                         + (f" at {x['region']}" if x["region"] else "")
+                                         for x in c["conditions"]) or "–"),
+             "equipment: " + ("unrestricted" if c["equipment"] is None
+                              else ", ".join(c["equipment"]) or "none"),
+             f"limitations: {', '.join(c['limitations']) or '–'}",
+             f"notes: {c['notes'] or '–'}",
+             f"visits: {len(visits)}" + (f" (draft open: visit {draft.number})" if draft
+                                         else "")]
+    lines += [f"clearance: {x['what']} by {x['by_whom']} on {x['date']} ({x['scope']})"
+              for x in record["clearances"]]
+    data = {"client": c, "clearances": record["clearances"], "visits": len(visits),
+            "draft": draft.number if draft else None}
+    _emit(args, data, "\n".join(lines) + "\n")
+    return OK
+
+
+def _history(store: Store, args) -> int:
+    client = resolve_client(store, args.client)
+    rows = history_rows(store.history(client.id))
+    _emit(args, {"client": client.id, "visits": [vars(r) for r in rows]},
+          history_text(client.name, rows))
+    return OK
+
+
+# --- compare and report ---------------------------------------------------------------------
+def _two_visits(store: Store, client: ClientSummary, a: str | None, b: str | None
+                ) -> tuple[Visit, Visit]:
+    visits = [v for v in store.history(client.id) if v.result is not None]
+    if a is not None and b is not None:
+        return resolve_visit(visits, a), resolve_visit(visits, b)
+    if a is not None or len(visits) < 2:
+        raise Refused("compare needs two consulted visits: give VISIT_A and VISIT_B, or "
+                      "leave both out for the first and the latest"
+                      + ("" if len(visits) >= 2 else f" (this client has {len(visits)})"))
+    return visits[0], visits[-1]
+
+
+def _compare(store: Store, args) -> int:
+    from cexpert.cli.consult import open_service
+
+    client = resolve_client(store, args.client)
+    first, second = _two_visits(store, client, args.visit_a, args.visit_b)
+    before, after = first.result.as_json(), second.result.as_json()
+    if args.rerun:
+        service = open_service(args.rules)
+        if isinstance(service, int):
+            return service
+        before, after = (_rerun(service, first), _rerun(service, second))
+    comparison = compare_results(before, after)
+    title = (f"{client.name}: visit {first.number} ({first.date}) → visit {second.number} "
+             f"({second.date})" + (" re-run on today's rules" if args.rerun else ""))
+    text = comparison_text(title, comparison)
+    data = {"client": client.id, "rerun": bool(args.rerun),
+            "before": {"visit": first.number, "date": first.date},
+            "after": {"visit": second.number, "date": second.date},
+            "comparison": comparison.as_json()}
+    if args.rerun:
+        changes = {}
+        for visit in (first, second):
+            change = compare_results(visit.result.as_json(), _rerun(service, visit))
+            changes[str(visit.number)] = change.as_json()
+            text += ("\n" + comparison_text(f"visit {visit.number}: stored result → today's "
+                                            f"rules" + (" (no change)" if change.unchanged
+                                                         else ""), change))
+        data["today"] = changes
+    _emit(args, data, text)
+    return OK
+
+
+def _rerun(service, visit: Visit) -> dict:
+    try:
+        return service.rerun(visit.case_toml, f"visit {visit.number}").as_json()
+    except CaseError as error:
+        raise Refused(f"visit {visit.number} cannot be re-run on today's knowledge base:\n"
+                      + "\n".join(f"  {p}" for p in error.problems)) from None
+
+
+def _report(store: Store, args) -> int:
+    client = resolve_client(store, args.client)
+    visits = store.history(client.id)
+    rows = history_rows(visits)
+    consulted = [v for v in visits if v.result is not None]
+    comparison = ""
+    if len(consulted) >= 2:
+        c = compare_results(consulted[0].result.as_json(), consulted[-1].result.as_json())
+        comparison = comparison_text(f"visit {consulted[0].number} ({consulted[0].date}) → "
+                                     f"visit {consulted[-1].number} ({consulted[-1].date})", c)
+    page = report_html(client.name, rows, comparison)
+    _write_out(args.output, page)
+    return OK
+
+
+# --- export and import ---------------------------------------------------------------------
+def _export(store: Store, args) -> int:
+    client = resolve_client(store, args.client)
+    _write_out(args.output, dumps(export_client(store, client.id)))
+    if args.visits_as_toml:
+        written = write_visits_as_toml(store, client.id, Path(args.visits_as_toml))
+        sys.stderr.write(f"wrote {len(written)} case file{'s' if len(written) != 1 else ''} "
+                         f"to {args.visits_as_toml}\n")
+    return OK
+
+
+def _write_out(output: str | None, text: str) -> None:
+    """To stdout, or atomically to a file (a crash never leaves half of it)."""
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    target = Path(output)
+    handle, temp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _files(paths: list[str]) -> Iterator[Path]:
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir()
+                              if p.suffix in (".toml", ".json") and p.is_file())
+        elif path.is_file():
+            yield path
+        else:
+            raise Refused(f"{given}: no such file or folder")
+
+
+def _import(store: Store, args) -> int:
+    from cexpert.cli.consult import open_service
+
+    service = None
+    done, failed = [], 0
+    for path in _files(args.paths):
+        try:
+            if path.suffix == ".json":
+                done.append(_import_record(store, path))
+                continue
+            if service is None:
+                service = open_service(args.rules)
+                if isinstance(service, int):
+                    return service
+            done.append(_import_case(store, service, path, args.trainer))
+        except (CaseError, StoreError, Refused) as error:
+            failed += 1
+            sys.stderr.write(f"{error}\n" if isinstance(error, CaseError)
+                             else f"{path}: {error}\n")
+    _emit(args, done, "".join(f"{d['path']}: {d['summary']}\n" for d in done))
+    return USAGE if failed else OK
+
+
+def _import_record(store: Store, path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise Refused(f"not a readable JSON record ({error})") from None
+    if not is_record(data):
+        raise Refused("not a cexpert client record (no \"format\": "
+                      "\"cexpert-client-record\")")
+    outcome = import_record(store, data, str(path))
+    summary = (f"{'new client' if outcome.created else 'client'} {outcome.client_id}, "
+               f"{outcome.visits_added} visit version{'s' if outcome.visits_added != 1 else ''}"
+               f" added")
+    return {"path": str(path), "client": outcome.client_id, "created": outcome.created,
+            "visits_added": outcome.visits_added, "summary": summary}
+
+
+def _import_case(store: Store, service, path: Path, trainer: str | None) -> dict:
+    text = _read_text(path)
+    case = service.parse_case(text, str(path))
+    client_id, matched_by = _match(store, case)
+    details = ClientDetails.of_case(case)
+    date = case.date or today()
+    if client_id is None:
+        client_id = store.create_client(details, id=case.client.id).id
+    else:
+        latest = store.history(client_id)
+        record = store.client(client_id)
+        if not latest or date >= max(v.date for v in latest):  # the newest says who they are
+            store.update_client(client_id, replace(details, notes=record.details.notes),
+                                record.version)
+    result = StoredResult.of_json(service.consult(case).as_json())
+    visit = store.record_visit(client_id, text, entered(case), result, date=date,
+                               trainer=trainer if trainer is not None else _trainer())
+    how = {None: "new client", "id": "matched by id",
+           "name and age": "matched by name and age"}[matched_by]
+    summary = (f"visit {visit.number} ({visit.date}) of {client_id} "
+               f"{case.client.name or '(no name)'}: {how}")
+    return {"path": str(path), "client": client_id, "visit": visit.number, "date": visit.date,
+            "created": matched_by is None, "matched_by": matched_by, "summary": summary}
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CaseError(str(path), [f"cannot read the case file: {error}"]) from None
+
+
+def _match(store: Store, case: Case) -> tuple[str | None, str | None]:
+    """The client a case file belongs to: by the id it carries, else by name and age."""
+    if case.client.id and store.has_client(case.client.id):
+        return case.client.id, "id"
+    if case.client.id:  # an id from another database: a new client keeps it
+        return None, None
+    matches = store.match(case.client.name, case.client.age)
+    if len(matches) > 1:
+        raise Refused(f"{len(matches)} clients are named '{case.client.name}' aged "
+                      f"{case.client.age}: add the client's id to the file ([client] id = "
+                      f"...): {', '.join(m.id for m in matches)}")
+    return (matches[0].id, "name and age") if matches else (None, None)
+
+
+def _trainer() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def sa_errors() -> type[Exception]:
+    import sqlalchemy
+
+    return sqlalchemy.exc.SQLAlchemyError
+
+
+# --- cexpert db ------------------------------------------------------------------------------
+def cmd_db(args: argparse.Namespace) -> int:
+    from cexpert.store import migrate
+
+    try:
+        with open_store(args.db, migrate_on_open=False) as store:
+            with store.engine.connect() as c:
+                was = migrate.current(c)
+            migrate.upgrade(store.engine)
+            granted = None
+            if store.engine.dialect.name == "postgresql":
+                granted = migrate.grant_trainers(store.engine, args.trainers_role)
+    except StoreError as error:
+        sys.stderr.write(f"cexpert db: {error}\n")
+        return USAGE
+    except sa_errors() as error:  # a database that refuses (permissions): its own words
+        words = (str(getattr(error, "orig", error)).strip() or type(error).__name__)
+        sys.stderr.write(f"cexpert db: cannot upgrade: {words.splitlines()[0]}\n")
+        return USAGE
+    head = migrate.head()
+    line = (f"{store.url}: at revision {head}" if was == head
+            else f"{store.url}: upgraded from {was or 'empty'} to {head}")
+    if granted is False:
+        line += (f" (role '{args.trainers_role}' does not exist: create it and grant it to "
+                 f"each trainer, then run this again)")
+    elif granted:
+        line += f"; tables granted to '{args.trainers_role}'"
+    print(line)
+    return OK

@@ -1,0 +1,182 @@
+"""A client's progress across visits: the history table, a comparison of two visits,
+and the HTML progress report with its chart as inline SVG (no external assets).
+
+Takes plain rows (the CLI maps stored visits to them), so this layer knows nothing of
+the database.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cexpert.explain.reassessment import Comparison
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    number: int
+    version: int
+    date: str
+    status: str             # draft | closed
+    fms_total: int | None   # None: no complete FMS that visit
+    findings: int | None    # movement-assessment findings; None: no result
+    referral: bool | None
+    program_status: str | None
+    kb_hash: str = ""
+
+
+def _dash(value) -> str:
+    return "–" if value is None else str(value)
+
+
+def history_text(name: str, rows: Sequence[HistoryRow]) -> str:
+    lines = [f"{name}: {len(rows)} visit{'s' if len(rows) != 1 else ''}",
+             f"{'#':>3}  {'date':<10}  {'FMS':>3}  {'comp.':>5}  {'referral':<8}  "
+             f"{'program':<11}  status"]
+    for r in rows:
+        referral = _dash(None if r.referral is None else ("yes" if r.referral else "no"))
+        version = f" (v{r.version})" if r.version > 1 else ""
+        lines.append(f"{r.number:>3}  {r.date:<10}  {_dash(r.fms_total):>3}  "
+                     f"{_dash(r.findings):>5}  {referral:<8}  {_dash(r.program_status):<11}"
+                     f"  {r.status}{version}")
+    return "\n".join(lines) + "\n"
+
+
+def _short(kb_hash: str) -> str:
+    return kb_hash.removeprefix("sha256:")[:12] or "?"
+
+
+def comparison_text(title: str, c: Comparison) -> str:
+    lines = [title,
+             f"knowledge base: {_short(c.kb_before)} → {_short(c.kb_after)}"
+             + ("" if c.same_rules else " (different rules)")]
+    changed = [f for f in c.fms if f.before != f.after or f.side == "both"]
+    if c.fms:
+        lines.append(f"FMS total: {_dash(c.fms_total[0])} → {_dash(c.fms_total[1])}")
+        for f in changed:
+            side = "" if f.side == "both" else f" {f.side}"
+            lines.append(f"  {f.test}{side}: {_dash(f.before)} → {_dash(f.after)}")
+    for label, items in (("resolved", c.resolved), ("new", c.new),
+                         ("persisting", c.persisting)):
+        lines.append(f"findings {label}: {', '.join(items) if items else 'none'}")
+    if c.muscles:
+        lines.append("muscles that changed state:")
+        lines += [f"  {m.name or m.muscle} [{m.muscle}]: {m.before} → {m.after}"
+                  for m in c.muscles]
+    else:
+        lines.append("muscles that changed state: none")
+    status = c.program_status
+    lines.append(f"program: {status[0]} → {status[1]}" if status[0] != status[1]
+                 else f"program: {status[1]}")
+    lines += [f"  + {p}" for p in c.program_added] + [f"  - {p}" for p in c.program_dropped]
+    if c.referral[0] != c.referral[1]:
+        lines.append(f"referral: {'yes' if c.referral[0] else 'no'} → "
+                     f"{'yes' if c.referral[1] else 'no'}")
+    return "\n".join(lines) + "\n"
+
+
+# --- the progress chart ----------------------------------------------------------------
+WIDTH, HEIGHT, PAD = 640, 260, 44
+FMS_MAX = 21
+
+
+def _day(date: str) -> int:
+    return _dt.date.fromisoformat(date).toordinal()
+
+
+def chart_svg(rows: Sequence[HistoryRow]) -> str:
+    """x = visit date; the FMS total as a line (a visit without a complete FMS is a gap,
+    not 0) and the number of movement-assessment findings as bars."""
+    dated = [r for r in rows if r.findings is not None or r.fms_total is not None]
+    if not dated:
+        return ""
+    days = [_day(r.date) for r in dated]
+    first, span = min(days), max(max(days) - min(days), 1)
+    most = max([r.findings or 0 for r in dated] + [1])
+    inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+
+    def x(row: HistoryRow) -> float:
+        if len(set(days)) == 1:
+            return PAD + inner_w / 2
+        return PAD + inner_w * (_day(row.date) - first) / span
+
+    def y(value: float, top: float) -> float:
+        return HEIGHT - PAD - inner_h * value / top
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'width="{WIDTH}" height="{HEIGHT}" role="img" '
+             f'aria-label="FMS total and movement findings by visit date">',
+             f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" '
+             f'stroke="#444"/>',
+             f'<text x="{PAD}" y="{PAD - 16}" font-size="12">FMS total (of {FMS_MAX}, '
+             f'line) · movement findings (bars, of {most})</text>']
+    for r in dated:
+        if r.findings:
+            top = y(r.findings, most)
+            parts.append(f'<rect class="findings" x="{x(r) - 7:.1f}" y="{top:.1f}" '
+                         f'width="14" height="{HEIGHT - PAD - top:.1f}" fill="#bbb">'
+                         f'<title>{html.escape(r.date)}: {r.findings} findings</title></rect>')
+        parts.append(f'<text x="{x(r):.1f}" y="{HEIGHT - PAD + 16}" font-size="10" '
+                     f'text-anchor="middle">{html.escape(r.date)}</text>')
+    for segment in _segments(dated):
+        points = " ".join(f"{x(r):.1f},{y(r.fms_total, FMS_MAX):.1f}" for r in segment)
+        parts.append(f'<polyline class="fms" points="{points}" fill="none" '
+                     f'stroke="#1a5fb4" stroke-width="2"/>')
+    for r in dated:
+        if r.fms_total is not None:
+            parts.append(f'<circle cx="{x(r):.1f}" cy="{y(r.fms_total, FMS_MAX):.1f}" r="4" '
+                         f'fill="#1a5fb4"><title>{html.escape(r.date)}: FMS {r.fms_total}'
+                         f'</title></circle>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _segments(rows: Sequence[HistoryRow]) -> list[list[HistoryRow]]:
+    """Runs of visits with an FMS total: a visit without one breaks the line."""
+    out: list[list[HistoryRow]] = [[]]
+    for r in rows:
+        if r.fms_total is None:
+            out.append([])
+        else:
+            out[-1].append(r)
+    return [s for s in out if s]
+
+
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto;
+       color: #111; line-height: 1.4; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { border-bottom: 1px solid #ccc; padding: .25rem .5rem; text-align: left; }
+pre { white-space: pre-wrap; background: #f6f6f6; padding: .75rem; }
+@media print { body { margin: 0; } }
+"""
+
+
+def report_html(name: str, rows: Sequence[HistoryRow], comparison: str = "",
+                today: _dt.date | None = None) -> str:
+    """The progress report: the chart, the visits, and the first-to-latest comparison."""
+    e = html.escape
+    today = today or _dt.date.today()
+    body = [f"<h1>Progress: {e(name)}</h1>", f"<p>Report of {today.isoformat()}, "
+            f"{len(rows)} visit{'s' if len(rows) != 1 else ''}.</p>"]
+    chart = chart_svg(rows)
+    if chart:
+        body += ["<figure>", chart, "<figcaption>FMS total by visit date (a gap: no "
+                 "complete FMS that visit) and the number of movement-assessment findings."
+                 "</figcaption>", "</figure>"]
+    body.append("<table><thead><tr><th>#</th><th>Date</th><th>FMS</th><th>Findings</th>"
+                "<th>Referral</th><th>Program</th></tr></thead><tbody>")
+    for r in rows:
+        referral = _dash(None if r.referral is None else ("yes" if r.referral else "no"))
+        body.append(f"<tr><td>{r.number}</td><td>{e(r.date)}</td><td>{_dash(r.fms_total)}"
+                    f"</td><td>{_dash(r.findings)}</td><td>{referral}</td>"
+                    f"<td>{e(_dash(r.program_status))}</td></tr>")
+    body.append("</tbody></table>")
+    if comparison:
+        body += ["<h2>First and latest visit</h2>", f"<pre>{e(comparison)}</pre>"]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>Progress: {e(name)}</title><style>{CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
