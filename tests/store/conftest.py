@@ -3,6 +3,8 @@ results from the shared test knowledge base."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ from cexpert.engine.case import Case
 from cexpert.store.database import open_store
 from cexpert.store.records import ClientDetails, StoredResult, entered
 from cexpert.store.repository import Store
+
+sys.path.insert(0, str(Path(__file__).parent))  # pg_server, editor_loop: helpers here
 
 RULES = """\
 source "test rules"
@@ -101,3 +105,38 @@ def case_file(tmp_path):
         path.write_text((f"date = {date}\n" if date else "") + text, encoding="utf-8")
         return path
     return write
+
+
+@pytest.fixture(scope="session")
+def pg_session():
+    """(server, None) or (None, why not): one real PostgreSQL server for the session,
+    started on first use and stopped at the end."""
+    import pg_server as pg
+
+    reason = pg.missing()
+    if reason:
+        yield None, reason
+        return
+    try:
+        server = pg.start()
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        yield None, f"could not start PostgreSQL: {error} {detail.decode(errors='replace')}"
+        return
+    yield server, None
+    server.stop()
+
+
+@pytest.fixture
+def pg_server(pg_session, require):
+    """The session's PostgreSQL server; skipped with the reason where there is none (a
+    failure in CI, where CEXPERT_REQUIRE_PG=1)."""
+    server, reason = pg_session
+    require("pg", reason)
+    return server
+
+
+@pytest.fixture
+def pg_database(pg_server) -> str:
+    """A fresh database at head (a copy of one migrated by its owner) for one test."""
+    return pg_server.new_database(template=pg_server.template())
