@@ -97,11 +97,11 @@ def resolve_visit(visits: list[Visit], text: str) -> Visit:
 
 def history_rows(visits: list[Visit]) -> list[HistoryRow]:
     return [HistoryRow(v.number, v.version, v.date, v.status,
-                       v.result.fms_total if v.result else None,
-                       v.result.findings if v.result else None,
-                       v.result.referral if v.result else None,
-                       v.result.program_status if v.result else None,
-                       v.result.kb_hash if v.result else "") for v in visits]
+                       v.summary.fms_total if v.summary else None,
+                       v.summary.findings if v.summary else None,
+                       v.summary.referral if v.summary else None,
+                       v.summary.program_status if v.summary else None,
+                       v.summary.kb_hash if v.summary else "") for v in visits]
 
 
 # --- list, show, history -------------------------------------------------------------------
@@ -150,14 +150,16 @@ def _history(store: Store, args) -> int:
 # --- compare and report ---------------------------------------------------------------------
 def _two_visits(store: Store, client: ClientSummary, a: str | None, b: str | None
                 ) -> tuple[Visit, Visit]:
-    visits = [v for v in store.history(client.id) if v.result is not None]
+    visits = [v for v in store.history(client.id) if v.summary is not None]
     if a is not None and b is not None:
-        return resolve_visit(visits, a), resolve_visit(visits, b)
-    if a is not None or len(visits) < 2:
+        pair = resolve_visit(visits, a), resolve_visit(visits, b)
+    elif a is not None or len(visits) < 2:
         raise Refused("compare needs two consulted visits: give VISIT_A and VISIT_B, or "
                       "leave both out for the first and the latest"
                       + ("" if len(visits) >= 2 else f" (this client has {len(visits)})"))
-    return visits[0], visits[-1]
+    else:
+        pair = visits[0], visits[-1]
+    return tuple(store.visit(client.id, v.number, v.version) for v in pair)
 
 
 def _compare(store: Store, args) -> int:
@@ -204,10 +206,12 @@ def _report(store: Store, args) -> int:
     client = resolve_client(store, args.client)
     visits = store.history(client.id)
     rows = history_rows(visits)
-    consulted = [v for v in visits if v.result is not None]
+    consulted = [v for v in visits if v.summary is not None]
     comparison = ""
     if len(consulted) >= 2:
-        c = compare_results(consulted[0].result.as_json(), consulted[-1].result.as_json())
+        first, last = (store.visit(client.id, v.number, v.version).result
+                       for v in (consulted[0], consulted[-1]))
+        c = compare_results(first.as_json(), last.as_json())
         comparison = comparison_text(f"visit {consulted[0].number} ({consulted[0].date}) → "
                                      f"visit {consulted[-1].number} ({consulted[-1].date})", c)
     page = report_html(client.name, rows, comparison)

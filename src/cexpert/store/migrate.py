@@ -9,6 +9,7 @@ PostgreSQL only the schema owner upgrades (`cexpert db upgrade --db URL`).
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import sqlite3
 from pathlib import Path
@@ -31,14 +32,20 @@ def config(connection: sa.Connection | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head() -> str:
     return ScriptDirectory.from_config(config()).get_current_head()
 
 
+@functools.cache
+def _revisions() -> tuple[str, ...]:
+    script = ScriptDirectory.from_config(config())
+    return tuple(r.revision for r in reversed(list(script.walk_revisions())))
+
+
 def revisions() -> list[str]:
     """Every revision, oldest first."""
-    script = ScriptDirectory.from_config(config())
-    return [r.revision for r in reversed(list(script.walk_revisions()))]
+    return list(_revisions())
 
 
 def current(connection: sa.Connection) -> str | None:

@@ -79,6 +79,19 @@ class ClientSummary:
 
 
 @dataclass(frozen=True)
+class ResultSummary:
+    """What the history shows of a visit's result, without its JSON (kept light)."""
+
+    schema_version: int
+    kb_hash: str
+    kb_path: str
+    program_status: str
+    referral: bool
+    fms_total: int | None
+    findings: int
+
+
+@dataclass(frozen=True)
 class StoredResult:
     """A consultation's result as stored, with the figures the history shows."""
 
@@ -104,6 +117,12 @@ class StoredResult:
     def as_json(self) -> dict[str, Any]:
         return json.loads(self.result)
 
+    @property
+    def summary(self) -> ResultSummary:
+        return ResultSummary(self.schema_version, self.kb_hash, self.kb_path,
+                             self.program_status, self.referral, self.fms_total,
+                             self.findings)
+
 
 @dataclass(frozen=True)
 class Note:
@@ -124,8 +143,9 @@ class Visit:
     case_toml: str
     entered: str  # canonical JSON of what was entered
     created_at: str
-    result: StoredResult | None = None
+    result: StoredResult | None = None  # None in a history (see `summary`) or a draft
     notes: tuple[Note, ...] = ()
+    summary: ResultSummary | None = None  # None: not consulted yet (a draft)
 
     @property
     def closed(self) -> bool:

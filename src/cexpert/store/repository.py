@@ -25,6 +25,7 @@ from cexpert.store.records import (
     Condition,
     Note,
     NotFound,
+    ResultSummary,
     StaleRecord,
     StoredResult,
     Visit,
@@ -117,8 +118,10 @@ class Store:
 
     def clients(self) -> list[ClientSummary]:
         """Every client with its number of visits and latest visit date, by name."""
-        count = (sa.select(visits.c.client_id, sa.func.count(sa.distinct(visits.c.number))
-                           .label("n"), sa.func.max(visits.c.date).label("last"))
+        # every visit has one version 1, and its versions share its date (index 0003)
+        count = (sa.select(visits.c.client_id, sa.func.count().label("n"),
+                           sa.func.max(visits.c.date).label("last"))
+                 .where(visits.c.version == 1)
                  .group_by(visits.c.client_id).subquery())
         query = (sa.select(clients.c.id, clients.c.name, clients.c.age, count.c.n,
                            count.c.last)
@@ -150,11 +153,13 @@ class Store:
 
     # --- visits --------------------------------------------------------------------------
     def history(self, client_id: str) -> list[Visit]:
-        """The current version of each visit, in date order, with its result."""
+        """The current version of each visit, in date order, with its result's summary
+        (not its JSON: `visit()` loads that)."""
         latest = (sa.select(visits.c.number, sa.func.max(visits.c.version).label("v"))
                   .where(visits.c.client_id == client_id)
                   .group_by(visits.c.number).subquery())
-        query = (sa.select(visits, results)
+        light = [c for c in results.c if c.name not in ("result", "program")]
+        query = (sa.select(visits, *light)
                  .join(latest, sa.and_(latest.c.number == visits.c.number,
                                        latest.c.v == visits.c.version))
                  .outerjoin(results, results.c.visit_id == visits.c.id)
@@ -363,14 +368,16 @@ def _visit_row(c: sa.Connection, client_id: str, number: int, version: int | Non
 
 
 def _visit(row, visit_notes: tuple[Note, ...] = ()) -> Visit:
-    result = None
+    result = summary = None
     if row.visit_id is not None:
-        result = StoredResult(row.schema_version, row.kb_hash, row.kb_path,
-                              row.program_status, bool(row.referral), row.fms_total,
-                              row.findings, row.program, row.result)
+        summary = ResultSummary(row.schema_version, row.kb_hash, row.kb_path,
+                                row.program_status, bool(row.referral), row.fms_total,
+                                row.findings)
+        if "result" in row._fields:
+            result = StoredResult(*vars(summary).values(), row.program, row.result)
     return Visit(row.client_id, row.number, row.version, row.status, row.revision, row.date,
                  row.trainer, row.case_toml, row.entered, row.created_at, result,
-                 visit_notes)
+                 visit_notes, summary)
 
 
 def _notes(c: sa.Connection, visit_ids: list[int]) -> dict[int, tuple[Note, ...]]:

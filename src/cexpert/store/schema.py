@@ -39,6 +39,8 @@ visits = sa.Table(
     sa.Column("case_toml", sa.Text, nullable=False),
     sa.Column("entered", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Index("visits_client", "client_id", "number"),
+    sa.Index("visits_summary", "client_id", "version", "date"),
 )
 
 results = sa.Table(
