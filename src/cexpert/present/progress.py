@@ -1,5 +1,6 @@
 """A client's progress across visits: the history table, a comparison of two visits,
-and the HTML progress report with its chart as inline SVG (no external assets).
+and the progress report (a present/ document with its chart as a Figure: an inline SVG,
+so the HTML has no external assets).
 
 Takes plain rows (the CLI maps stored visits to them), so this layer knows nothing of
 the database.
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cexpert.explain.reassessment import Comparison
+from cexpert.present.document import Document, Figure, Item, ItemList, Paragraph, Section, Table
+from cexpert.present.html import render_html
 
 
 @dataclass(frozen=True)
@@ -145,38 +148,35 @@ def _segments(rows: Sequence[HistoryRow]) -> list[list[HistoryRow]]:
     return [s for s in out if s]
 
 
-CSS = """
-body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto;
-       color: #111; line-height: 1.4; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
-th, td { border-bottom: 1px solid #ccc; padding: .25rem .5rem; text-align: left; }
-pre { white-space: pre-wrap; background: #f6f6f6; padding: .75rem; }
-@media print { body { margin: 0; } }
-"""
+def report(name: str, rows: Sequence[HistoryRow], comparison: str = "",
+           today: _dt.date | None = None) -> Document:
+    """The progress report as a document: the chart (a Figure, with the table's words as
+    its fallback), the visits, and the first-to-latest comparison."""
+    today = today or _dt.date.today()
+    table = Table(("#", "Date", "FMS", "Findings", "Referral", "Program"),
+                  tuple((str(r.number), r.date, _dash(r.fms_total), _dash(r.findings),
+                         _dash(None if r.referral is None else ("yes" if r.referral else "no")),
+                         _dash(r.program_status)) for r in rows))
+    sections = []
+    chart = chart_svg(rows)
+    if chart:
+        fallback = tuple(f"{r.date}: FMS {_dash(r.fms_total)}, {_dash(r.findings)} findings"
+                         for r in rows)
+        sections.append(Section("Progress", (Figure(
+            "FMS total by visit date (a gap: no complete FMS that visit) and the number of "
+            "movement-assessment findings", fallback, chart),)))
+    sections.append(Section("Visits", (table,)))
+    if comparison:
+        lines = comparison.rstrip("\n").split("\n")
+        sections.append(Section("First and latest visit", (
+            Paragraph(lines[0]),
+            ItemList(tuple(Item(line.strip()) for line in lines[1:]), ordered=False))))
+    visits = f"{len(rows)} visit{'s' if len(rows) != 1 else ''}"
+    return Document(f"Progress: {name}", (f"Report of {today.isoformat()}", visits),
+                    tuple(sections))
 
 
 def report_html(name: str, rows: Sequence[HistoryRow], comparison: str = "",
                 today: _dt.date | None = None) -> str:
-    """The progress report: the chart, the visits, and the first-to-latest comparison."""
-    e = html.escape
-    today = today or _dt.date.today()
-    body = [f"<h1>Progress: {e(name)}</h1>", f"<p>Report of {today.isoformat()}, "
-            f"{len(rows)} visit{'s' if len(rows) != 1 else ''}.</p>"]
-    chart = chart_svg(rows)
-    if chart:
-        body += ["<figure>", chart, "<figcaption>FMS total by visit date (a gap: no "
-                 "complete FMS that visit) and the number of movement-assessment findings."
-                 "</figcaption>", "</figure>"]
-    body.append("<table><thead><tr><th>#</th><th>Date</th><th>FMS</th><th>Findings</th>"
-                "<th>Referral</th><th>Program</th></tr></thead><tbody>")
-    for r in rows:
-        referral = _dash(None if r.referral is None else ("yes" if r.referral else "no"))
-        body.append(f"<tr><td>{r.number}</td><td>{e(r.date)}</td><td>{_dash(r.fms_total)}"
-                    f"</td><td>{_dash(r.findings)}</td><td>{referral}</td>"
-                    f"<td>{e(_dash(r.program_status))}</td></tr>")
-    body.append("</tbody></table>")
-    if comparison:
-        body += ["<h2>First and latest visit</h2>", f"<pre>{e(comparison)}</pre>"]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Progress: {e(name)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    """The progress report as a standalone HTML page (present's renderer, inline CSS)."""
+    return render_html(report(name, rows, comparison, today))
