@@ -135,3 +135,29 @@ def test_stored_result_counts_movement_findings_not_fms(visit_of):
 def test_an_incomplete_fms_has_no_total(visit_of):
     _, _, result = visit_of('[fms]\ndeep_squat = 2\n')
     assert result.fms_total is None
+
+
+def test_an_imported_visit_newer_than_the_others_updates_the_client(store, new_client,
+                                                                    visit_of):
+    kim = new_client()
+    _, what, result = visit_of()
+    store.import_visit(kim.id, ClientDetails("Kim Knees", 30, ("run 10k",)), "v", what,
+                       result, date="2026-05-01")
+    assert store.client(kim.id).details.goals == ("run 10k",)
+
+
+def test_an_imported_visit_older_than_the_latest_leaves_the_client_as_it_is(
+        store, new_client, visit_of):
+    kim = new_client()
+    _, what, result = visit_of()
+    store.record_visit(kim.id, "v", what, result, date="2026-05-01")
+    store.import_visit(kim.id, ClientDetails("Kim Knees", 28, ("old goal",)), "v", what,
+                       result, date="2025-01-01")
+    assert store.client(kim.id).details.goals == ()
+
+
+def test_an_imported_visit_of_a_new_client_keeps_the_id_it_carries(store, visit_of):
+    _, what, result = visit_of()
+    visit = store.import_visit(None, ClientDetails("Ann"), "v", what, result,
+                               date="2026-01-01", new_id="c-from-elsewhere")
+    assert store.client(visit.client_id).id == "c-from-elsewhere"

@@ -16,7 +16,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from cexpert.engine.case import Case, CaseError
@@ -303,19 +302,12 @@ def _import_case(store: Store, service, path: Path, trainer: str | None) -> dict
     text = _read_text(path)
     case = service.parse_case(text, str(path))
     client_id, matched_by = _match(store, case)
-    details = ClientDetails.of_case(case)
-    date = case.date or today()
-    if client_id is None:
-        client_id = store.create_client(details, id=case.client.id).id
-    else:
-        latest = store.history(client_id)
-        record = store.client(client_id)
-        if not latest or date >= max(v.date for v in latest):  # the newest says who they are
-            store.update_client(client_id, replace(details, notes=record.details.notes),
-                                record.version)
     result = StoredResult.of_json(service.consult(case).as_json())
-    visit = store.record_visit(client_id, text, entered(case), result, date=date,
-                               trainer=trainer if trainer is not None else _trainer())
+    visit = store.import_visit(client_id, ClientDetails.of_case(case), text, entered(case),
+                               result, date=case.date or today(),
+                               trainer=trainer if trainer is not None else _trainer(),
+                               new_id=case.client.id)
+    client_id = visit.client_id
     how = {None: "new client", "id": "matched by id",
            "name and age": "matched by name and age"}[matched_by]
     summary = (f"visit {visit.number} ({visit.date}) of {client_id} "

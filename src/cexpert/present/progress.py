@@ -116,6 +116,9 @@ def chart_svg(rows: Sequence[HistoryRow]) -> str:
              f'stroke="#444"/>',
              f'<text x="{PAD}" y="{PAD - 16}" font-size="12">FMS total (of {FMS_MAX}, '
              f'line) · movement findings (bars, of {most})</text>']
+    for tick in range(0, FMS_MAX + 1, 7):  # the FMS scale on the left
+        parts.append(f'<text x="{PAD - 6}" y="{y(tick, FMS_MAX) + 3:.1f}" font-size="10" '
+                     f'text-anchor="end">{tick}</text>')
     for r in dated:
         if r.findings:
             top = y(r.findings, most)

@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import sqlalchemy as sa
 
@@ -279,6 +280,36 @@ class Store:
                                                 created_at=note.created_at))
             return _visit(_visit_row(c, client_id, number, version),
                           _notes(c, [visit_id]).get(visit_id, ()))
+
+    def import_visit(self, client_id: str | None, details: ClientDetails, case_toml: str,
+                     entered: str, result: StoredResult, *, date: str, trainer: str = "",
+                     new_id: str | None = None) -> Visit:
+        """A case file's visit, in one transaction: of a new client (`client_id` None; it
+        keeps `new_id` when given), or a new visit of `client_id`, whose details the file
+        updates when it is the client's newest visit (the version moves on, so anyone
+        holding the old details is told to reload rather than overwrite them)."""
+        with self._write() as c:
+            if client_id is None:
+                client_id, stamp = new_id or new_client_id(), now()
+                c.execute(clients.insert().values(id=client_id, **_details_row(details),
+                                                  version=1, created_at=stamp,
+                                                  updated_at=stamp))
+            else:
+                current = _client(c, client_id)
+                latest = c.execute(sa.select(sa.func.max(visits.c.date))
+                                   .where(visits.c.client_id == client_id)).scalar()
+                if latest is None or date >= latest:
+                    keep = replace(details, notes=current.details.notes)
+                    c.execute(clients.update().where(clients.c.id == client_id)
+                              .values(**_details_row(keep), version=current.version + 1,
+                                      updated_at=now()))
+            number = _next_number(c, client_id)
+            visit_id = c.execute(visits.insert().values(
+                client_id=client_id, number=number, version=1, status="closed", revision=1,
+                date=date, trainer=trainer, case_toml=case_toml, entered=entered,
+                created_at=now())).inserted_primary_key[0]
+            c.execute(results.insert().values(visit_id=visit_id, **_result_row(result)))
+            return _visit(_visit_row(c, client_id, number, 1))
 
     def correct_visit(self, client_id: str, number: int, expected_version: int,
                       case_toml: str, entered: str, result: StoredResult,
