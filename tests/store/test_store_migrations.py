@@ -131,3 +131,25 @@ def test_migrations_are_forward_only():
         downgrade = import_module(f"cexpert.store.migrations.versions.{module}").downgrade
         with pytest.raises(NotImplementedError):
             downgrade()
+
+
+def test_the_revision_chain_read_from_the_scripts_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.config())
+    assert (migrate.revisions(), migrate.head()) == (
+        [r.revision for r in reversed(list(script.walk_revisions()))],
+        script.get_current_head())
+
+
+def test_opening_a_store_at_head_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "clients.db"
+    open_store(str(path)).close()
+    code = ("import sys; from cexpert.store.database import open_store; "
+            f"open_store({str(path)!r}).clients(); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

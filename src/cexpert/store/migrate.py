@@ -11,20 +11,22 @@ from __future__ import annotations
 import datetime
 import functools
 import os
+import re
 import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 TRAINERS_ROLE = "cexpert_trainers"
+_REVISION = re.compile(r'^revision = "(\w+)"$', re.M)
+_DOWN = re.compile(r'^down_revision = (?:None|"(\w+)")$', re.M)
 
 
-def config(connection: sa.Connection | None = None) -> Config:
+def config(connection: sa.Connection | None = None):
+    """Alembic's configuration: the packaged scripts, run in `connection`."""
+    from alembic.config import Config  # only when migrating: Alembic costs ~40% of the
+                                       # store's import time, and a store at head needs none
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -33,24 +35,37 @@ def config(connection: sa.Connection | None = None) -> Config:
 
 
 @functools.cache
+def _chain() -> tuple[str, ...]:
+    """The revisions oldest first, read from the scripts' `revision` / `down_revision`
+    lines without importing Alembic (a test checks it against Alembic's own view)."""
+    parent_of: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN.search(text)
+        if revision and down:
+            parent_of[revision.group(1)] = down.group(1)
+    child_of = {parent: revision for revision, parent in parent_of.items()}
+    chain, node = [], child_of.get(None)
+    while node is not None:
+        chain.append(node)
+        node = child_of.get(node)
+    return tuple(chain)
+
+
 def head() -> str:
-    return ScriptDirectory.from_config(config()).get_current_head()
-
-
-@functools.cache
-def _revisions() -> tuple[str, ...]:
-    script = ScriptDirectory.from_config(config())
-    return tuple(r.revision for r in reversed(list(script.walk_revisions())))
+    return _chain()[-1]
 
 
 def revisions() -> list[str]:
     """Every revision, oldest first."""
-    return list(_revisions())
+    return list(_chain())
 
 
 def current(connection: sa.Connection) -> str | None:
     """The database's revision (None: no schema yet)."""
-    return MigrationContext.configure(connection).get_current_revision()
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: sa.Engine, target: str = "head") -> None:
@@ -67,6 +82,8 @@ def upgrade(engine: sa.Engine, target: str = "head") -> None:
         connection.execution_options(immediate=True)
         try:
             with connection.begin():
+                from alembic import command
+
                 command.upgrade(config(connection), target)
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise RuntimeError("a migration left rows pointing at nothing; "
