@@ -62,7 +62,7 @@ def test_a_saved_case_reruns_through_the_cli_with_the_same_result(service, tmp_p
     state.set_observed("single_leg_squat", "sls_knee_moves_inward", "right", True)
     state.set_fms_text("shoulder_mobility", "left", "1")
     state.set_fms_text("shoulder_mobility", "right", "3")
-    path = state.save(tmp_path / "rae.toml")
+    path = state.save(tmp_path / "rae.toml").path
     in_tui = service.consult(state.to_case()).as_json()
     from_file = service.consult(service.read_case(path)).as_json()
     for key in ("dysfunctions", "muscles", "program", "excluded", "referral", "fms"):

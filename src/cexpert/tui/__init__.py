@@ -35,4 +35,14 @@ def run(case: str | None = None, clients: str | Path = "clients",
 
     app = make_app(service, case_path=case, clients_dir=clients)
     code = app.run()
+    if app.crash is not None:
+        from cexpert.tui.recovery import CRASH_EXIT
+
+        crash = app.crash
+        sys.stderr.write(f"cexpert: a bug ({crash.summary}); it is not your input.\n")
+        if crash.log is not None:
+            sys.stderr.write(f"  details for a bug report: {crash.log}\n")
+        if crash.copy is not None:
+            sys.stderr.write(f"  your consultation was kept in: {crash.copy}\n")
+        return CRASH_EXIT
     return int(code or 0)

@@ -16,9 +16,11 @@ from typing import ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import WorkerFailed
 
 from cexpert.engine.case import CaseError
 from cexpert.engine.result import Result
@@ -26,13 +28,16 @@ from cexpert.explain.lessons import Lesson, lessons
 from cexpert.present.export import export
 from cexpert.resources import examples_dir
 from cexpert.service import Service
+from cexpert.store.casefile import ChangedOnDisk, Saved, SaveError, SymlinkRefused
 from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
 from cexpert.tui.keys import FOCUS, GLOBAL
 from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
+from cexpert.tui.recovery import CRASH_EXIT, Crash, record
 from cexpert.tui.screens.assess import AssessScreen
 from cexpert.tui.screens.client import ClientScreen
 from cexpert.tui.screens.clients import ClientsScreen
+from cexpert.tui.screens.crash import CrashScreen
 from cexpert.tui.screens.dialogs import ConfirmScreen, MessageScreen, PathScreen
 from cexpert.tui.screens.export import ExportScreen
 from cexpert.tui.screens.help import HelpScreen
@@ -43,9 +48,11 @@ from cexpert.tui.screens.results import ResultsScreen
 from cexpert.tui.screens.what_if import WhatIfScreen
 from cexpert.tui.screens.why import WhyScreen
 from cexpert.tui.screens.why_not import WhyNotScreen
-from cexpert.tui.state import Consultation, file_problem, slug
+from cexpert.tui.state import Consultation, slug
 
 DEBOUNCE_S = 0.15
+MAX_LATER_ERRORS = 20  # errors tolerated from the failed screen once the error screen is up
+CRASH_ACTIONS = frozenset({"quit", "focus_next", "focus_previous"})
 DEMO_READ_ONLY = "This is the classroom demo: lessons are read-only and nothing is saved"
 
 
@@ -91,6 +98,46 @@ class CexpertApp(App[int]):
         self._debounce: Timer | None = None
         self.consult_error: str | None = None
         self.consults = 0  # results delivered, for tests and the benchmark
+        self.crash: Crash | None = None
+        self.recovery_dir: Path | None = None  # None: the user's state folder
+        self._later_errors = 0
+
+    # --- a bug anywhere: keep the consultation, offer to save it, exit non-zero -----------
+    def _handle_exception(self, error: Exception) -> None:
+        """Every unexpected exception (a handler, a worker, a render) arrives here.
+
+        Textual would print a traceback and exit, losing the consultation. Instead the
+        consultation is copied to a recovery file at once, and the error screen offers to
+        save it to its own file; the process then exits with CRASH_EXIT."""
+        if self.crash is not None:
+            self._later_errors += 1
+            if self._later_errors <= MAX_LATER_ERRORS and isinstance(self.screen, CrashScreen):
+                return  # the failed screen's leftovers; the error screen is up
+            super()._handle_exception(error)  # the error screen itself fails: Textual's exit
+            self._return_code = CRASH_EXIT
+            return
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        self.crash = record(cause, self.consultation, self.recovery_dir)
+        self._return_code = CRASH_EXIT
+        try:
+            self.push_screen(CrashScreen(self.crash))
+        except Exception:
+            super()._handle_exception(error)
+            self._return_code = CRASH_EXIT
+
+    async def _dispatch_message(self, message: Message) -> None:
+        """Keep the app's message loop alive after a bug in one of its handlers (Textual
+        ends a loop whose handler raised, and with the app's loop the whole session)."""
+        try:
+            await super()._dispatch_message(message)
+        except Exception as error:
+            self._handle_exception(error)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """After a bug only the error screen's choices (and moving between them) are live."""
+        if self.crash is not None and action not in CRASH_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
 
     # --- start and stop -------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -216,36 +263,91 @@ class CexpertApp(App[int]):
         path = state.path or state.default_path(self.clients_dir)
         return self._save_to(path)
 
-    def _save_to(self, path: Path) -> bool:
-        problem = self.write_case(path) if not self.demo else DEMO_READ_ONLY
-        if problem is not None:
-            self.notify(problem, title="Not saved", severity="error", markup=False)
-        return problem is None
+    def _save_to(self, path: Path, follow_link: bool = False) -> bool:
+        if self.demo:
+            self.notify(DEMO_READ_ONLY, title="Not saved", severity="error", markup=False)
+            return False
+        state = self.consultation
+        try:
+            saved = state.save(path, follow_link=follow_link)
+        except ChangedOnDisk as error:
+            self._changed_on_disk(error)
+            return False
+        except SymlinkRefused as error:
+            self._through_link(error)
+            return False
+        except (SaveError, ValueError) as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return False
+        self._saved(saved, linked=follow_link)
+        return True
+
+    def _saved(self, saved: Saved, linked: bool = False) -> None:
+        self.update_title()
+        where = f"{saved.path} (the file the link points to)" if linked else str(saved.path)
+        self.notify(f"Saved {where}", markup=False, timeout=3)
+        if saved.warning:
+            self.notify(saved.warning, title="Saved, but", severity="warning", markup=False)
+
+    def _changed_on_disk(self, error: ChangedOnDisk) -> None:
+        """Someone else saved this file since it was opened: never overwrite their edit."""
+        def answered(answer: str | None) -> None:
+            if answer == "reload":
+                self._load(error.path, start=self.current_mode or "assess")
+            elif answer == "save_as":
+                self._ask_save_as(fresh=True)
+
+        self.push_screen(ConfirmScreen(
+            f"{error.path} was changed on disk since you opened it (another session or "
+            "program saved it). Saving now would overwrite that change.\n\nReload it "
+            "(your unsaved changes here are lost), or save yours under another name?",
+            (("save_as", "Save as…"), ("reload", "Reload"), ("cancel", "Cancel"))),
+            answered)
+
+    def _through_link(self, error: SymlinkRefused) -> None:
+        def answered(answer: str | None) -> None:
+            if answer == "follow":
+                self._save_to(error.path, follow_link=True)
+            elif answer == "save_as":
+                self._ask_save_as(fresh=True)
+
+        self.push_screen(ConfirmScreen(
+            f"{error.path} is a link to {error.target}. Saving would replace that file. "
+            f"Save to {error.target}, or under another name?",
+            (("follow", "Save to the link's file"), ("save_as", "Save as…"),
+             ("cancel", "Cancel"))), answered)
 
     def write_case(self, path: Path) -> str | None:
-        """Save the case file to `path`; return what went wrong, in words, or None."""
+        """Save as `path` (a file not there yet, or the one open); what went wrong, or None."""
         if self.demo:
             return DEMO_READ_ONLY
+        state = self.consultation
+        if path.exists() and not (state.path and path.resolve() == state.path.resolve()):
+            return f"{path} already exists: choose another name"
         try:
-            saved = self.consultation.save(path)
-        except OSError as error:
-            return file_problem(error, path)
-        except ValueError as error:
+            saved = state.save(path)
+        except (SaveError, ValueError) as error:
             return str(error)
-        self.update_title()
-        self.notify(f"Saved {saved}", markup=False, timeout=3)
+        self._saved(saved)
         return None
 
     def action_save_as(self) -> None:
+        self._ask_save_as()
+
+    def _ask_save_as(self, fresh: bool = False) -> None:
         state = self.consultation
         if state.errors:
             self.action_save()
             return
-        default = state.path or state.default_path(self.clients_dir)
-
+        folder = state.path.parent if state.path else self.clients_dir
+        default = state.default_path(folder, fresh=True) if fresh else (
+            state.path or state.default_path(self.clients_dir))
         self.push_screen(PathScreen("Save the case file as", default, self.write_case))
 
     async def action_quit(self) -> None:
+        if self.crash is not None:
+            self.exit(CRASH_EXIT, return_code=CRASH_EXIT)
+            return
         self._unless_unsaved(lambda: self.exit(0), "quitting")
 
     # --- screens -------------------------------------------------------------------------------

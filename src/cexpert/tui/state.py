@@ -10,6 +10,7 @@ file. No Textual here.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -18,11 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Table
+from tomlkit.items import Array, InlineTable, Table
 
 from cexpert.engine.case import BOTH, SIDES, Case, ClientCondition, Observation, parse_case
 from cexpert.language.knowledge import KnowledgeBase
 from cexpert.language.syntax_tree import name_key
+from cexpert.store.casefile import (
+    ANY,
+    CaseFileError,
+    Saved,
+    Stamp,
+    read_bytes,
+    read_case_file,
+    save_case_file,
+)
 from cexpert.tui.vocab import (
     FMS,
     FMS_CLEARING,
@@ -63,6 +73,7 @@ class Consultation:
         self.errors: dict[str, str] = {}  # field key -> what is wrong with its text
         self.revision = 0
         self.saved_revision = 0
+        self.stamp: Stamp | None = None  # what the file held when read or last saved
         self._doc = tomlkit.document()
         for line in HEADER.split(". "):
             self._doc.add(tomlkit.comment(line.rstrip(".") + "."))
@@ -77,10 +88,12 @@ class Consultation:
 
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CaseError(str(path), [f"cannot read the case file: {error}"]) from None
-        return cls.from_text(kb, text, path)
+            text, stamp = read_case_file(path)
+        except CaseFileError as error:
+            raise CaseError(str(path), [str(error)]) from None
+        state = cls.from_text(kb, text, path)
+        state.stamp = stamp
+        return state
 
     @classmethod
     def from_text(cls, kb: KnowledgeBase, text: str, path: Path | None = None
@@ -427,8 +440,14 @@ class Consultation:
         return table
 
     def _put(self, place: Path_, value: Any) -> None:
+        """Set a value, editing the one written in place when it can (so the comments and
+        the layout inside an array, and entries spelled as aliases, survive)."""
         table = self._table(place[:-1])
-        table[self._keys.get(place, place[-1])] = _item(value)
+        key = self._keys.get(place, place[-1])
+        old = self._written.get(place)
+        if key in table and old is not None and _merge(table[key], old, value):
+            return
+        table[key] = _item(value)
 
     def _remove(self, place: Path_) -> None:
         table: Any = self._doc
@@ -444,27 +463,38 @@ class Consultation:
         """The case exactly as `cexpert infer` reads the saved file."""
         return parse_case(self.to_toml(), str(self.path or "<new client>"), self.kb)
 
-    def default_path(self, folder: Path) -> Path:
+    def default_path(self, folder: Path, fresh: bool = False) -> Path:
+        """A file name from the client's name; `fresh`: never the file open now either."""
         base = folder / f"{slug(self.name)}.toml"
         n = 2
-        while base.exists() and base != self.path:
+        while os.path.lexists(base) and (fresh or base != self.path):
             base = folder / f"{slug(self.name)}-{n}.toml"
             n += 1
         return base
 
-    def save(self, path: Path | None = None) -> Path:
-        """Write the case file; raise ValueError if an entry is not valid yet."""
+    def save(self, path: Path | None = None, replace: bool = False,
+             follow_link: bool = False) -> Saved:
+        """Write the case file atomically (see store.casefile); raise ValueError if an
+        entry is not valid yet, SaveError (old file intact) if it cannot be written.
+
+        Saving over the file this consultation was read from checks that nobody changed
+        it since; saving to another existing file needs `replace` (an explicit choice)."""
         if self.errors:
             raise ValueError("; ".join(self.errors.values()))
         target = Path(path or self.path or "")
         if not str(target) or target.is_dir():
             raise ValueError("no file name to save to")
-        text = self.to_toml()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        self.path = target
+        same = self.path is not None and _same_file(target, self.path)
+        expected = self.stamp if same else ANY if replace else None
+        saved = save_case_file(target, self.to_toml(), expected, follow_link=follow_link)
+        self.path = saved.path  # the link's target when asked to follow a link
+        self.stamp = saved.stamp
         self.saved_revision = self.revision
-        return target
+        return saved
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
 
 
 def _condition(c: ClientCondition) -> Any:
@@ -476,6 +506,41 @@ def _condition(c: ClientCondition) -> Any:
     if c.region is not None:
         data["region"] = c.region
     return data
+
+
+def _merge(existing: Any, old: Any, new: Any) -> bool:
+    """Edit `existing` (the document's item that holds `old`, canonically) to hold `new`,
+    keeping the items that stay; False (nothing changed) when that is not possible."""
+    if isinstance(existing, Array) and isinstance(old, list) and isinstance(new, list):
+        if len(existing) != len(old) or len(set(map(repr, old))) != len(old):
+            return False  # duplicates or a shape we cannot pair item by item
+        kept = [v for v in old if v in new]
+        rest = iter(new)
+        if not all(v in rest for v in kept):
+            return False  # reordered: rewrite the array
+        for i in reversed(range(len(old))):
+            if old[i] not in new:
+                del existing[i]
+        for i, v in enumerate(new):
+            if v not in kept:
+                existing.insert(i, _item(v))
+        return True
+    if isinstance(existing, InlineTable):
+        return False  # one line, no comments inside: rewritten, spaced as by hand
+    if isinstance(existing, dict) and isinstance(old, dict) and isinstance(new, dict):
+        for key in [k for k in old if k not in new]:
+            if key not in existing:
+                return False
+        for key in [k for k in old if k not in new]:
+            del existing[key]
+        for key, value in new.items():
+            if old.get(key) == value:
+                continue
+            if key in existing and key in old and _merge(existing[key], old[key], value):
+                continue
+            existing[key] = _item(value)
+        return True
+    return False
 
 
 def _item(value: Any) -> Any:
@@ -520,8 +585,8 @@ class CaseFileInfo:
 def describe_case_file(path: Path) -> CaseFileInfo:
     """What the client picker shows for a file, read leniently (never raises)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(read_bytes(path).decode("utf-8"))
+    except (CaseFileError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         return CaseFileInfo(path, path.stem, f"cannot be read: {error}", False)
     client = data.get("client") if isinstance(data.get("client"), dict) else {}
     name = client.get("name") if isinstance(client.get("name"), str) else ""

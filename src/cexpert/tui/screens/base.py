@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Tabs
 
@@ -45,6 +46,14 @@ class BaseScreen(Screen):
 
     def body(self) -> ComposeResult:
         yield from ()
+
+    async def _dispatch_message(self, message: Message) -> None:
+        """A bug in a screen's handler goes to the app's error screen; the screen's message
+        loop (which Textual would end) lives on, so the session can still be saved."""
+        try:
+            await super()._dispatch_message(message)
+        except Exception as error:
+            self.app._handle_exception(error)
 
     def on_mount(self) -> None:
         self._seen_state: object = None
