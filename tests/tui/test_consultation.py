@@ -16,7 +16,7 @@ async def test_a_new_client_to_an_exported_program(app_factory, clients, service
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n", "f3")
         await pilot.pause()
         assert isinstance(app.screen, ClientScreen)
         assert app.focused is not None and app.focused.id == "name"

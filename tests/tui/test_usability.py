@@ -38,7 +38,7 @@ async def test_fast_typing_keeps_backspace_and_tab_in_order(app_factory, settle)
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n", "f3")  # a new client starts on Assess; F3: details
         await settle(pilot)
         assert isinstance(app.screen, ClientScreen)
         burst(app, *"Ana", "tab", *"abc", "backspace", "backspace", "backspace", *"42",

@@ -33,6 +33,7 @@ class WhyNot:
     question: str
     answer: str
     rules: tuple[RuleCheck, ...] = field(default_factory=tuple)
+    ask_instead: str | None = None  # the muscle group to ask about, when no rule names it
 
 
 def why_not(result: Result, kb: KnowledgeBase, state: str, muscle: str) -> WhyNot:
@@ -47,8 +48,13 @@ def why_not(result: Result, kb: KnowledgeBase, state: str, muscle: str) -> WhyNo
     candidates = [r for r in kb.rules if any(
         c.kind == state and c.data.get("muscle") == muscle for c in r.conclusions)]
     if not candidates:
-        return WhyNot(question, f"No rule in the knowledge base concludes that {name} is "
-                      f"{state}.")
+        answer = f"No rule in the knowledge base concludes that {name} is {state}."
+        group = _group(kb, muscle)
+        if group is None:
+            return WhyNot(question, answer)
+        return WhyNot(question, f"{answer} {name} is part of the "
+                      f"{_in_sentence(kb.name_of('muscle', group))}: ask about that.",
+                      ask_instead=group)
     checks = tuple(_check_rule(rule, result, kb) for rule in candidates)
     return WhyNot(question, f"{len(candidates)} rule(s) could conclude it; none had all "
                   "its conditions met.", checks)
@@ -57,6 +63,18 @@ def why_not(result: Result, kb: KnowledgeBase, state: str, muscle: str) -> WhyNo
 def condition_holds(cond: Cond, result: Result, kb: KnowledgeBase) -> bool:
     """Whether a condition holds in the consultation's final working memory."""
     return all(c.holds for c in _checks(cond, result, kb))
+
+
+def _group(kb: KnowledgeBase, muscle: str) -> str | None:
+    """The muscle group the knowledge base puts `muscle` in (its `group`), if declared."""
+    entry = kb.get("muscle", muscle)
+    group = entry.one("group") if entry is not None else None
+    return group if group and group != muscle and kb.get("muscle", group) else None
+
+
+def _in_sentence(name: str) -> str:
+    """'Hip flexor complex' -> 'hip flexor complex'; 'TFL' stays 'TFL'."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
 def _check_rule(rule: KbRule, result: Result, kb: KnowledgeBase) -> RuleCheck:

@@ -31,7 +31,7 @@ from cexpert.service import Service
 from cexpert.store.casefile import ChangedOnDisk, Saved, SaveError, SymlinkRefused
 from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
-from cexpert.tui.keys import FOCUS, GLOBAL
+from cexpert.tui.keys import ESSENTIAL, FOCUS, GLOBAL
 from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
 from cexpert.tui.recovery import CRASH_EXIT, Crash, record
 from cexpert.tui.screens.assess import AssessScreen
@@ -137,6 +137,9 @@ class CexpertApp(App[int]):
         """After a bug only the error screen's choices (and moving between them) are live."""
         if self.crash is not None and action not in CRASH_ACTIONS:
             return False
+        if action == "go" and parameters == (self.current_mode,) and len(
+                self.screen_stack) <= 1 and f"app.go('{self.current_mode}')" not in ESSENTIAL:
+            return False  # the key of the screen on display: not in the footer (room at 80)
         return super().check_action(action, parameters)
 
     # --- start and stop -------------------------------------------------------------------
@@ -246,13 +249,14 @@ class CexpertApp(App[int]):
                              "starting a new client")
 
     async def _new(self) -> None:
+        """A new client starts on Assess, first page, first list (name and details: F3)."""
         self.consultation = Consultation(self.service.kb)
         self.result = None
         self.consult_now()
-        await self.switch_mode("client")
+        await self.switch_mode("assess")
         screen = self.screen
-        if isinstance(screen, ClientScreen):
-            screen.focus_name()
+        if isinstance(screen, AssessScreen) and screen.page_ids:
+            await screen.show_page(screen.page_ids[0])
 
     def action_save(self) -> bool:
         state = self.consultation

@@ -55,6 +55,9 @@ GLOBAL = (
     Key("ctrl+q", "app.quit", "Quit", show=False, priority=True),
 )
 
+# Never cut from the footer, however narrow the terminal (see widgets.footer).
+ESSENTIAL = frozenset({"app.go('program')", "app.export", "app.save"})
+
 # Focus moves at once, before the keys typed after Tab are delivered: as ordinary
 # (bubbling) bindings they could land in the field being left when typing fast.
 FOCUS = (
@@ -62,9 +65,10 @@ FOCUS = (
     Key("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
 )
 
+# Priority: checked before the focused widget, so they work from a text field or a list.
 PAGES = (
-    Key("ctrl+pagedown,alt+right", "next_page", "Next page", show=False),
-    Key("ctrl+pageup,alt+left", "previous_page", "Previous page", show=False),
+    Key("ctrl+pagedown,alt+right", "next_page", "Next page", show=False, priority=True),
+    Key("ctrl+pageup,alt+left", "previous_page", "Previous page", show=False, priority=True),
 )
 
 # Shown on the help screen only: what Textual's widgets already do.

@@ -79,6 +79,7 @@ class Consultation:
             self._doc.add(tomlkit.comment(line.rstrip(".") + "."))
         self._written: dict[Path_, Any] = {}  # what the document holds now, canonically
         self._keys: dict[Path_, str] = {}  # document keys spelled otherwise (aliases)
+        self._saved_content = self.content()
 
     # --- reading -------------------------------------------------------------------------
     @classmethod
@@ -104,6 +105,7 @@ class Consultation:
         state._doc = tomlkit.parse(text)
         state._keys = state._document_keys()
         state._written = state.canonical()
+        state.mark_saved()
         return state
 
     def _fill(self, case: Case) -> None:
@@ -158,7 +160,17 @@ class Consultation:
     # --- questions the screens ask --------------------------------------------------------
     @property
     def dirty(self) -> bool:
-        return self.revision != self.saved_revision
+        """Whether what is entered differs from the file (not whether anything was touched:
+        a tick then an untick leaves the client unchanged)."""
+        return self.content() != self._saved_content
+
+    def content(self) -> tuple[dict[Path_, Any], dict[str, str]]:
+        """What a save would write, plus the text of entries not valid yet."""
+        return self.canonical(), {k: self.texts.get(k, "") for k in sorted(self.errors)}
+
+    def mark_saved(self) -> None:
+        self.saved_revision = self.revision
+        self._saved_content = self.content()
 
     @property
     def title(self) -> str:
@@ -489,7 +501,7 @@ class Consultation:
         saved = save_case_file(target, self.to_toml(), expected, follow_link=follow_link)
         self.path = saved.path  # the link's target when asked to follow a link
         self.stamp = saved.stamp
-        self.saved_revision = self.revision
+        self.mark_saved()
         return saved
 
 

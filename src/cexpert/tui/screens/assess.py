@@ -72,10 +72,15 @@ class AssessScreen(BaseScreen):
             await self.ensure_page(self.page_ids[0])
 
     def load_state(self, state: Consultation) -> None:
+        """Another client: their entries, from the first page (never the page the previous
+        client was left on, where the first Space would tick a finding out of sight)."""
         for findings in self.query(FindingList):
             findings.load(state)
         for form in self.query(FmsForm):
             form.load(state)
+        if self.page_ids:
+            self.run_worker(self.show_page(self.page_ids[0], focus=True),
+                            group="first-page", exclusive=True)
 
     def show_result(self, result: Result | None) -> None:
         self.query_one(LiveResults).show_result(result, len(self.state.errors))
@@ -96,8 +101,9 @@ class AssessScreen(BaseScreen):
         await self.ensure_page(page_id)
         if focus:
             pane = self.query_one(f"#{page_id}", TabPane)
-            first = next((w for w in pane.query("*") if w.can_focus and not w.disabled),
-                         None)
+            for scroll in pane.query(VerticalScroll):
+                scroll.scroll_home(animate=False)
+            first = next((w for w in pane.query("*") if w.focusable), None)
             if first is not None:
                 self.set_focus(first)
 

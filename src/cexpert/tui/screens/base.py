@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tabs
+from textual.widgets import Header, Tabs
 
 from cexpert.engine.result import Result
 from cexpert.tui.state import Consultation
 from cexpert.tui.widgets.banner import ReferralBanner
+from cexpert.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from cexpert.tui.app import CexpertApp
@@ -42,7 +43,7 @@ class BaseScreen(Screen):
         yield Header()
         yield ReferralBanner()
         yield from self.body()
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def body(self) -> ComposeResult:
         yield from ()

@@ -33,6 +33,7 @@ from cexpert.tui.vocab import PARQ_QUESTIONS, condition_statuses, group_title, g
 from cexpert.tui.widgets.field import FieldInput
 from cexpert.tui.widgets.findings import ChoiceList
 from cexpert.tui.widgets.status import ConditionStatus
+from cexpert.tui.widgets.tick import TickBox
 
 PANES = (("details", "Details"), ("health", "Health"), ("parq", "PAR-Q+"))
 
@@ -56,7 +57,7 @@ class ClientScreen(BaseScreen):
                     yield Label("Goals", classes="field-label")
                     yield FieldInput(placeholder="separate goals with ;  e.g. run a 10k; ski",
                                 id="goals", compact=True)
-                yield Checkbox(Content("Any equipment (unrestricted); untick to choose"),
+                yield TickBox(Content("Any equipment (unrestricted); untick to choose"),
                                True, id="unrestricted", compact=True)
                 yield ChoiceList(((e.id, e.name) for e in kb.of("equipment").values()),
                                  "Equipment available", id="equipment", disabled=True)
@@ -79,7 +80,7 @@ class ClientScreen(BaseScreen):
                 yield ChoiceList(((str(n), f"{n}. {q}") for n, q in
                                   enumerate(PARQ_QUESTIONS, 1)),
                                  "PAR-Q+: tick each question answered yes", id="parq-yes")
-                yield Checkbox(Content("A follow-up question (pages 2-3) was answered yes"),
+                yield TickBox(Content("A follow-up question (pages 2-3) was answered yes"),
                                id="followup", compact=True)
                 yield ChoiceList(((e.id, e.name) for e in kb.of("condition").values()),
                                  "Medical clearance on record for", id="cleared")
@@ -106,6 +107,7 @@ class ClientScreen(BaseScreen):
         with followup.prevent(Checkbox.Changed):
             followup.value = state.followup_yes
         self.query_one("#cleared", ChoiceList).set_selected(state.cleared)
+        self.show_page("details")  # another client: from the top, never the last one's page
 
     def _changed(self) -> None:
         self.post_message(ConsultationChanged())
@@ -183,24 +185,29 @@ class ClientScreen(BaseScreen):
     def action_next_page(self, step: int = 1) -> None:
         tabs = self.query_one("#client-tabs", TabbedContent)
         ids = [p for p, _ in PANES]
-        tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
+        self.show_page(ids[(ids.index(tabs.active) + step) % len(ids)])
 
     def action_previous_page(self) -> None:
         self.action_next_page(-1)
 
     def focus_name(self) -> None:
         self.show_page("details")
-        self.set_focus(self.query_one("#name", Input))
 
     def show_page(self, pane: str) -> None:
+        """Show a page with the focus on its first field (at its top), wherever it was."""
         self.query_one("#client-tabs", TabbedContent).active = pane
+        self._focus_first(pane)
 
-    async def focus_entry(self) -> None:
-        active = self.query_one("#client-tabs", TabbedContent).active
-        pane = self.query_one(f"#{active}", TabPane)
-        first = next((w for w in pane.query("*") if w.can_focus and not w.disabled), None)
+    def _focus_first(self, pane_id: str) -> None:
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        first = next((w for w in pane.query("*") if w.focusable), None)
+        for scroll in pane.query(VerticalScroll):
+            scroll.scroll_home(animate=False)
         if first is not None:
             self.set_focus(first)
+
+    async def focus_entry(self) -> None:
+        self._focus_first(self.query_one("#client-tabs", TabbedContent).active)
 
     def palette_commands(self) -> list[Command]:
         return [(f"Client page: {title}", f"Show the {title} page of the client",

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from cexpert.present.export import FORMATS
 from cexpert.tui.state import file_problem
 from cexpert.tui.widgets.field import FieldInput
+from cexpert.tui.widgets.tick import TickBox
 
 
 class ExportScreen(ModalScreen[list[Path] | None]):
@@ -34,8 +35,8 @@ class ExportScreen(ModalScreen[list[Path] | None]):
                          classes="dialog-text")
             yield FieldInput(str(self.default), id="export-base")
             with Horizontal(classes="dialog-row"):
-                yield Checkbox("Markdown (.md)", True, id="fmt-markdown", compact=True)
-                yield Checkbox("HTML handout (.html)", True, id="fmt-html", compact=True)
+                yield TickBox("Markdown (.md)", True, id="fmt-markdown", compact=True)
+                yield TickBox("HTML handout (.html)", True, id="fmt-html", compact=True)
             yield Label("", id="export-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", id="ok", variant="primary")

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cexpert.engine.result import Result
@@ -29,6 +29,7 @@ from cexpert.explain.agenda import agenda_step_of, moments, ordering, reason, st
 from cexpert.explain.trace import Step
 from cexpert.explain.why import rule_text_lines, untitled
 from cexpert.service import Service
+from cexpert.tui.widgets.footer import KeysFooter
 
 
 def step_label(step: Step) -> str:
@@ -130,7 +131,7 @@ class ReplayScreen(Screen):
             yield Static(self._empty(), id="replay-detail")
         yield Input(placeholder="/ go to a rule, fact (f12) or conclusion · b break on rule "
                     "· c run to break", id="replay-goto", compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def _empty(self) -> Text:
         if self.steps:

@@ -16,7 +16,7 @@ from cexpert.present.rows import Row
 from cexpert.tui.messages import WhyNotRequested, WhyRequested
 from cexpert.tui.screens.base import BaseScreen, Command
 from cexpert.tui.widgets.result_list import ResultList
-from cexpert.tui.widgets.why_tree import WhyTree
+from cexpert.tui.widgets.why_tree import WhyPreview
 
 
 class RowsScreen(BaseScreen):
@@ -32,7 +32,7 @@ class RowsScreen(BaseScreen):
             rows = ResultList(id="rows")
             rows.border_title = self.LIST_TITLE
             yield rows
-            preview = WhyTree(id="preview")
+            preview = WhyPreview(id="preview")
             preview.border_title = "Why (Enter for the full chain)"
             yield preview
 
@@ -55,7 +55,7 @@ class RowsScreen(BaseScreen):
         if not self.has_class("-wide"):
             return
         result = self.capp.result
-        tree = self.query_one("#preview", WhyTree)
+        tree = self.query_one("#preview", WhyPreview)
         if result is None or row is None or not row.fact or row.fact not in result.facts:
             tree.show_why(None)
         else:

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cexpert.engine.case import BOTH
 from cexpert.explain.what_if import Change
 from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.vocab import SIDE_TITLES, entry_pages
+from cexpert.tui.widgets.footer import KeysFooter
 
 SECTION_TITLES = {"referral": "Referral", "dysfunctions": "Dysfunctions",
                   "muscles": "Muscles", "conflicts": "Conflicts", "program": "Program",
@@ -34,6 +35,10 @@ def diff_text(finding: str, on_now: bool, changes: tuple[Change, ...]) -> Text:
         if change.section != section:
             section = change.section
             text.append(f"\n{SECTION_TITLES.get(section, section).upper()}\n", style="bold")
+        if change.sign == "~":
+            text.append(" ~ ", style="bold yellow")
+            text.append(f"{change.text}\n", style="yellow")
+            continue
         style = "green" if change.sign == "+" else "red"
         text.append(f" {change.sign} ", style=f"bold {style}")
         text.append(change.text + "\n", style=style)
@@ -59,7 +64,7 @@ class WhatIfScreen(Screen):
             with VerticalScroll(id="diff-box") as box:
                 box.border_title = "What would change"
                 yield Static(id="diff")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.choices: list[tuple[str, str, str, str] | None] = []

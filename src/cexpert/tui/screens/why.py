@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
 from cexpert.explain.why import WhyNode
 from cexpert.present.chains import rule_name
 from cexpert.present.rows import Row
 from cexpert.tui.messages import WhyNotRequested
+from cexpert.tui.widgets.footer import KeysFooter
 from cexpert.tui.widgets.why_tree import WhyTree
 
 WHAT = {"muscle": "Why this muscle", "dysfunction": "Why this dysfunction",
@@ -49,7 +50,7 @@ class WhyScreen(Screen):
         yield tree
         with VerticalScroll(id="why-detail-box"):
             yield Static(id="why-detail")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         tree = self.query_one(WhyTree)

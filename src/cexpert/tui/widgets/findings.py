@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.strip import Strip
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Checkbox, Input, Label, SelectionList, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
@@ -29,13 +30,17 @@ from cexpert.tui.vocab import (
     fms_tests,
 )
 from cexpert.tui.widgets.field import FieldInput
+from cexpert.tui.widgets.tick import TickBox
 
 
 class ChoiceList(SelectionList[str]):
     """Tick any of a list of declared entries (conditions, equipment, findings...)."""
 
     DEFAULT_CSS = """
-    ChoiceList { height: auto; max-height: 14; border: round $primary 40%; }
+    ChoiceList {
+        height: auto; max-height: 14; border: round $primary 40%;
+        text-wrap: wrap; text-overflow: fold;  /* a long entry wraps, never cut */
+    }
     ChoiceList:focus { border: round $primary; }
     /* Only the focused list shows its cursor: a blurred highlight looks like a tick. */
     ChoiceList:blur > .option-list--option-highlighted {
@@ -60,21 +65,29 @@ class ChoiceList(SelectionList[str]):
         self.border_subtitle = None
 
     def render_line(self, y: int) -> Strip:
-        """An unticked box is drawn empty: Textual draws an X in both states, told apart
-        only by colour, which a projector or a colour-blind trainer can lose."""
-        strip = super().render_line(y)
+        """Each option's tick box on its first line, wrapped lines indented under it.
+
+        SelectionList assumes one line per option (it would draw boxes beside the
+        continuation lines of a long PAR-Q+ question, and tick the wrong option), and it
+        draws the X in both states, told apart only by colour, which a projector or a
+        colour-blind trainer loses: here an unticked box is drawn empty."""
+        line = OptionList.render_line(self, y)
         try:
-            option = self.get_option_at_index(self.scroll_offset.y + y)
-        except OptionDoesNotExist:
-            return strip
-        segments = list(strip)
-        if option.value in self.selected or len(segments) < 2:
-            return strip
-        inner = segments[1]
-        if inner.text != ToggleButton.BUTTON_INNER:
-            return strip
-        segments[1] = Segment(" " * len(inner.text), inner.style, inner.control)
-        return Strip(segments, strip.cell_length)
+            index, offset = self._lines[self.scroll_offset.y + y]
+            option = self.get_option_at_index(index)
+        except (IndexError, OptionDoesNotExist):
+            return line
+        under = next(iter(line)).style or self.rich_style
+        if offset:
+            return Strip([Segment(" " * self._get_left_gutter_width(), under), *line])
+        ticked = option.value in self._selected
+        component = "selection-list--button" + ("-selected" if ticked else "") + (
+            "-highlighted" if self.highlighted == index else "")
+        button = self.get_component_rich_style(component) + Style(meta={"option": index})
+        side = Style.from_color(button.bgcolor, under.bgcolor) + Style(meta={"option": index})
+        inner = ToggleButton.BUTTON_INNER if ticked else " " * len(ToggleButton.BUTTON_INNER)
+        return Strip([Segment(ToggleButton.BUTTON_LEFT, side), Segment(inner, button),
+                      Segment(ToggleButton.BUTTON_RIGHT, side), Segment(" ", under), *line])
 
     @property
     def offered(self) -> list[str]:
@@ -162,7 +175,7 @@ class FmsForm(Vertical):
                 with Horizontal(classes="clear-row"):
                     yield Label(Content(test.name), classes="clear-name")
                     for side in clearing_sides(kb, test):
-                        yield Checkbox(Content("Painful" if side == BOTH else
+                        yield TickBox(Content("Painful" if side == BOTH else
                                                SIDE_TITLES[side]),
                                        self.state.clearing.get((test.id, side), False),
                                        id=f"clear-{test.id}-{side}", compact=True)

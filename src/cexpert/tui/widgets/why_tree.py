@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Tree
+from rich.tree import Tree as RichTree
+from textual.containers import VerticalScroll
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from cexpert.explain.why import WhyNode
@@ -61,9 +63,10 @@ class WhyTree(Tree[object]):
         if not node.children:
             branch.allow_expand = bool(node.rule)
 
-    def show_why_not(self, answer: WhyNot) -> None:
+    def show_why_not(self, answer: WhyNot, with_answer: bool = True) -> None:
         self.clear()
-        self.root.add_leaf(Text(answer.answer, style="bold"))
+        if with_answer:
+            self.root.add_leaf(Text(answer.answer, style="bold"))
         for rule in answer.rules:
             branch = self.root.add(Text.assemble(("rule ", "dim"), (rule.title, "italic"),
                                                  (f"  ({rule.rule})", "dim")), data=rule)
@@ -74,3 +77,38 @@ class WhyTree(Tree[object]):
                                                                           "bold red")
                 branch.add_leaf(Text.assemble((mark, style), check.text))
         self.root.expand_all()
+
+
+class WhyPreview(VerticalScroll):
+    """The chain of the highlighted row, read-only and wrapped: beside the rows there is
+    no room for a tree's one-line labels (they would be cut); Enter opens the full tree."""
+
+    DEFAULT_CSS = """
+    WhyPreview { height: 1fr; border: round $primary 40%; padding: 0 1; }
+    WhyPreview > Static { width: 1fr; height: auto; }
+    """
+
+    def compose(self):
+        yield Static(Text("Select a conclusion to see its reasoning.", style="dim"))
+
+    def show_why(self, root: WhyNode | None) -> None:
+        body = self.query_one(Static)
+        if root is None:
+            body.update(Text("Select a conclusion to see its reasoning.", style="dim"))
+            return
+        tree = RichTree(node_label(root), guide_style="dim")
+        self._add(tree, root, top=True)
+        body.update(tree)
+        self.scroll_home(animate=False)
+
+    def _add(self, branch: RichTree, node: WhyNode, top: bool = False) -> None:
+        here = branch if top else branch.add(node_label(node))
+        if node.rule:
+            name = rule_name(node)
+            rule = here.add(Text.assemble(
+                ("because of " if name == "table row" else "because of rule ", "dim"),
+                (name, "italic")))
+            if node.source:
+                rule.add(Text.assemble(("source: ", "dim"), node.source))
+        for child in node.children:
+            self._add(here, child)
