@@ -236,3 +236,17 @@ async def test_why_not_state_is_chosen_by_the_arrow_that_moves_to_it(
         await pilot.press("left")
         await pilot.pause()
         assert screen.state_asked == "overactive"
+
+
+@pytest.mark.parametrize("width", range(36, 90, 7))  # where a dose fits on a line
+def test_a_dose_never_wraps_mid_unit(width):
+    from rich.console import Console
+
+    from cexpert.present.rows import Row
+    from cexpert.tui.widgets.result_list import row_text
+
+    dose = "2 sets, 10-15 reps, tempo 4/2/1"
+    row = Row("item", "2. Side-lying hip abduction", detail=dose)
+    lines = row_text(row, width).wrap(Console(width=width), width)
+    assert any(line.plain.strip() == dose or line.plain.endswith(dose) for line in lines), [
+        line.plain for line in lines]

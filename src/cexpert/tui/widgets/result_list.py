@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
@@ -17,12 +18,17 @@ STYLE = {"header": "bold", "alert": "bold red", "note": "italic", "item": ""}
 
 
 def row_text(row: Row, width: int = 0) -> Text:
-    """A row as plain (never markup) text: the item, then its detail dimmed."""
+    """A row as plain (never markup) text: the item, then its detail dimmed.
+
+    A detail (a dose: "2 sets, 10-15 reps, tempo 4/2/1") that does not fit after the
+    item in `width` cells goes whole onto the next line, so it never wraps mid-unit."""
     if row.kind == "header":
         return Text(row.text.upper(), style="bold")
     text = Text(("  " if row.kind == "note" else "") + row.text, style=STYLE[row.kind])
     if row.detail:
-        text.append("  " + row.detail, style="dim")
+        last = text.plain.rsplit("\n", 1)[-1]
+        fits = not width or (cell_len(last) % width) + 2 + cell_len(row.detail) <= width
+        text.append(("  " if fits else "\n    ") + row.detail, style="dim")
     return text
 
 
@@ -51,10 +57,7 @@ class ResultList(OptionList):
         if keep is not None and self.highlighted == _first_conclusion(self.rows):
             keep = None
         self.rows = list(rows)
-        options = [Option(row_text(row), id=f"row{n}",
-                          disabled=row.kind == "header" or not row.fact)
-                   for n, row in enumerate(self.rows)]
-        self.set_options(options)
+        self._set_rows()
         target = None
         if keep is not None:
             target = next((n for n, r in enumerate(self.rows)
@@ -66,6 +69,19 @@ class ResultList(OptionList):
         if target is None:
             target = _first_conclusion(self.rows)
         self.highlighted = target
+
+    def _set_rows(self) -> None:
+        width = self.scrollable_content_region.width
+        self.set_options(Option(row_text(row, width), id=f"row{n}",
+                                disabled=row.kind == "header" or not row.fact)
+                         for n, row in enumerate(self.rows))
+
+    def on_resize(self) -> None:
+        """Lay the rows out again for the new width (where a dose goes)."""
+        highlighted = self.highlighted
+        with self.prevent(OptionList.OptionHighlighted):
+            self._set_rows()
+            self.highlighted = highlighted
 
     @property
     def highlighted_row(self) -> Row | None:
