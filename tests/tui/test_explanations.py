@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 from textual.widgets import Static
 
 from cexpert.tui.screens.results import ResultsScreen
@@ -13,6 +16,12 @@ from cexpert.tui.widgets.result_list import ResultList
 from cexpert.tui.widgets.why_tree import WhyTree
 
 pytestmark = pytest.mark.asyncio
+
+def _drawn(renderable) -> str:
+    console = Console(width=60, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
 
 def tree_lines(tree: WhyTree) -> list[str]:
     lines = []
@@ -64,7 +73,7 @@ async def test_why_of_an_exercise_and_an_exclusion(app_factory, clients, settle)
         await settle(pilot)
         rows = app.screen.query_one("#rows", ResultList)
         await highlight(pilot, rows, lambda r: r.what == "excluded")
-        preview = "\n".join(tree_lines(app.screen.query_one("#preview", WhyTree)))
+        preview = _drawn(app.screen.query_one("#preview").query_one(Static).content)
         assert "osteoporosis" in preview.lower()  # the wide layout previews the chain
         await pilot.press("w")
         await pilot.pause()
