@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from cexpert.language import diagnostics as diag
+from cexpert.language.writing import write_text_atomically
 
 if TYPE_CHECKING:
     from cexpert.language.load import Loaded
@@ -136,7 +137,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
             sys.stdout.writelines(difflib.unified_diff(
                 text.splitlines(True), result.text.splitlines(True), str(path), str(path)))
         elif not args.check:
-            write_atomically(path, result.text)
+            write_text_atomically(path, result.text)
     verb = "would be reformatted" if args.check or args.diff else "reformatted"
     for path in changed:
         sys.stderr.write(f"{path} {verb}\n")
@@ -157,21 +158,6 @@ def _rule_files(paths):
             missing.append(path)
         files.extend(found)
     return list(dict.fromkeys(files)), missing
-
-
-def write_atomically(path, text: str) -> None:
-    """Write beside the file, then rename over it: a crash leaves the old file whole."""
-    import os
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 # --- refs -------------------------------------------------------------------------------------

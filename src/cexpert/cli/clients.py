@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from cexpert.engine.case import Case, CaseError
+from cexpert.language.writing import write_text_atomically
 from cexpert.present.progress import (
     HistoryRow,
     comparison_text,
@@ -234,17 +233,7 @@ def _write_out(output: str | None, text: str) -> None:
     if not output or output == "-":
         sys.stdout.write(text)
         return
-    target = Path(output)
-    handle, temp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(Path(output), text)
 
 
 def _files(paths: list[str]) -> Iterator[Path]:

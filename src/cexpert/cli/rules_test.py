@@ -186,7 +186,7 @@ def _bless(service: Service, test: Expectation, outcome: Outcome) -> Outcome:
     """A failing test's expectation rewritten from today's output (its stated keys only),
     printed as a diff; the test then counts as blessed, not passed."""
     from cexpert.authoring.bless import as_text, bless, diff
-    from cexpert.cli.authoring import write_atomically
+    from cexpert.language.writing import write_text_atomically
 
     if outcome.status != "failed":
         return outcome
@@ -197,7 +197,7 @@ def _bless(service: Service, test: Expectation, outcome: Outcome) -> Outcome:
     if after == before:
         return outcome
     sys.stdout.write(diff(_name(test.expected), before, after))
-    write_atomically(test.expected, after)
+    write_text_atomically(test.expected, after)
     left = judge(test, json.loads(after), actual)
     return Outcome(test.case, "blessed" if left.status == "passed" else "failed",
                    left.problems, outcome.rules_fired)

@@ -8,13 +8,12 @@ over, so an export that fails half-way leaves no torn file behind.
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from cexpert.engine.result import Result
 from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.writing import write_text_atomically
 from cexpert.present.consultation import consultation
 from cexpert.present.html import render_html
 from cexpert.present.markdown import render_markdown
@@ -37,19 +36,6 @@ def export(result: Result, kb: KnowledgeBase, base: Path, formats: Sequence[str]
     for fmt in formats:
         path = base.with_name(base.name + SUFFIX[fmt]) if base.suffix not in SUFFIX.values() \
             else base.with_suffix(SUFFIX[fmt])
-        _write_atomically(path, RENDER[fmt](doc))
+        write_text_atomically(path, RENDER[fmt](doc))
         written.append(path)
     return written
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
