@@ -57,7 +57,7 @@ def test_diagnostics_cover_every_file_of_the_knowledge_base(kb):
 
 def test_completion_offers_what_the_grammar_expects_after_a_condition():
     keywords, names = expected_keywords("rule r when heels rise ", 0, 23)
-    assert keywords == ["and", "is", "or", "then"] and names
+    assert keywords == ["and", "at", "is", "or", "then"] and names
 
 
 def test_completion_in_a_declaration_offers_its_kinds_attributes():

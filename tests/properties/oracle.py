@@ -58,9 +58,38 @@ def exclusions(result: Result, kb: KnowledgeBase) -> list[tuple[str, Mapping]]:
     found = [(f"fact {f.id} (rule {f.rule})", f.data) for f in result.facts.values()
              if f.kind == "exclusion"]
     for rule in _firing(result, kb):
-        found += [(f"rule {rule.id}", c.data) for c in rule.conclusions
-                  if c.kind == "exclude"]
+        found += [(f"rule {rule.id}", _placed(c.data, rule, result, kb))
+                  for c in rule.conclusions if c.kind == "exclude"]
     return found
+
+
+def _placed(data: Mapping, rule: KbRule, result: Result, kb: KnowledgeBase) -> Mapping:
+    """A reference exclusion `at its region` / `at its limb`, made concrete: the regions
+    recorded with the conditions the rule tests with 'at' (or their outermost region)."""
+    if not data.get("regions") or not {"@region", "@limb"} & set(data["regions"]):
+        return data
+    tested = {a.id for a in _positive(rule.condition)
+              if a.kind == "condition" and a.regions is not None}
+    recorded = [f.data["region"] for f in result.facts.values()
+                if f.kind == "condition" and f.data.get("condition") in tested
+                and f.data.get("region")]
+    regions = []
+    for region in data["regions"]:
+        if region == "@region":
+            regions += recorded
+        elif region == "@limb":
+            regions += [kb.region_around(r)[-1] for r in recorded]
+        else:
+            regions.append(region)
+    return {**data, "regions": regions}
+
+
+def _positive(cond: Cond) -> list[Atom]:
+    if isinstance(cond, Atom):
+        return [cond]
+    if isinstance(cond, NoneOf):
+        return []
+    return [a for o in cond.operands for a in _positive(o)]
 
 
 def _excluded(result: Result, kb: KnowledgeBase) -> Iterator[Violation]:
@@ -71,21 +100,29 @@ def _excluded(result: Result, kb: KnowledgeBase) -> Iterator[Violation]:
             yield Violation("excluded", f"{item.exercise} is not an exercise of the rules")
             continue
         muscles = {*exercise.many("targets"), *exercise.many("covers")}
+        areas = {kb.get("muscle", m).one("region") for m in muscles if kb.get("muscle", m)}
         for where, data in rules:
             if _matches(data, exercise.id, exercise.one("phase"),
-                        set(exercise.many("tags")), muscles):
+                        set(exercise.many("tags")), muscles, areas, kb):
                 yield Violation("excluded", f"{item.exercise} ({item.phase}) is excluded by "
                                 f"{where}: {data.get('reason')}")
 
 
 def _matches(data: Mapping, exercise: str, phase: str, tags: set[str],
-             muscles: set[str]) -> bool:
+             muscles: set[str], areas: set[str] = frozenset(),
+             kb: KnowledgeBase | None = None) -> bool:
     """An exclusion applies when every part it names matches (phase, exercise, tag,
-    muscle: any the exercise targets or covers)."""
+    muscle: any the exercise targets or covers; region: where one of them lies is
+    within, or around, a region named)."""
+    def overlap(regions) -> bool:
+        return any(a in kb.region_around(r) or r in kb.region_around(a)
+                   for a in areas if a for r in regions) if kb else True
+
     parts = [(data.get("phases"), lambda v: phase in v),
              (data.get("exercises"), lambda v: exercise in v),
              (data.get("tags"), lambda v: bool(tags & set(v))),
-             (data.get("muscles"), lambda v: bool(muscles & set(v)))]
+             (data.get("muscles"), lambda v: bool(muscles & set(v))),
+             (data.get("regions"), overlap)]
     named = [(values, test) for values, test in parts if values]
     return bool(named) and all(test(values) for values, test in named)
 
@@ -209,11 +246,20 @@ def _atom(atom: Atom, facts: Mapping[str, Fact]) -> bool | None:
     kind = atom.kind
     if kind == "cleared" and (atom.correlated or atom.by or atom.operator):
         return None  # a clearance record's scope, clinician and age: the engine's to match
+    if kind == "cleared" and any(f.kind == "clearance" and f.data.get("clears") == "condition"
+                                 and f.data.get("subject") == atom.id
+                                 for f in facts.values()):
+        return True  # a clearance record for the condition, by whoever gave it
     if kind in PRESENCE:
         return any(f.kind == kind for f in facts.values())
     if kind in KEYS:
         return any(f.kind == kind and (atom.id is None or f.data.get(KEYS[kind]) == atom.id)
-                   and _scoped(atom, f) for f in facts.values())
+                   and _scoped(atom, f) and _placed_at(atom, f) for f in facts.values())
+    if kind == "measure":
+        return any(f.kind == "measure" and f.data.get("condition") == atom.id
+                   and f.data.get("measure") == atom.scope
+                   and COMPARE[atom.operator](f.data["value"], atom.value)
+                   for f in facts.values())
     if kind == "parq":
         return any(f.kind == "parq" and (atom.id in (None, "yes")
                                          or str(f.data.get("question")) == str(atom.id))
@@ -229,6 +275,15 @@ def _atom(atom: Atom, facts: Mapping[str, Fact]) -> bool | None:
                    and COMPARE[atom.operator](f.data["score"], atom.value)
                    for f in facts.values())
     return None
+
+
+def _placed_at(atom: Atom, fact: Fact) -> bool:
+    """`condition X at R`: recorded at one of the regions the atom lists (`at any`: at
+    some region); the checker listed every region within or around R."""
+    if getattr(atom, "regions", None) is None:
+        return True
+    region = fact.data.get("region")
+    return region is not None and ("*" in atom.regions or region in atom.regions)
 
 
 def _scoped(atom: Atom, fact: Fact) -> bool:

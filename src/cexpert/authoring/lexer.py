@@ -13,17 +13,17 @@ from pygments.lexer import RegexLexer, bygroups, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text
 
 STATEMENTS = ("assessment", "muscle", "finding", "condition", "equipment", "dysfunction",
-              "exercise", "phase", "checkpoint", "limitation", "rule", "setting", "section",
-              "source", "include", "extend")
+              "exercise", "phase", "checkpoint", "limitation", "clinician", "region", "rule",
+              "setting", "section", "source", "include", "extend")
 RESERVED = ("and", "or", "not", "when", "then", "because", "source", "salience", "profile",
             "overactive", "underactive", "always", "is", "exclude", "substitute", "with",
             "prescribe", "refer", "hold", "program", "reassess", "note", "tagged", "set",
             "dose", "for", "referral", "pain", "cleared", "fms", "parq", "age", "target",
-            "priority", "asymmetric", "followup")
+            "priority", "asymmetric", "followup", "by", "within", "months", "at", "of")
 ATTRIBUTES = ("in", "view", "views", "checkpoint", "side", "sided", "aka", "region", "phase",
               "targets", "covers", "equipment", "position", "sets", "reps", "hold", "tempo",
               "substitutes", "tags", "integrates", "treats", "cap", "clears", "scored",
-              "unilateral", "group", "statuses")
+              "unilateral", "group", "statuses", "within", "regional", "measures")
 
 
 class CexLexer(RegexLexer):

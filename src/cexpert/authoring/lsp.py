@@ -150,8 +150,8 @@ def _for_kind(prefix: str, words: set[str]) -> set[str]:
 
 def _statement_keywords() -> list[str]:
     return ["assessment", "muscle", "finding", "condition", "equipment", "dysfunction",
-            "exercise", "phase", "checkpoint", "limitation", "rule", "setting", "section",
-            "source", "include", "extend"]
+            "exercise", "phase", "checkpoint", "limitation", "clinician", "region", "rule",
+            "setting", "section", "source", "include", "extend"]
 
 
 def completions(workspace: Workspace, path: str, line: int, character: int

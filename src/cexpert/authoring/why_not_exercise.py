@@ -6,6 +6,7 @@ answer is what the selection did, not a guess."""
 
 from __future__ import annotations
 
+from cexpert.engine.program import exclusion_covers
 from cexpert.engine.result import Result
 from cexpert.language.knowledge import KnowledgeBase
 
@@ -64,12 +65,7 @@ def _excludes_all(item, exercise_id: str, kb: KnowledgeBase, result: Result) -> 
     if fact is None:
         return False
     exercise = kb.get("exercise", exercise_id)
-    served = {*exercise.many("targets"), *exercise.many("covers")}
-    checks = [(fact.get("phases"), lambda v: exercise.one("phase") in v),
-              (fact.get("tags"), lambda v: bool(set(v) & set(exercise.many("tags")))),
-              (fact.get("muscles"), lambda v: bool(set(v) & served))]
-    given = [(values, test) for values, test in checks if values]
-    return bool(given) and all(test(values) for values, test in given)
+    return exclusion_covers(fact, exercise, exercise.one("phase"), kb)
 
 
 def _category(category: str) -> str:

@@ -51,7 +51,9 @@ class CaseError(Exception):
 class ClientCondition:
     id: str
     status: str | None = None
-    region: str | None = None
+    region: str | None = None  # a declared body region
+    #: the condition's declared measures given (`weeks = 20` for pregnancy)
+    measures: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,18 +253,29 @@ class _Reader:
             ident = self.resolve(item["id"], "condition", where)
             region = item.get("region")
             if region is not None:
-                region = self.resolve(str(region), "finding", f"{where}.region", scope="pain")
+                region = self.resolve(str(region), "region", f"{where}.region")
+            entry = self.kb.get("condition", ident) if ident else None
+            declared = [name_key(str(m)) for m in entry.many("measures")] if entry else []
+            fields = ("id", "status", "region", *declared)
+            measures = []
             for key in item:
-                if key not in ("id", "status", "region"):
-                    self.problem(f"{where}.{key}",
-                                 f"unknown field{_hint(key, ('id', 'status', 'region'))}")
+                if key not in fields:
+                    self.problem(f"{where}.{key}", f"unknown field{_hint(key, fields)}")
+                elif key in declared:
+                    value = item[key]
+                    if isinstance(value, bool) or not isinstance(value, int | float) \
+                            or not 0 <= value <= 1000:
+                        self.problem(f"{where}.{key}",
+                                     f"must be a number from 0 to 1000, got {value!r}")
+                    else:
+                        measures.append((key, value))
             if ident and ident in given:
                 self.problem(where, f"{_shown(item)} is the condition already given at "
                              f"{given[ident]}; give each condition once")
             elif ident:
                 given[ident] = f"{where} ({_shown(item)})"
                 status = self.status(ident, item.get("status"), f"{where}.status")
-                out.append(ClientCondition(ident, status, region))
+                out.append(ClientCondition(ident, status, region, tuple(measures)))
         return out
 
     def status(self, condition: str, value: Any, where: str) -> str | None:

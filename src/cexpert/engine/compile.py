@@ -65,6 +65,7 @@ class WorkingFact:
     value: float | None = None
     scope: str | None = None  # the assessment a finding was entered in
     of: str | None = None  # a clearance: the fact id of what it clears
+    region: str | None = None  # a condition: the body region it was recorded at
 
 
 class FiringLimitExceeded(RuntimeError):
@@ -260,7 +261,7 @@ def _pattern_index(key: str) -> int:
 
 def _to_experta(fact: WorkingFact) -> W:
     return W(kind=fact.kind, id=fact.id, side=fact.side, value=fact.value, fid=fact.fid,
-             scope=fact.scope, of=fact.of)
+             scope=fact.scope, of=fact.of, region=fact.region)
 
 
 # --- conditions to Experta patterns -----------------------------------------------------
@@ -359,6 +360,9 @@ def _pattern(atom: Atom, anchor: str | None = None, bind: str | None = None) -> 
             fields["of"] = getattr(MATCH, anchor)
         if atom.by:  # a clearance recorded without its clinician counts for any (README)
             fields["scope"] = P(lambda v, by=atom.by: v is None or v in by)
+    if atom.regions is not None:  # `at any`: recorded somewhere; else at one of these
+        fields["region"] = P(lambda v, r=frozenset(atom.regions): v is not None and (
+            "*" in r or v in r))
     if atom.kind == "fms" and atom.id == "total":
         fields["kind"] = "fms_total"
     elif atom.id is not None:

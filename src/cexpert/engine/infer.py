@@ -29,6 +29,7 @@ from cexpert.engine.result import (
     Result,
     RuleInfo,
 )
+from cexpert.language.check.schema import ITS_LIMB, ITS_REGION
 from cexpert.language.knowledge import KbRule, KnowledgeBase
 
 STATES = ("overactive", "underactive")
@@ -83,9 +84,11 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
     out: list[WorkingFact] = []
 
     def add(kind: str, data: dict, ident: str | None = None, side: str = BOTH,
-            value: float | None = None, scope: str | None = None) -> None:
+            value: float | None = None, scope: str | None = None,
+            region: str | None = None) -> str:
         fact = book.add(kind, data, origin=INPUT)
-        out.append(WorkingFact(kind, ident, fact.id, side, value, scope))
+        out.append(WorkingFact(kind, ident, fact.id, side, value, scope, region=region))
+        return fact.id
 
     add("client", {"name": client.name, "goals": list(client.goals)})
     if client.age is not None:
@@ -93,7 +96,10 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
     for condition in client.conditions:
         data = {"condition": condition.id, "status": condition.status, "region": condition.region}
         add("condition", {k: v for k, v in data.items() if v is not None}, condition.id,
-            scope=condition.status)  # `condition X is STATUS` matches the scope
+            scope=condition.status, region=condition.region)  # `is STATUS`: the scope
+        for measure, amount in condition.measures:  # `weeks of pregnancy >= 14`
+            add("measure", {"condition": condition.id, "measure": measure, "value": amount},
+                condition.id, value=amount, scope=measure)
     for limitation in client.limitations:
         add("limitation", {"limitation": limitation}, limitation)
     for item in client.equipment or ():
@@ -228,6 +234,8 @@ class _Chaining:
             self.seen.add(key)
             data = dict(conclusion.data)
             kind = conclusion.kind
+            if kind == "exclude" and data.get("regions"):
+                data["regions"] = self._regions(data["regions"], premises)
             for key in ("reason", "text"):
                 if isinstance(data.get(key), str) and "{" in data[key]:
                     data[key] = self._render(data[key], premises)
@@ -247,6 +255,23 @@ class _Chaining:
         return out
 
 
+    def _regions(self, regions: list[str], premises: tuple[str, ...]) -> list[str]:
+        """`at its region` / `at its limb`: the region the matched condition was recorded
+        at, or the outermost region around it."""
+        recorded = next((self.book[p].get("region") for p in premises
+                         if self.book[p].kind == "condition" and self.book[p].get("region")),
+                        None)
+        out = []
+        for region in regions:
+            if region in (ITS_REGION, ITS_LIMB):
+                if recorded is None:
+                    continue
+                region = recorded if region == ITS_REGION else \
+                    self.kb.region_around(recorded)[-1]
+            if region not in out:
+                out.append(region)
+        return out
+
     def _render(self, text: str, premises: tuple[str, ...]) -> str:
         """Fill a reason's placeholders from what the rule matched: {side} {region}
         {finding} {during} {question} (README, "Reasons that name what was found")."""
@@ -265,6 +290,11 @@ class _Chaining:
             if found.get("during"):
                 values["during"] = "the " + _lower_first(
                     self.kb.name_of("assessment", found.get("during")))
+        else:  # a regional condition: {region} is where it was recorded
+            placed = next((self.book[p] for p in premises if self.book[p].kind == "condition"
+                           and self.book[p].get("region")), None)
+            if placed is not None:
+                values["region"] = self.kb.name_of("region", placed.get("region")).lower()
         rendered = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
         return re.sub(r" {2,}", " ", rendered)
 

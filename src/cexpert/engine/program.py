@@ -123,7 +123,7 @@ class _Session:
     def _blocked(self, exercise: Entry, muscle: str | None, phase: str
                  ) -> tuple[str, str, str] | None:
         for fact in self.exclusions:
-            if _excludes(fact, exercise, phase):
+            if exclusion_covers(fact, exercise, phase, self.kb):
                 return ("contraindication", fact.get("reason"), fact.id)
         owned = self.case.client.equipment
         needed = [e for e in exercise.many("equipment") if e != "none"]
@@ -193,16 +193,20 @@ class _Session:
                 category, reason, recorded.id))
 
 
-def _excludes(fact: Fact, exercise: Entry, phase: str) -> bool:
-    """Every part an exclusion names must match (phase, exercise, tag, muscle)."""
+def exclusion_covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase) -> bool:
+    """Every part an exclusion names must match (phase, exercise, tag, muscle, region)."""
+    worked = {*exercise.many("targets"), *exercise.many("covers")}
+    area = {kb.get("muscle", m).one("region") for m in worked if kb.get("muscle", m)}
     checks = [
         (fact.get("phases"), lambda v: phase in v),
         (fact.get("exercises"), lambda v: exercise.id in v),
         (fact.get("tags"), lambda v: bool(set(v) & set(exercise.many("tags")))),
         # any muscle it targets or covers, not only the one it is chosen for: an
         # exercise that also works an excluded muscle still works it
-        (fact.get("muscles"), lambda v: bool(set(v) & {*exercise.many("targets"),
-                                                       *exercise.many("covers")})),
+        (fact.get("muscles"), lambda v: bool(set(v) & worked)),
+        # the body region of a muscle it works lies within (or around) a region named
+        (fact.get("regions"), lambda v: any(kb.regions_overlap(a, r) for a in area if a
+                                            for r in v)),
     ]
     given = [(values, test) for values, test in checks if values]
     return bool(given) and all(test(values) for values, test in given)
@@ -435,18 +439,19 @@ def _record_exclusion_rules(session: _Session, muscles: Sequence[MuscleItem]) ->
         for phase in phases:
             for exercise in fact.get("exercises") or [None]:
                 for muscle in targets or [None]:
-                    key = (phase, exercise, muscle, tuple(fact.get("tags") or ()), reason)
+                    key = (phase, exercise, muscle, tuple(fact.get("tags") or ()),
+                           tuple(fact.get("regions") or ()), reason)
                     if key in shown:  # the same exclusion derived several ways
                         continue
                     shown.add(key)
                     name = _exclusion_name(session.kb, exercise, muscle, phase,
-                                           fact.get("tags"))
+                                           fact.get("tags"), fact.get("regions"))
                     session.excluded.append(ExcludedItem(
                         exercise, muscle, phase, name, BOTH, "contraindication", reason,
                         fact.id))
 
 
-def _exclusion_name(kb: KnowledgeBase, exercise, muscle, phase, tags) -> str:
+def _exclusion_name(kb: KnowledgeBase, exercise, muscle, phase, tags, regions=None) -> str:
     if exercise:
         return kb.name_of("exercise", exercise)
     parts = [f"All {kb.name_of('phase', phase).lower()} exercises" if phase else
@@ -455,4 +460,6 @@ def _exclusion_name(kb: KnowledgeBase, exercise, muscle, phase, tags) -> str:
         parts.append(f"for {kb.name_of('muscle', muscle)}")
     if tags:
         parts.append("tagged " + ", ".join(tags))
+    if regions:
+        parts.append("at the " + ", ".join(kb.name_of("region", r).lower() for r in regions))
     return " ".join(parts)

@@ -79,7 +79,13 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"Entered: age {d.get('age')}"
     if kind == "condition":
         status = f" ({d['status']})" if d.get("status") else ""
-        return f"Entered: condition {kb.name_of('condition', d.get('condition', ''))}{status}"
+        region = (f" at the {kb.name_of('region', d['region']).lower()}"
+                  if d.get("region") else "")
+        return (f"Entered: condition {kb.name_of('condition', d.get('condition', ''))}"
+                f"{status}{region}")
+    if kind == "measure":
+        return (f"Entered: {kb.name_of('condition', d.get('condition', ''))}, "
+                f"{d.get('measure')} {d.get('value')}")
     if kind == "cleared":
         return f"Entered: clearance on record for {d.get('condition')}"
     if kind == "clearance":
@@ -119,4 +125,7 @@ def _exclusion_words(d: Mapping, kb: KnowledgeBase) -> str:
         parts.append("exercises tagged " + ", ".join(d["tags"]))
     if d.get("muscles"):
         parts.append("for " + ", ".join(kb.name_of("muscle", m) for m in d["muscles"]))
+    if d.get("regions"):
+        parts.append("at the " + ", ".join(kb.name_of("region", r).lower()
+                                           for r in d["regions"]))
     return " ".join(parts) or "nothing"

@@ -104,6 +104,13 @@ def _atom_words(atom: Atom, kb: KnowledgeBase) -> str:
     if atom.kind in ("age", "fms") and atom.operator:
         subject = "age" if atom.kind == "age" else f"FMS {atom.id or 'any test'}"
         return f"{subject} {atom.operator} {atom.value:g}"
+    if atom.kind == "measure":
+        return (f"{atom.scope} of {kb.name_of('condition', atom.id or '')} "
+                f"{atom.operator} {atom.value:g}")
+    if atom.kind == "condition" and atom.regions is not None:
+        where = "a recorded region" if "*" in atom.regions else ", ".join(
+            kb.name_of("region", r).lower() for r in atom.regions)
+        return f"condition {kb.name_of('condition', atom.id or '')} at {where}"
     if atom.kind == "condition" and atom.scope:
         return f"condition {kb.name_of('condition', atom.id or '')} is {atom.scope}"
     return f"{atom.kind} {atom.id or 'any'}"
@@ -120,14 +127,18 @@ def _matches(atom: Atom, fact: Fact) -> bool:
     key = {"finding": "finding", "condition": "condition", "dysfunction": "dysfunction",
            "overactive": "muscle", "underactive": "muscle", "cleared": "condition",
            "equipment": "equipment", "limitation": "limitation", "fms": "test",
-           "asymmetry": "test", "parq": "question"}.get(atom.kind)
+           "asymmetry": "test", "parq": "question", "measure": "condition"}.get(atom.kind)
     if atom.id is not None and atom.id != "total" and key and str(fact.get(key)) != atom.id:
         return False
-    scoped = fact.get("status") if atom.kind == "condition" else fact.get("assessment")
+    scoped = {"condition": fact.get("status"), "measure": fact.get("measure")}.get(
+        atom.kind, fact.get("assessment"))
     if atom.scope is not None and scoped != atom.scope:
         return False
+    if atom.regions is not None and (fact.get("region") is None or (
+            "*" not in atom.regions and fact.get("region") not in atom.regions)):
+        return False
     if atom.operator:
-        value = fact.get({"age": "age", "fms": "score"}.get(atom.kind, "total"))
+        value = fact.get({"age": "age", "fms": "score"}.get(atom.kind, "value"))
         if atom.id == "total":
             value = fact.get("total")
         from cexpert.engine.compile import COMPARE

@@ -57,6 +57,9 @@ class Atom:
     scope: str | None = None  # an assessment, for `pain any`
     by: tuple[str, ...] = ()  # `cleared ... by`: the clinicians whose clearance counts
     correlated: bool = False  # `cleared` without a subject: clears the fact tested before it
+    #: `condition X at R`: the regions a recorded region must be one of (R, the regions
+    #: within R and those around it); ("*",) for `at any`; None: any region or none
+    regions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,21 @@ class KnowledgeBase:
 
     def setting(self, key: str, default: tuple = ()) -> tuple:
         return tuple(self.settings.get(key, default))
+
+    def region_around(self, region: str) -> tuple[str, ...]:
+        """The region and every region it lies within, innermost first."""
+        out = [region]
+        while (entry := self.get("region", out[-1])) is not None:
+            outer = entry.one("within")
+            if outer is None or outer in out:
+                break
+            out.append(outer)
+        return tuple(out)
+
+    def regions_overlap(self, a: str, b: str) -> bool:
+        """One region lies within (or is) the other: a condition of the leg is at the
+        calf, and one of the calf is in the leg."""
+        return a in self.region_around(b) or b in self.region_around(a)
 
     def rule(self, rule_id: str) -> KbRule | None:
         return self.rules_by_id.get(rule_id)

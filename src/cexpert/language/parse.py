@@ -37,7 +37,7 @@ RESERVED = (
 
 DECLARATION_KINDS = (
     "assessment", "muscle", "finding", "condition", "equipment", "dysfunction",
-    "exercise", "phase", "checkpoint", "limitation", "clinician",
+    "exercise", "phase", "checkpoint", "limitation", "clinician", "region",
 )
 
 
@@ -234,21 +234,28 @@ class ToSyntaxTree(Transformer):
     def negation(self, meta, operand):
         return st.Not(operand, self.span(meta))
 
-    def fact_test(self, meta, kind, name, status=None):
-        return st.FactTest(kind, name, self.span(meta), status)
+    def fact_test(self, meta, kind, name, status=None, regions=None):
+        return st.FactTest(kind, name, self.span(meta), status, regions)
+
+    def fact_region(self, meta, *names):
+        return tuple(names)
 
     def fact_kind(self, meta, token):
         return str(token)
 
     def comparison(self, meta, quantity, operator, number):
-        kind, subject = quantity
-        return st.Comparison(kind, subject, str(operator), number, self.span(meta))
+        kind, subject, *measure = quantity
+        return st.Comparison(kind, subject, str(operator), number, self.span(meta),
+                             *measure)
 
     def age(self, meta):
         return ("age", None)
 
     def fms_score(self, meta, name):
         return ("fms", name)
+
+    def measure(self, meta, word, name):
+        return ("measure", name, st.Name(str(word), self.token_span(word)))
 
     def asymmetry(self, meta, name):
         return st.Asymmetry(name, self.span(meta))

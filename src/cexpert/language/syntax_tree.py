@@ -133,17 +133,19 @@ class FactTest:
     name: Name
     span: Span
     status: Name | None = None  # `is STATUS`: conditions only
+    regions: tuple[Name, ...] | None = None  # `at REGION, ...` (or `at any`): conditions only
 
 
 @dataclass(frozen=True)
 class Comparison:
     """`age >= 65`, `fms deep_squat <= 1`, `fms any = 0`, `fms total <= 14`."""
 
-    quantity: str  # "age" or "fms"
-    subject: Name | None  # the FMS test (or any / total); None for age
+    quantity: str  # "age", "fms" or "measure"
+    subject: Name | None  # the FMS test (or any / total), the measured condition; None for age
     operator: str
     value: Number
     span: Span
+    measure: Name | None = None  # `weeks of pregnancy`: the measure's word
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ class HoldProgram:
 
 @dataclass(frozen=True)
 class Exclusion:
-    by: str  # phase | exercise | tagged | for
+    by: str  # phase | exercise | tagged | for | at
     names: tuple[Name, ...]
     span: Span
 

@@ -122,7 +122,23 @@ class DeclarationChecks:
                 entries[kind][ident] = Entry(
                     kind, ident, title, aliases, attributes, decl.span, order)
         self.check_views(entries)
+        self.check_regions(entries)
         return entries
+
+    def check_regions(self, entries: dict[str, dict[str, Entry]]) -> None:
+        """A region cannot lie within itself, however many steps around."""
+        for region in entries.get("region", {}).values():
+            seen = [region.id]
+            outer = region.one("within")
+            while outer is not None and outer not in seen:
+                seen.append(outer)
+                entry = entries["region"].get(outer)
+                outer = entry.one("within") if entry else None
+            if outer == region.id:
+                decl = self.decls["region"][region.id]
+                span = next(a.span for a in decl.attributes if a.key == "within")
+                self.error("E106", f"region '{region.id}' lies within itself: "
+                           f"{' within '.join([*seen, region.id])}", span)
 
     def resolve_attributes(self, decl: st.Declaration) -> dict[str, tuple]:
         schema = SCHEMA[decl.kind]

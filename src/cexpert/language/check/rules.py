@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from cexpert.language import limits
 from cexpert.language import syntax_tree as st
@@ -20,7 +21,10 @@ from cexpert.language.check.schema import (
     ANY,
     BARE_CONDITION_KINDS,
     FACT_KIND_TO_DECL,
+    ITS_LIMB,
+    ITS_REGION,
     PLACEHOLDERS,
+    REGION_REFERENCES,
     SIDE_PREFIXES,
     STATES,
     URGENCIES,
@@ -81,6 +85,7 @@ class RuleChecks:
                        rule.condition.span, help="split it into smaller rules, e.g. one "
                        "per alternative, or conclude a dysfunction and test that")
         conclusions = self.resolve_conclusions(rule.conclusions)
+        self.check_region_references(condition, conclusions, rule)
         rule_id = rule.id or _generated_id(file.path, condition)
         if rule.generated:
             n = 2
@@ -138,6 +143,8 @@ class RuleChecks:
             operator = "==" if node.operator == "=" else node.operator
             if node.quantity == "age":
                 return Atom("age", None, node.span, operator, node.value.value)
+            if node.quantity == "measure":
+                return self.resolve_measure(node, operator)
             subject = self._fms_subject(node.subject)
             return Atom("fms", subject, node.span, operator, node.value.value)
         if isinstance(node, st.Asymmetry):
@@ -152,7 +159,33 @@ class RuleChecks:
             return "total"
         return self.resolve_name(name, ("finding",))
 
+    def resolve_measure(self, node: st.Comparison, operator: str) -> Cond:
+        """`weeks of pregnancy >= 14`: a measure the condition declares (`measures`)."""
+        assert node.subject is not None and node.measure is not None
+        ident = self.resolve_name(node.subject, ("condition",))
+        measure = node.measure.key
+        if ident is not None:
+            measures = self._declared_words("condition", ident, "measures")
+            if measure not in measures:
+                self.error(
+                    "E206", f"'{node.measure.text}' is not a measure of the condition "
+                    f"'{ident}'", node.measure.span, expected=", ".join(measures) or None,
+                    help=meant(measure, measures) if measures else
+                    f"declare it: 'condition {ident} \"...\" measures {measure}'")
+        return Atom("measure", ident, node.span, operator, node.value.value, scope=measure)
+
+    def _declared_words(self, kind: str, ident: str, key: str) -> list[str]:
+        declared = self.decls[kind].get(ident)
+        return [name_key(plain(v)) for a in (declared.attributes if declared else ())
+                if a.key == key for v in a.values]
+
+    def _flagged(self, kind: str, ident: str, key: str) -> bool:
+        declared = self.decls[kind].get(ident)
+        return bool(declared) and any(a.key == key for a in declared.attributes)
+
     def resolve_fact_test(self, node: st.FactTest) -> Cond:
+        if node.regions is not None:
+            return self.resolve_condition_region(node)
         if node.status is not None:
             return self.resolve_condition_status(node)
         kind = node.kind
@@ -201,6 +234,59 @@ class RuleChecks:
             within = node.within.value
         return Atom("cleared", ident, node.span, "<" if within is not None else None,
                     within, by=by, correlated=node.subject is None)
+
+    def resolve_condition_region(self, node: st.FactTest) -> Cond:
+        """`condition varicose_veins at lower leg`: a condition declared `regional`,
+        recorded at one of the regions (or within or around one); `at any`: at some region."""
+        assert node.regions is not None
+        base = replace(node, regions=None)
+        atom = self.resolve_fact_test(base)
+        if not isinstance(atom, Atom) or atom.kind != "condition":
+            self.error("E206", "'at' tests where a condition was recorded, not "
+                       f"{article(atom.kind if isinstance(atom, Atom) else 'test')}",
+                       node.regions[0].span,
+                       help=f"write 'condition {node.name.text} at ...' for a condition")
+            return atom
+        if atom.id is not None and not self._flagged("condition", atom.id, "regional"):
+            self.error("E206", f"the condition '{atom.id}' is not declared 'regional', so "
+                       "no case records where it is", node.regions[0].span,
+                       help=f"add 'regional' to the declaration of '{atom.id}' if where it "
+                       "is matters")
+        if any(n.key == ANY for n in node.regions):
+            return replace(atom, regions=("*",))
+        ids = [i for i in (self.resolve_name(n, ("region",)) for n in node.regions) if i]
+        return replace(atom, regions=self._overlapping(ids))
+
+    def _around(self, region: str) -> list[str]:
+        out = [region]
+        while (decl := self.decls["region"].get(out[-1])) is not None:
+            outer = attribute_text(decl, "within")
+            if outer is None or name_key(outer) in out:
+                break
+            out.append(name_key(outer))
+        return out
+
+    def _overlapping(self, regions: Sequence[str]) -> tuple[str, ...]:
+        """Every declared region that is, lies within or lies around one of `regions`:
+        a condition recorded for the whole leg is at the calf, and one of the calf is in
+        the leg (the region named in a rule matches both)."""
+        return tuple(r for r in self.decls["region"]
+                     if any(x in self._around(r) or r in self._around(x) for x in regions))
+
+    def check_region_references(self, condition: Cond, conclusions: list[Conclude],
+                                rule: st.Rule) -> None:
+        """`exclude ... at its region` takes the region of the condition the rule matched,
+        so the rule must test a condition with 'at'."""
+        uses = [c for c in conclusions if c.kind == "exclude"
+                and {ITS_REGION, ITS_LIMB} & set(c.data.get("regions") or ())]
+        tested = any(a.kind == "condition" and a.regions is not None
+                     for a in _positive_atoms(condition))
+        for conclusion in uses:
+            if not tested:
+                self.error("E206", "'at its region' takes the region of a condition tested "
+                           "with 'at', and this rule tests none", conclusion.span,
+                           help="test it, e.g. 'when condition varicose_veins at any', or "
+                           "name the region: 'at lower leg'")
 
     def resolve_condition_status(self, node: st.FactTest) -> Cond:
         """`condition diabetes is advanced`: the status must be one the condition declares."""
@@ -322,6 +408,11 @@ class RuleChecks:
             if part.by == "tagged":
                 data["tags"] = [*data["tags"], *(n.key for n in part.names)]
                 continue
+            if part.by == "at":
+                regions = [REGION_REFERENCES.get(n.key) or self.resolve_name(n, ("region",))
+                           for n in part.names]
+                data["regions"] = [*data.get("regions", []), *(r for r in regions if r)]
+                continue
             field_name, kind = kinds[part.by]
             ids = [self.resolve_name(n, (kind,)) for n in part.names]
             data[field_name] = [*data[field_name], *(i for i in ids if i)]
@@ -343,6 +434,15 @@ class RuleChecks:
         return {"target_kind": kind, "target": ident, "dose": dose}
 
     # --- stratification ----------------------------------------------------------------
+
+
+def _positive_atoms(cond: Cond) -> list[Atom]:
+    """The atoms a firing matches (not those under a 'not')."""
+    if isinstance(cond, Atom):
+        return [cond]
+    if isinstance(cond, NoneOf):
+        return []
+    return [a for o in cond.operands for a in _positive_atoms(o)]
 
 
 def _unanchored_clearances(cond: Cond, anchored: bool = False) -> list[Atom]:

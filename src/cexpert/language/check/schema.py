@@ -12,11 +12,13 @@ STATES = ("overactive", "underactive")
 SCHEMA: dict[str, dict[str, object]] = {
     "assessment": {"views": "word", "sided": "flag", "scored": "number", "aka": "text",
                    "note": "text"},
-    "muscle": {"region": "word", "group": "word", "aka": "text", "note": "text"},
+    "muscle": {"region": "region", "group": "word", "aka": "text", "note": "text"},
     "finding": {"in": "assessment", "view": "word", "checkpoint": "checkpoint",
                 "side": SIDES, "sided": "flag", "clears": "finding", "region": "text",
                 "aka": "text", "note": "text"},
-    "condition": {"group": "word", "statuses": "word", "aka": "text", "note": "text"},
+    "condition": {"group": "word", "statuses": "word", "regional": "flag", "measures": "word",
+                  "aka": "text", "note": "text"},
+    "region": {"within": "region", "aka": "text", "note": "text"},
     "limitation": {"aka": "text", "note": "text"},
     "clinician": {"aka": "text", "note": "text"},
     "equipment": {"aka": "text", "note": "text"},
@@ -33,7 +35,7 @@ SCHEMA: dict[str, dict[str, object]] = {
 }
 REQUIRED = {"finding": ("in",), "exercise": ("phase",), "phase": ("treats",)}
 SINGLE = {"in", "view", "checkpoint", "side", "clears", "phase", "position", "sets", "reps",
-          "hold", "tempo", "treats", "cap", "group", "region", "scored"}
+          "hold", "tempo", "treats", "cap", "group", "region", "scored", "within"}
 
 SETTINGS: dict[str, object] = {
     "checkpoint_order": "checkpoint",
@@ -79,6 +81,11 @@ FACT_KIND_TO_DECL = {
 #: Kinds a bare name in a condition may be, tried in this order.
 BARE_CONDITION_KINDS = ("finding", "condition", "dysfunction", "limitation", "equipment")
 ANY = "any"
+#: `exclude ... at its region`: the words that name the region of the condition the rule
+#: matched (REGION) or the outermost region around it (LIMB), as written -> marker.
+ITS_REGION, ITS_LIMB = "@region", "@limb"
+REGION_REFERENCES = {"its_region": ITS_REGION, "same_region": ITS_REGION,
+                     "its_limb": ITS_LIMB, "same_limb": ITS_LIMB, "whole_limb": ITS_LIMB}
 #: Placeholders a reason or note may use; the engine fills them from the finding (or
 #: PAR-Q+ answer) the rule matched: "pain in the {side} {region} during {during}".
 PLACEHOLDERS = ("side", "region", "finding", "during", "question")
