@@ -44,6 +44,11 @@ if not hasattr(collections, "Mapping"):
 
 from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
+from experta.fieldconstraint import L  # noqa: E402
+from experta.matchers import ReteMatcher  # noqa: E402
+from experta.matchers.rete.check import FeatureCheck  # noqa: E402
+from experta.matchers.rete.mixins import ChildNode, NoMemory  # noqa: E402
+from experta.matchers.rete.nodes import FeatureTesterNode  # noqa: E402
 
 from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
 from cexpert.language.knowledge import AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
@@ -135,6 +140,128 @@ class _Ordered(Strategy):
             self.recorder.agenda = list(agenda.activations)
 
 
+class _Dispatch:
+    """A node's children behind one callback that calls only those that can pass.
+
+    Experta hands each fact to every child of an alpha node, and a node testing
+    `kind == "finding"` has a child per `id == "..."` the rules mention (hundreds
+    at 10k rules). The children testing one field against a string literal are
+    indexed by that literal: a fact reaches the children whose literal equals its
+    value, plus every other child, in the children's original order. Each child
+    still runs its own test, so what passes is what passed before."""
+
+    def __init__(self, what: str, children: list, literal: dict[int, str]):
+        self.what = what
+        self.children = children  # the original list: walks and resets still see it
+        self.rest = [c.callback for i, c in enumerate(children) if i not in literal]
+        self.table: dict[str, list] = {}
+        for value in dict.fromkeys(literal.values()):
+            self.table[value] = [c.callback for i, c in enumerate(children)
+                                 if literal.get(i, value) == value]
+
+    def reset(self) -> None:
+        for child in self.children:
+            child.node.reset()
+
+    def __call__(self, token) -> None:
+        (fact,) = token.data
+        value = fact.get(self.what)
+        # only a str can equal a str literal; anything else reaches the other children
+        callbacks = self.table.get(value, self.rest) if type(value) is str else self.rest
+        for callback in callbacks:
+            callback(token)
+
+
+DISPATCH_AT = 4  # literal children of one node, on one field, worth a table
+
+
+def _literal(node) -> tuple[str, str] | None:
+    """(field, value) when `node` tests one plain field against a str literal."""
+    if not isinstance(node, FeatureTesterNode):
+        return None
+    check = node.matcher
+    if not (isinstance(check, FeatureCheck) and isinstance(check.how, L)):
+        return None
+    what, value = check.what, check.how.value
+    if (check.how.__bind__ is not None or not isinstance(what, str) or "__" in what
+            or what.isnumeric() or type(value) is not str):
+        return None
+    return what, value
+
+
+class _Matcher(ReteMatcher):
+    """Experta's Rete network, matched the same way with less work per change.
+
+    - Literal tests dispatch through a dict (`_Dispatch`).
+    - Only the conflict sets a change reached are polled for activations, in the
+      order Experta polls them all (rules x changes at 50k rules, otherwise).
+    - `reset` wipes each node with a memory once, instead of walking every path.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        nodes: dict[int, Any] = {}
+        stack = [self.root_node]
+        while stack:
+            node = stack.pop()
+            if id(node) in nodes:
+                continue
+            nodes[id(node)] = node
+            stack.extend(child.node for child in node.children)
+        self._memories = [n for n in nodes.values() if not isinstance(n, NoMemory)]
+        self._touched: list = []
+        for position, csn in enumerate(self._get_conflict_set_nodes()):
+            csn._cex_position = position
+            csn._activate = self._watched(csn, csn._activate)
+        for node in nodes.values():
+            self._index(node)
+
+    def _watched(self, csn, activate):
+        touched = self._touched
+
+        def watched(token):
+            touched.append(csn)
+            return activate(token)
+
+        return watched
+
+    @staticmethod
+    def _index(node) -> None:
+        by_field: dict[str, dict[int, str]] = {}
+        for position, child in enumerate(node.children):
+            literal = _literal(child.node)
+            if literal is not None:
+                by_field.setdefault(literal[0], {})[position] = literal[1]
+        if not by_field:
+            return
+        what, literal = max(by_field.items(), key=lambda item: len(item[1]))
+        if len(literal) >= DISPATCH_AT:
+            dispatch = _Dispatch(what, list(node.children), literal)
+            node.children = [ChildNode(dispatch, dispatch)]
+
+    def changes(self, adding=None, deleting=None):
+        if deleting is not None:
+            for deleted in deleting:
+                self.root_node.remove(deleted)
+        if adding is not None:
+            for added in adding:
+                self.root_node.add(added)
+        added: list = []
+        removed: list = []
+        if self._touched:
+            touched = {id(c): c for c in self._touched}.values()
+            self._touched.clear()
+            for csn in sorted(touched, key=lambda c: c._cex_position):
+                c_added, c_removed = csn.get_activations()
+                added.extend(c_added)
+                removed.extend(c_removed)
+        return added, removed
+
+    def reset(self):
+        for node in self._memories:
+            node._reset()
+
+
 def _identity(activation) -> tuple:
     return (activation.rule.__name__, frozenset(f["__factid__"] for f in activation.facts))
 
@@ -175,6 +302,7 @@ class Engine:
                 super().__init__(meta, rules)
 
         attributes["__strategy__"] = Ordered
+        attributes["__matcher__"] = _Matcher
         engine_class = type("CompiledKnowledgeBase", (KnowledgeEngine,), attributes)
         self.engine = engine_class()
 

@@ -59,6 +59,7 @@ class _Session:
                 self.substitutes[fact.get("exercise")].append(fact)
         self.doses = book.of_kind("dose_change")
         self.excluded: list[ExcludedItem] = []
+        self._covering: dict[tuple[str, str], list[tuple[int, Entry]]] | None = None
         self.sources = self._source_order(dysfunctions)
         self.lists = self._muscle_lists()
 
@@ -136,13 +137,15 @@ class _Session:
     def candidates(self, phase: str, muscle: str) -> list[Entry]:
         """Exercises of `phase` covering `muscle`, the one listing it earliest first, then
         by the knowledge base's declared preference (never by file order)."""
-        found = []
-        for exercise in self.kb.of("exercise").values():
-            if exercise.one("phase") != phase:
-                continue
-            targets = [*exercise.many("targets"), *exercise.many("covers")]
-            if muscle in targets:
-                found.append((targets.index(muscle), self.kb.preference(exercise.id), exercise))
+        if self._covering is None:  # once per consultation, not once per muscle
+            self._covering = defaultdict(list)
+            for exercise in self.kb.of("exercise").values():
+                targets = [*exercise.many("targets"), *exercise.many("covers")]
+                for target in dict.fromkeys(targets):
+                    self._covering[(exercise.one("phase"), target)].append(
+                        (targets.index(target), exercise))
+        found = [(position, self.kb.preference(exercise.id), exercise)
+                 for position, exercise in self._covering.get((phase, muscle), ())]
         return [e for _, _, e in sorted(found, key=lambda x: (x[0], x[1]))]
 
     def allowed_for(self, phase: str, muscle: str) -> _Choice | None:
