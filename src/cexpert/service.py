@@ -130,7 +130,8 @@ SHIPPED = "<shipped rules>"
 def load_kb(paths: Sequence[str | Path] | None = None, profile: str | None = None
             ) -> Loaded:
     """The knowledge base at `paths`, or the shipped one (labelled the same everywhere),
-    with `profile` instead of its `setting profile` when given."""
+    with `profile` instead of its `setting profile` when given; from the user's
+    verified cache when these files were checked before (language/kb_cache.py)."""
     if paths:
-        return load(list(paths), profile=profile)
-    return load([rules_dir()], label=SHIPPED, profile=profile)
+        return load(list(paths), profile=profile, cache=True)
+    return load([rules_dir()], label=SHIPPED, profile=profile, cache=True)

@@ -41,7 +41,8 @@ def checked(paths, strict: bool = False, select=(), ignore=()) -> tuple[Loaded, 
     from cexpert.language.load import load
     from cexpert.resources import rules_dir
 
-    loaded = load(paths or [rules_dir()])
+    # the lints need the syntax trees, which a cached load does not keep
+    loaded = load(paths or [rules_dir()], cache=not strict)
     found = list(loaded.diagnostics)
     if strict and loaded.kb is not None:
         found += lint(loaded.kb, loaded.files)

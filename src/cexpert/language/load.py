@@ -13,10 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cexpert.language import syntax_tree as st
-from cexpert.language.check import check
 from cexpert.language.diagnostics import Diagnostic
 from cexpert.language.knowledge import KnowledgeBase
-from cexpert.language.parse import parse_text
 from cexpert.language.reading import RULE_FILE_LIMIT, ReadProblem, read_text
 
 EXTENSION = ".cex"
@@ -37,13 +35,43 @@ class Loaded:
 
 
 def load(paths: Sequence[str | Path], label: str | None = None,
-         profile: str | None = None) -> Loaded:
+         profile: str | None = None, cache: bool = False) -> Loaded:
     """Parse and check the knowledge base at `paths`; never raises for bad content.
 
     Each path given is a root: what it includes must resolve (symlinks followed) to a
     file inside it, so a rule file never makes cexpert read anything else. `profile`
     selects the table profile instead of the files' `setting profile`; it is part of
-    the hash, since the same files give other conclusions under it."""
+    the hash, since the same files give other conclusions under it.
+
+    With `cache`, a knowledge base checked before from the same files is taken from
+    the user's cache (`kb_cache`: verified against every file's content; Lark and the
+    checker are not even imported), and a fresh one is kept there. A cached load has
+    no syntax trees (`files` is empty): authoring tools that need them load uncached."""
+    if cache:
+        from cexpert.language import kb_cache
+
+        hit = kb_cache.read(paths, label, profile, _listing)
+        if hit is not None:
+            (kb, diagnostics), sources = hit
+            return Loaded(kb, diagnostics, sources, ())
+    loaded = _load(paths, label, profile)
+    if cache and loaded.kb is not None:
+        roots = [(str(p), [str(f) for f in _listing(Path(p)) or ()]) for p in paths]
+        kb_cache.write(paths, label, profile, roots, loaded.sources,
+                       (loaded.kb, loaded.diagnostics))
+    return loaded
+
+
+def _listing(root: Path) -> list[Path] | None:
+    """A root's rule files as loading finds them, None if finding them had a problem."""
+    problems: list[Diagnostic] = []
+    found = _expand(_Pending(root, _root_of(root), None, ()), problems)
+    return None if problems else found
+
+
+def _load(paths: Sequence[str | Path], label: str | None, profile: str | None) -> Loaded:
+    from cexpert.language.check import check
+
     diagnostics: list[Diagnostic] = []
     files: list[st.RuleFile] = []
     sources: dict[str, str] = {}
@@ -95,6 +123,8 @@ def _beside_syntax_errors(files, diagnostics, label, kb_hash, profile
     the name errors of every other file. A name may be declared by the statement that
     failed to parse, so unknown names say so; the files with syntax errors get none."""
     broken = {d.span.file for d in diagnostics if d.is_error and d.span is not None}
+    from cexpert.language.check import check
+
     _, problems = check(files, label, kb_hash, profile)
     kept = []
     for d in problems:
@@ -163,6 +193,8 @@ def _read(file: Path, display: str, included_at: st.Span | None,
             "E000", f"this file is not UTF-8 text: byte 0x{bad.value:02x} cannot be decoded",
             span, help="save the file as UTF-8"))
         return None
+    from cexpert.language.parse import parse_text
+
     parsed, problems = parse_text(text, display)
     sources[display] = parsed.source
     diagnostics.extend(problems)

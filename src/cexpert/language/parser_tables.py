@@ -19,12 +19,12 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lark
-from lark import Lark
-from lark.grammar import Rule
-from lark.lexer import TerminalDef
+if TYPE_CHECKING:
+    from lark import Lark
+# Lark itself is imported where the tables are read or built, so that finding the
+# cache folder (the knowledge-base cache shares it) costs a cold start no Lark import
 
 FORMAT = 2  # bump when the file layout below changes
 
@@ -32,6 +32,8 @@ FORMAT = 2  # bump when the file layout below changes
 def load_parser(grammar: Path, options: dict[str, Any], folder: Path | None) -> Lark:
     """The parser for `grammar`, from the cache in `folder` when it holds a verified
     copy, else built (and saved there when the folder is private to this user)."""
+    from lark import Lark
+
     text = grammar.read_text(encoding="utf-8")
     key = cache_key(text, options)
     path = folder / f"cex-{key[:32]}.json" if folder is not None else None
@@ -65,6 +67,8 @@ def default_folder() -> Path | None:
 
 def cache_key(grammar: str, options: dict[str, Any]) -> str:
     """What the tables depend on: the grammar, Lark's version, the options, the format."""
+    import lark
+
     stamp = json.dumps([FORMAT, lark.__version__, sorted(options.items()), grammar])
     return hashlib.sha256(stamp.encode()).hexdigest()
 
@@ -83,6 +87,8 @@ def _private_folder(folder: Path, create: bool = False) -> bool:
 
 
 def _read(path: Path, key: str) -> Lark | None:
+    from lark import Lark
+
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -105,6 +111,9 @@ def _read(path: Path, key: str) -> Lark | None:
 
 def _write(path: Path, key: str, built: Lark) -> None:
     """Write atomically (a temporary file in the folder, then rename), 0600."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
     data, memo = built.memo_serialize([TerminalDef, Rule])
     text = json.dumps({"key": key, "data": data, "memo": memo}, separators=(",", ":"))
     import tempfile  # only when writing: it costs a cold start ~10 ms to import

@@ -1,0 +1,186 @@
+"""A checked knowledge base kept between runs, so a consultation need not parse.
+
+Parsing and checking the shipped rules costs a cold `cexpert infer` more than all
+its other work; the result depends only on the rule files, the paths they were
+given as, the profile and cexpert itself. So the knowledge base and its
+diagnostics are kept under the parser tables' policy (issue 10, see
+`parser_tables`): in the user cache folder (0700, ours, checked before every read),
+written atomically 0600, ignored when anything is unexpected.
+
+The file is a pickle read by an unpickler that admits no global but the frozen
+dataclasses of `cexpert.language` (the knowledge base, its rules, conditions,
+spans and diagnostics): loading it builds those and nothing else, so a planted
+file cannot run code. It is named by a hash of what was asked (paths, label,
+profile, working folder) and stamped with a hash of cexpert's own modules and
+grammar; inside, every file the knowledge base was read from is listed with the
+sha256 of its bytes, and each is read and hashed again before the entry is used
+(directory roots listed again too), so an edited, added or removed rule file
+means a fresh parse. A stale, corrupt or foreign file is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+import stat
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+_ADMITTED_MODULES = ("cexpert.language.knowledge", "cexpert.language.syntax_tree",
+                     "cexpert.language.diagnostics")
+_code_stamp: str | None = None
+
+
+def folder() -> Path | None:
+    """`<user cache>/cexpert/kb`, beside the parser tables."""
+    from cexpert.language.parser_tables import default_folder
+
+    parser = default_folder()
+    return parser.parent / "kb" if parser is not None else None
+
+
+def code_stamp() -> str:
+    """cexpert's modules and grammar, by path, size and modification time (what
+    Python itself checks before reusing a module's bytecode)."""
+    global _code_stamp
+    if _code_stamp is None:
+        from cexpert.resources import grammar_path
+
+        package = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256(str(FORMAT).encode())
+        entries = sorted(package.rglob("*.py"))
+        entries.append(Path(grammar_path()))
+        for path in entries:
+            info = path.stat()
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        _code_stamp = digest.hexdigest()
+    return _code_stamp
+
+
+def request_key(paths: Sequence[str | Path], label: str | None, profile: str | None) -> str:
+    asked = [str(p) for p in paths] + [str(Path(p).resolve()) for p in paths]
+    text = "\0".join([str(FORMAT), os.getcwd(), repr(label), repr(profile), *asked])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Admitting(pickle.Unpickler):
+    """Builds our frozen dataclasses; refuses every other global (so no code runs)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module in _ADMITTED_MODULES:
+            import importlib
+
+            found = getattr(importlib.import_module(module), name, None)
+            if isinstance(found, type) and dataclasses.is_dataclass(found):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not admitted")
+
+
+def read(paths: Sequence[str | Path], label: str | None, profile: str | None,
+         expand: Callable[[Path], list[Path] | None]) -> tuple[Any, dict[str, str]] | None:
+    """(payload, sources) when a verified entry exists, else None.
+
+    `expand(root)` lists a root's rule files as loading would (None on any problem)."""
+    where = folder()
+    if where is None or not _private(where):
+        return None
+    path = where / f"kb-{request_key(paths, label, profile)[:40]}.pickle"
+    data = _read_private(path)
+    if data is None:
+        return None
+    try:
+        entry = _Admitting(io.BytesIO(data)).load()
+        if not (isinstance(entry, dict) and entry.get("code") == code_stamp()):
+            return None
+        for root, listed in entry["roots"]:
+            if [str(p) for p in (expand(Path(root)) or ())] != listed:
+                return None
+        for display, digest in entry["files"]:
+            raw = _read_plain(display)
+            if raw is None or hashlib.sha256(raw).hexdigest() != digest:
+                return None
+        return entry["payload"], dict(entry["sources"])
+    except Exception:  # stale, truncated, foreign: parse afresh
+        return None
+
+
+def write(paths: Sequence[str | Path], label: str | None, profile: str | None,
+          roots: list[tuple[str, list[str]]], sources: dict[str, str], payload: Any) -> None:
+    """Keep `payload` for these paths, stamped with every file's content hash."""
+    where = folder()
+    if where is None:
+        return
+    try:
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return
+    if not _private(where):
+        return
+    files = []
+    for display in sources:
+        raw = _read_plain(display)
+        if raw is None:
+            return
+        files.append((display, hashlib.sha256(raw).hexdigest()))
+    entry = {"code": code_stamp(), "roots": roots, "files": files, "sources": sources,
+             "payload": payload}
+    try:
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # something not plain in the payload: do not keep it
+        return
+    import tempfile
+
+    path = where / f"kb-{request_key(paths, label, profile)[:40]}.pickle"
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=where, prefix=".kb-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _private(where: Path) -> bool:
+    try:
+        info = os.lstat(where)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            and not info.st_mode & 0o077)
+
+
+def _read_private(path: Path) -> bytes | None:
+    """The file's bytes if it is a regular file of ours that nobody else can write."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
+                or info.st_mode & 0o022):
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _read_plain(display: str) -> bytes | None:
+    try:
+        with open(display, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
