@@ -98,6 +98,7 @@ class CexpertApp(App[int]):
         self._debounce: Timer | None = None
         self.consult_error: str | None = None
         self.consults = 0  # results delivered, for tests and the benchmark
+        self._result_source: tuple[str, str] | None = None  # the case text behind `result`
         self.crash: Crash | None = None
         self.recovery_dir: Path | None = None  # None: the user's state folder
         self._later_errors = 0
@@ -190,13 +191,22 @@ class CexpertApp(App[int]):
             self.call_from_thread(self._failed, ticket, str(error))
             return
         if result is not None:
-            self.call_from_thread(self._deliver, ticket, result)
+            self.call_from_thread(self._deliver, ticket, result, (text, path))
 
-    def _deliver(self, ticket: int, result: Result) -> None:
+    def _deliver(self, ticket: int, result: Result, source: tuple[str, str] | None = None
+                 ) -> None:
         if self.service.is_newest(ticket):
             self.consult_error = None
             self.consults += 1
+            self._result_source = source
             self.result = result
+
+    def result_of(self, text: str, path: str) -> Result | None:
+        """The result on screen if it is the consultation of exactly this case file text
+        (What if reuses it instead of consulting the unchanged case again)."""
+        if self.result is not None and self._result_source == (text, path):
+            return self.result
+        return None
 
     def _failed(self, ticket: int, message: str) -> None:
         if self.service.is_newest(ticket) and message != self.consult_error:

@@ -110,12 +110,17 @@ class WhatIfScreen(Screen):
         state = app.consultation  # type: ignore[attr-defined]
         on_now = state.is_observed(assessment, finding, side)
         try:
-            case = app.call_from_thread(state.to_case)
+            text, path = app.call_from_thread(
+                lambda: (state.to_toml(), str(state.path or "<new client>")))
+            case = app.service.parse_case(text, path)  # type: ignore[attr-defined]
+            # the result on screen is this case's: consult only the toggled one
+            shown = app.call_from_thread(app.result_of, text, path)  # type: ignore[attr-defined]
             from cexpert.tui.vocab import observed_side
 
             side = observed_side(state.kb, finding, side)
             _, _, changes = app.engine.call(  # type: ignore[attr-defined]
-                app.service.what_if, case, assessment, finding, side)  # type: ignore[attr-defined]
+                app.service.what_if, case, assessment, finding, side,  # type: ignore[attr-defined]
+                shown)
         except Exception as error:  # a case that cannot be used: say so, never crash
             text = Text(f"Cannot compare: {error}", style="red")
         else:
