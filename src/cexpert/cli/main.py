@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
@@ -209,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report_bug(error)
     finally:
         sys.stderr = real_stderr
+        gc.unfreeze()  # what a command froze is collectable again (main() run in-process)
 
 
 def _never_fail_on_encoding() -> None:

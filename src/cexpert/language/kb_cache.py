@@ -16,6 +16,7 @@ grammar; inside, every file the knowledge base was read from is listed with the
 sha256 of its bytes, and each is read and hashed again before the entry is used
 (directory roots listed again too), so an edited, added or removed rule file
 means a fresh parse. A stale, corrupt or foreign file is ignored and rewritten.
+CEXPERT_KB_CACHE=off turns the cache off (every load parses and checks).
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ _code_stamp: str | None = None
 
 
 def folder() -> Path | None:
-    """`<user cache>/cexpert/kb`, beside the parser tables."""
+    """`<user cache>/cexpert/kb`, beside the parser tables; None (no cache) when the
+    environment says CEXPERT_KB_CACHE=off."""
+    if os.environ.get("CEXPERT_KB_CACHE", "").lower() == "off":
+        return None
     from cexpert.language.parser_tables import default_folder
 
     parser = default_folder()
