@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import io
 import os
@@ -67,6 +68,19 @@ def code_stamp() -> str:
     return _code_stamp
 
 
+@contextlib.contextmanager
+def paused_collector():
+    """No garbage collection inside (then as it was): building a large structure that
+    is all kept, the collector only walks the growing heap again and again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def request_key(paths: Sequence[str | Path], label: str | None, profile: str | None) -> str:
     asked = [str(p) for p in paths] + [str(Path(p).resolve()) for p in paths]
     text = "\0".join([str(FORMAT), os.getcwd(), repr(label), repr(profile), *asked])
@@ -99,7 +113,8 @@ def read(paths: Sequence[str | Path], label: str | None, profile: str | None,
     if data is None:
         return None
     try:
-        entry = _Admitting(io.BytesIO(data)).load()
+        with paused_collector():  # nothing unpickled is garbage: 0.47 s -> 0.16 s at 10k
+            entry = _Admitting(io.BytesIO(data)).load()
         if not (isinstance(entry, dict) and entry.get("code") == code_stamp()):
             return None
         for root, listed in entry["roots"]:

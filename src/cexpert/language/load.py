@@ -47,14 +47,15 @@ def load(paths: Sequence[str | Path], label: str | None = None,
     the user's cache (`kb_cache`: verified against every file's content; Lark and the
     checker are not even imported), and a fresh one is kept there. A cached load has
     no syntax trees (`files` is empty): authoring tools that need them load uncached."""
-    if cache:
-        from cexpert.language import kb_cache
+    from cexpert.language import kb_cache
 
+    if cache:
         hit = kb_cache.read(paths, label, profile, _listing)
         if hit is not None:
             (kb, diagnostics), sources = hit
             return Loaded(kb, diagnostics, sources, ())
-    loaded = _load(paths, label, profile)
+    with kb_cache.paused_collector():  # parse trees and the KB are kept: collections only cost
+        loaded = _load(paths, label, profile)
     if cache and loaded.kb is not None:
         roots = [(str(p), [str(f) for f in _listing(Path(p)) or ()]) for p in paths]
         kb_cache.write(paths, label, profile, roots, loaded.sources,
