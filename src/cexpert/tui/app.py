@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
@@ -24,8 +24,6 @@ from textual.worker import WorkerFailed
 
 from cexpert.engine.case import CaseError
 from cexpert.engine.result import Result
-from cexpert.explain.lessons import Lesson, lessons
-from cexpert.present.export import export
 from cexpert.resources import examples_dir
 from cexpert.service import Service
 from cexpert.store.casefile import ChangedOnDisk, Saved, SaveError, SymlinkRefused
@@ -39,16 +37,15 @@ from cexpert.tui.screens.client import ClientScreen
 from cexpert.tui.screens.clients import ClientsScreen
 from cexpert.tui.screens.crash import CrashScreen
 from cexpert.tui.screens.dialogs import ConfirmScreen, MessageScreen, PathScreen
-from cexpert.tui.screens.export import ExportScreen
 from cexpert.tui.screens.help import HelpScreen
-from cexpert.tui.screens.lessons import LessonsScreen
 from cexpert.tui.screens.program import ProgramScreen
-from cexpert.tui.screens.replay import ReplayScreen
 from cexpert.tui.screens.results import ResultsScreen
-from cexpert.tui.screens.what_if import WhatIfScreen
-from cexpert.tui.screens.why import WhyScreen
-from cexpert.tui.screens.why_not import WhyNotScreen
 from cexpert.tui.state import Consultation, slug
+
+if TYPE_CHECKING:
+    from cexpert.explain.lessons import Lesson
+# The screens a trainer opens later (What if, Replay, Why, Why not, Lessons, Export)
+# are imported when first opened: the first interactive screen does not wait for them.
 
 DEBOUNCE_S = 0.15
 MAX_LATER_ERRORS = 20  # errors tolerated from the failed screen once the error screen is up
@@ -58,6 +55,8 @@ DEMO_READ_ONLY = "This is the classroom demo: lessons are read-only and nothing 
 
 def course() -> tuple[Lesson, ...]:
     """The shipped course (examples/teaching), or none if it is not installed."""
+    from cexpert.explain.lessons import lessons
+
     try:
         return lessons(examples_dir() / "teaching")
     except (FileNotFoundError, ValueError):
@@ -380,14 +379,20 @@ class CexpertApp(App[int]):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
     def action_what_if(self) -> None:
+        from cexpert.tui.screens.what_if import WhatIfScreen
+
         if not isinstance(self.screen, WhatIfScreen):
             self.push_screen(WhatIfScreen())
 
     def action_replay(self) -> None:
+        from cexpert.tui.screens.replay import ReplayScreen
+
         if not isinstance(self.screen, ReplayScreen):
             self.push_screen(ReplayScreen(self._recorded() or self.result, self.service))
 
     def action_lessons(self) -> None:
+        from cexpert.tui.screens.lessons import LessonsScreen
+
         if not isinstance(self.screen, LessonsScreen):
             self.push_screen(LessonsScreen(course()))
 
@@ -410,6 +415,8 @@ class CexpertApp(App[int]):
         if self.result is None:
             self.notify("No conclusions yet", severity="warning")
             return
+        from cexpert.tui.screens.why_not import WhyNotScreen
+
         self.push_screen(WhyNotScreen(muscle, state))
 
     def on_why_not_requested(self, message: WhyNotRequested) -> None:
@@ -420,6 +427,8 @@ class CexpertApp(App[int]):
         row = message.row
         if result is None or not row.fact or row.fact not in result.facts:
             return
+        from cexpert.tui.screens.why import WhyScreen
+
         self.push_screen(WhyScreen(row, self.service.why(result, row.fact)))
 
     # --- export --------------------------------------------------------------------------------
@@ -439,6 +448,8 @@ class CexpertApp(App[int]):
                 self.notify("Exported " + ", ".join(str(p) for p in written), markup=False,
                             timeout=5)
 
+        from cexpert.tui.screens.export import ExportScreen
+
         self.push_screen(ExportScreen(default), done)
 
     def export_to(self, base: Path, formats: Sequence[str]) -> list[Path]:
@@ -446,6 +457,8 @@ class CexpertApp(App[int]):
             raise ValueError(DEMO_READ_ONLY)
         if self.result is None:
             raise ValueError("no conclusions yet")
+        from cexpert.present.export import export
+
         return export(self.result, self.service.kb, base, formats)
 
 
