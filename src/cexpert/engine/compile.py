@@ -51,6 +51,7 @@ from experta.matchers.rete.mixins import ChildNode, NoMemory  # noqa: E402
 from experta.matchers.rete.nodes import FeatureTesterNode  # noqa: E402
 
 from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
+from cexpert.language.kb_cache import paused_collector  # noqa: E402
 from cexpert.language.knowledge import AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -271,6 +272,11 @@ class Engine:
     so build one Engine per thread (the class is built per instance)."""
 
     def __init__(self, kb: KnowledgeBase):
+        # the network is all kept: collections while building it only re-walk the heap
+        with paused_collector():
+            self._build(kb)
+
+    def _build(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.rules = kb.rules
         self.rows_by_finding: dict[str, list[int]] = {}
