@@ -67,19 +67,22 @@ def _rss_mb() -> float:
 
 def _median(action, repeat: int, budget: float, setup=None, gc_mode: str = "on") -> dict:
     """Median seconds of `action(setup())`; gc 'on' (as is), 'off' (disabled while timed)."""
-    times = []
+    times, cpus = [], []
     for _ in range(repeat):
         gc.collect()
         argument = setup() if setup else None
         if gc_mode == "off":
             gc.disable()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         action(argument)
+        cpus.append(time.process_time() - cpu)
         times.append(time.perf_counter() - start)
         gc.enable()
         if sum(times) > budget:
             break
-    return {"median": statistics.median(times), "times": times}
+    # the table reads CPU time: on a shared machine the wall time is mostly waiting
+    return {"median": statistics.median(cpus), "wall_median": statistics.median(times),
+            "times": times, "cpus": cpus}
 
 
 # --- the translation into CLIPS -----------------------------------------------------------
@@ -264,11 +267,12 @@ def worker_clips(spec: dict) -> None:
     _emit(stage="consult", **_median(consult, repeat, budget))
 
 
-def _run(spec: dict, timeout: float) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+def _run(spec: dict, timeout: float, python: str | None = None) -> dict:
+    command = [python or sys.executable, str(Path(__file__).resolve()), "--worker",
+               json.dumps(spec)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT,
-                              timeout=timeout)
+        done = subprocess.run(command, capture_output=True, text=True,
+                              cwd=spec.get("root", ROOT), timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"status": "timed out"}
     out: dict = {"status": "ok" if done.returncode == 0 else f"exit {done.returncode}",
@@ -308,10 +312,14 @@ def _grid(rows: list[list[str]]) -> str:
 
 
 def table(results: list[dict]) -> str:
-    rows = [["size", "measure", "cexpert ms", "CLIPS ms", "ratio"]]
+    before = any("before" in r for r in results)
+    head = ["size", "measure", *(["before ms", "before ratio"] if before else []),
+            "cexpert ms", "CLIPS ms", "ratio"]
+    rows = [head]
     for r in results:
         c, k = r["cexpert"], r["clips"]
         cs, ks = c.get("stages", {}), k.get("stages", {})
+        bs = r.get("before", {}).get("stages", {})
 
         def get(stages, name):
             return stages.get(name, {}).get("median")
@@ -322,17 +330,30 @@ def table(results: list[dict]) -> str:
                 ("load uncached (parse+check+compile)", "load", "load"),
                 ("load uncached, gc off", "load_gc_off", "load"),
                 ("parse+check from cache vs bload", "cached", "cached")):
-            cv, kv = get(cs, cname), get(ks, kname)
-            rows.append([r["size"], label, _ms(cv) if cv else "no cache" if cname == "cached"
-                         else "-", _ms(kv), _ratio(cv, kv)])
-        cm, km = r["cexpert_memory"], r["clips_memory"]
-        cpeak, kpeak = cm.get("memory", {}).get("rss_mb"), km.get("memory", {}).get("rss_mb")
-        cbase, kbase = cm.get("imported", {}).get("rss_mb"), km.get("imported", {}).get("rss_mb")
+            cv, kv, bv = get(cs, cname), get(ks, kname), get(bs, cname)
+
+            def shown(value, name=cname):
+                return _ms(value) if value else "no cache" if name == "cached" else "-"
+
+            rows.append([r["size"], label, *([shown(bv), _ratio(bv, kv)] if before else []),
+                         shown(cv), _ms(kv), _ratio(cv, kv)])
+        memory = {}
+        for key in ("before", "cexpert", "clips"):
+            m = r.get(f"{key}_memory", {})
+            memory[key] = (m.get("memory", {}).get("rss_mb"), m.get("imported", {}).get("rss_mb"))
+        (bpeak, bbase), (cpeak, cbase), (kpeak, kbase) = (memory["before"], memory["cexpert"],
+                                                          memory["clips"])
+
+        def mb(peak, base):
+            return f"{peak:.0f} ({base:.0f})" if peak and base else "-"
+
         rows.append([r["size"], "peak RSS MB (base after imports)",
-                     f"{cpeak:.0f} ({cbase:.0f})" if cpeak else "-",
-                     f"{kpeak:.0f} ({kbase:.0f})" if kpeak else "-", _ratio(cpeak, kpeak)])
+                     *([mb(bpeak, bbase), _ratio(bpeak, kpeak)] if before else []),
+                     mb(cpeak, cbase), mb(kpeak, kbase), _ratio(cpeak, kpeak)])
         if cpeak and kpeak and cbase and kbase:
-            rows.append([r["size"], "peak RSS above base MB", f"{cpeak - cbase:.0f}",
+            extra = ([f"{bpeak - bbase:.0f}", _ratio(bpeak - bbase, kpeak - kbase)]
+                     if before and bpeak and bbase else ["-", "-"] if before else [])
+            rows.append([r["size"], "peak RSS above base MB", *extra, f"{cpeak - cbase:.0f}",
                          f"{kpeak - kbase:.0f}", _ratio(cpeak - cbase, kpeak - kbase)])
     return _grid(rows)
 
@@ -345,6 +366,9 @@ def main() -> None:
     parser.add_argument("--stage-budget-s", type=float, default=120)
     parser.add_argument("--timeout-s", type=float, default=1800)
     parser.add_argument("--output", type=Path, help="write the results as JSON here")
+    parser.add_argument("--before", type=Path,
+                        help="another checkout (with its own .venv) measured as cexpert "
+                        "'before', in the same run")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -371,17 +395,24 @@ def main() -> None:
                     "clp": str(clp), "image": str(Path(tmp) / f"{size}.bin")}
             print(f"[{size}] running ...", file=sys.stderr, flush=True)
             result = {"size": size, "rules": len(kb.rules), "hash": kb.hash}
-            for side in ("cexpert", "clips"):
-                result[side] = _run({**base, "side": side, "memory": False}, args.timeout_s)
-                result[f"{side}_memory"] = _run({**base, "side": side, "memory": True},
-                                                args.timeout_s)
-                for key in (side, f"{side}_memory"):
+            sides = [("cexpert", "cexpert", None, str(ROOT)), ("clips", "clips", None, str(ROOT))]
+            if args.before:
+                sides.insert(0, ("before", "cexpert", str(args.before / ".venv/bin/python"),
+                                 str(args.before)))
+            for key_name, side, python, root in sides:
+                spec = {**base, "side": side, "root": root}
+                result[key_name] = _run({**spec, "memory": False}, args.timeout_s, python)
+                result[f"{key_name}_memory"] = _run({**spec, "memory": True}, args.timeout_s,
+                                                    python)
+                for key in (key_name, f"{key_name}_memory"):
                     if result[key]["status"] != "ok":
                         print(f"[{size}] {key}: {result[key]['status']}\n"
                               f"{result[key].get('stderr', '')}", file=sys.stderr)
             ours = result["cexpert"].get("derived", {}).get("facts")
             theirs = result["clips"].get("derived", {}).get("facts")
             same = ours is not None and ours == theirs
+            if args.before:
+                same = same and result["before"].get("derived", {}).get("facts") == ours
             result["agree"] = same
             count = sum(n for _, n in ours) if ours else 0
             print(f"[{size}] derived facts: {count} on each side, "
@@ -401,7 +432,7 @@ def main() -> None:
           f"clipspy {version('clipspy')}, experta {version('experta')}, Python "
           f"{sys.version.split()[0]}, {len(os.sched_getaffinity(0))} CPUs, load average "
           f"{load_before:.1f} → {load_after:.1f}; medians of {args.repeat} "
-          f"(load: {args.load_repeat}); wall-clock ms\n")
+          f"(load: {args.load_repeat}); CPU ms of each worker process (wall in --output)\n")
     print(table(results))
     for r in results:
         print(f"\n{r['size']}: {r['rules']} rules, KB {r['hash'][:19]}…, "

@@ -67,3 +67,10 @@ def test_a_folder_others_can_write_is_not_used(kb_dir):
     load(["rules"], cache=True)
     os.chmod(kb_dir / "cache" / "cexpert" / "kb", 0o777)
     assert load(["rules"], cache=True).files
+
+
+def test_the_environment_can_turn_it_off(kb_dir, monkeypatch):
+    monkeypatch.setenv("CEXPERT_KB_CACHE", "off")
+    load(["rules"], cache=True)
+    assert load(["rules"], cache=True).files
+    assert not (kb_dir / "cache" / "cexpert" / "kb").exists()
