@@ -98,6 +98,7 @@ def generate(n: int, out: Path, seed: int = 1, rich_fraction: float = 0.10,
     files["00_settings.cex"] = _settings()
     files["10_vocabulary.cex"] = _vocabulary(findings, conditions, dysfunctions)
     files["11_muscles.cex"] = "".join(
+        f'region region{i} "Region {i}"\n' for i in range(12)) + "".join(
         f'muscle {m} "Muscle {m[1:]}" region region{i % 12}\n' for i, m in enumerate(muscles))
     exercises, library = _library(muscles)
     files["20_exercises.cex"] = library

@@ -50,6 +50,8 @@ class Word:
     spellings: tuple[str, ...]
     sided: bool = False
     statuses: tuple[str, ...] = ()
+    regional: bool = False  # a condition declared `regional`: a case records where it is
+    measures: tuple[str, ...] = ()  # a condition's declared measures (`weeks`)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Vocabulary:
     clearing_tests: tuple[Word, ...]
     top_score: int
     pain_findings: tuple[Word, ...]
+    regions: tuple[Word, ...] = ()  # the body regions the rules declare
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Vocabulary:
@@ -95,6 +98,7 @@ class Vocabulary:
                                   sided_too=bool(clearing and clearing.flag("sided"))),
             top_score=int(fms.one("scored", 3)) if fms else 3,
             pain_findings=_words(in_scope(PAIN)),
+            regions=_words(kb.of("region")),
         )
 
     def assessment(self, ident: str) -> Assessment | None:
@@ -103,7 +107,8 @@ class Vocabulary:
 
 def _words(entries: Mapping[str, Entry], sided_too: bool = False) -> tuple[Word, ...]:
     return tuple(Word(e.id, _spellings(e, entries), sided_too or e.flag("sided"),
-                      tuple(name_key(str(s)) for s in e.many("statuses")))
+                      tuple(name_key(str(s)) for s in e.many("statuses")),
+                      e.flag("regional"), tuple(name_key(str(m)) for m in e.many("measures")))
                  for e in entries.values())
 
 
@@ -176,18 +181,24 @@ def client_table(draw, vocab: Vocabulary) -> dict[str, Any]:
 @st.composite
 def _condition(draw, word: Word, vocab: Vocabulary) -> str | dict[str, Any]:
     """A condition as a case file gives it: its name, or a table with its id and
-    optionally one of the statuses it declares and a pain region."""
+    optionally one of the statuses it declares, a body region (often for a condition
+    declared `regional`, rarely for another: the rules must not read it there) in any of
+    its spellings, and a value for each measure it declares (weeks of pregnancy)."""
     spelling = draw(st.sampled_from(word.spellings))
     status = draw(st.none() | st.sampled_from(word.statuses)) if word.statuses else None
-    region = draw(rarely(st.sampled_from(vocab.pain_findings).map(lambda w: w.id), None)
-                  ) if vocab.pain_findings else None
-    if status is None and region is None and draw(st.booleans()):
+    region = None
+    if vocab.regions:
+        regions = st.sampled_from(vocab.regions).flatmap(lambda w: st.sampled_from(w.spellings))
+        region = draw(st.none() | regions if word.regional else rarely(regions, None))
+    measures = {m: draw(st.integers(0, 42)) for m in word.measures if draw(st.booleans())}
+    if status is None and region is None and not measures and draw(st.booleans()):
         return spelling
     table: dict[str, Any] = {"id": spelling}
     if status is not None:
         table["status"] = status
     if region is not None:
         table["region"] = region
+    table.update(measures)
     return table
 
 

@@ -164,3 +164,41 @@ def test_many_or_long_statuses_go_one_per_line():
     short = ConditionStatus("hypertension", "High blood pressure", ("controlled", "uncontrolled"))
     long = ConditionStatus("x", "X", ("controlled with medication", "not controlled, untreated"))
     assert not short.has_class("-stacked") and long.has_class("-stacked")
+
+
+# --- where a regional condition is, and its measures, with the shipped rules --------------
+
+
+def test_a_region_ticks_its_condition_is_saved_and_read_back():
+    from cexpert.service import Service
+
+    shipped = Service.open()
+    state = Consultation(shipped.kb)
+    state.set_condition_region("varicose_veins", "lower_leg")
+    assert list(state.conditions) == ["varicose_veins"]
+    assert state.region_of("varicose_veins") == "lower_leg"
+    with pytest.raises(ValueError):
+        state.set_condition_region("varicose_veins", "elbw")
+    case = shipped.parse_case(state.to_toml())
+    assert case.client.conditions == (ClientCondition("varicose_veins", region="lower_leg"),)
+    state.set_condition_region("varicose_veins", None)
+    assert shipped.parse_case(state.to_toml()).client.conditions[0].region is None
+
+
+def test_weeks_of_pregnancy_in_the_case_file_survive_a_save():
+    from cexpert.service import Service
+
+    shipped = Service.open()
+    text = '[client]\nname = "P"\nconditions = [{ id = "pregnancy", weeks = 20 }]\n'
+    state = Consultation.from_text(shipped.kb, text)
+    state.set_condition_status("pregnancy", "second_trimester")
+    case = shipped.parse_case(state.to_toml())
+    assert case.client.conditions[0].measures == (("weeks", 20),)
+    assert case.client.conditions[0].status == "second_trimester"
+
+
+def test_a_regional_condition_gets_a_where_row_naming_the_regions():
+    row = ConditionStatus("varicose_veins", "Varicose veins", ("lower_leg", "thigh"),
+                          what="where", labels=("lower leg", "thigh"))
+    assert str(row.border_title) == "Varicose veins: where"
+    assert row.status_at(1) == "lower_leg"

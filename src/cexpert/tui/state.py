@@ -270,6 +270,24 @@ class Consultation:
             self.conditions[condition] = replace(current, status=status)
             self._changed()
 
+    def set_condition_region(self, condition: str, region: str | None) -> None:
+        """Where a regional condition is (a declared body region), or None for not
+        stated; like a status, it ticks a condition not ticked yet."""
+        if region is not None and self.kb.get("region", region) is None:
+            raise ValueError(f"'{region}' is not a body region of the rules")
+        current = self.conditions.get(condition)
+        if current is None:
+            if region is not None:
+                self.conditions[condition] = ClientCondition(condition, region=region)
+                self._changed()
+        elif current.region != region:
+            self.conditions[condition] = replace(current, region=region)
+            self._changed()
+
+    def region_of(self, condition: str) -> str | None:
+        current = self.conditions.get(condition)
+        return current.region if current is not None else None
+
     def status_of(self, condition: str) -> str | None:
         current = self.conditions.get(condition)
         return current.status if current is not None else None
@@ -510,13 +528,15 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _condition(c: ClientCondition) -> Any:
-    if c.status is None and c.region is None:
+    if c.status is None and c.region is None and not c.measures:
         return c.id
-    data: dict[str, str] = {"id": c.id}
+    data: dict[str, Any] = {"id": c.id}
     if c.status is not None:
         data["status"] = c.status
     if c.region is not None:
         data["region"] = c.region
+    for measure, value in c.measures:  # `weeks = 20`: kept as the case file gave it
+        data[measure] = value
     return data
 
 

@@ -76,6 +76,15 @@ class ClientScreen(BaseScreen):
                                                      classes="condition-status")
                             status.display = False
                             yield status
+                        if entry.flag("regional"):
+                            regions = tuple(kb.of("region"))
+                            where = ConditionStatus(
+                                entry.id, entry.name, regions, what="where",
+                                labels=tuple(kb.name_of("region", r).lower()
+                                             for r in regions),
+                                id=f"region-{entry.id}", classes="condition-region")
+                            where.display = False
+                            yield where
             with TabPane("PAR-Q+", id="parq"), VerticalScroll(can_focus=False):
                 yield ChoiceList(((str(n), f"{n}. {q}") for n, q in
                                   enumerate(PARQ_QUESTIONS, 1)),
@@ -117,6 +126,9 @@ class ClientScreen(BaseScreen):
         for row in self.query(".condition-status").results(ConditionStatus):
             row.display = row.condition in self.state.conditions
             row.show(self.state.status_of(row.condition))
+        for row in self.query(".condition-region").results(ConditionStatus):
+            row.display = row.condition in self.state.conditions
+            row.show(self.state.region_of(row.condition))
 
     def _show_age_error(self) -> None:
         error = self.state.errors.get("age", "")
@@ -179,6 +191,15 @@ class ClientScreen(BaseScreen):
         assert isinstance(row, ConditionStatus)
         revision = self.state.revision
         self.state.set_condition_status(row.condition, row.status_at(event.index))
+        if self.state.revision != revision:
+            self._changed()
+
+    @on(RadioSet.Changed, ".condition-region")
+    def _region(self, event: RadioSet.Changed) -> None:
+        row = event.radio_set
+        assert isinstance(row, ConditionStatus)
+        revision = self.state.revision
+        self.state.set_condition_region(row.condition, row.status_at(event.index))
         if self.state.revision != revision:
             self._changed()
 

@@ -1,4 +1,5 @@
-"""A condition's status (`statuses controlled, uncontrolled`), chosen on the Health page.
+"""A condition's status (`statuses controlled, uncontrolled`), chosen on the Health page;
+the same row picks where a `regional` condition is (a body region the rules declare).
 
 Why a row of radio buttons under the conditions list, one row per ticked condition
 that declares statuses, rather than statuses as extra entries in the list:
@@ -57,13 +58,14 @@ class ConditionStatus(RadioSet):
 
     HINT = "←→: move · Space: choose · Tab: next"
 
-    def __init__(self, condition: str, name: str, statuses: tuple[str, ...], **kwargs):
+    def __init__(self, condition: str, name: str, statuses: tuple[str, ...],
+                 what: str = "status", labels: tuple[str, ...] | None = None, **kwargs):
         self.condition = condition
         self.statuses: tuple[str | None, ...] = (None, *statuses)
-        labels = [NOT_STATED, *(status_label(s) for s in statuses)]
+        labels = [NOT_STATED, *(labels or tuple(status_label(s) for s in statuses))]
         super().__init__(*(StatusButton(Content(label), index == 0)
                             for index, label in enumerate(labels)), **kwargs)
-        self.border_title = Content(f"{name}: status")
+        self.border_title = Content(f"{name}: {what}")
         self.set_class(sum(len(label) + 7 for label in labels) > STACK_AFTER, "-stacked")
 
     def on_focus(self) -> None:
