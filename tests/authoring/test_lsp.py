@@ -65,6 +65,13 @@ def test_completion_in_a_declaration_offers_its_kinds_attributes():
     assert keywords == ["aka", "group", "note", "region"]
 
 
+def test_completion_offers_the_region_attributes_and_exclusions():
+    assert expected_keywords('region r "R" ', 0, 13)[0] == ["aka", "note", "within"]
+    assert "regional" in expected_keywords('condition c "C" ', 0, 16)[0]
+    text = 'rule r when condition c at any then exclude phase inhibit '
+    assert "at" in expected_keywords(text, 0, len(text))[0]
+
+
 def test_completion_offers_declared_ids_and_aliases(kb):
     workspace = Workspace()
     path = str(kb / "20_ohsa.cex")
