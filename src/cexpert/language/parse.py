@@ -32,7 +32,7 @@ from cexpert.resources import grammar_path
 RESERVED = (
     "and", "or", "not", "when", "then", "because", "rule", "source", "salience",
     "profile", "overactive", "underactive", "include", "section", "setting", "always",
-    "is",
+    "is", "at",
 )
 
 DECLARATION_KINDS = (
