@@ -72,6 +72,17 @@ def test_completion_offers_the_region_attributes_and_exclusions():
     assert "at" in expected_keywords(text, 0, len(text))[0]
 
 
+def test_completion_after_at_in_an_exclusion_offers_its_region(kb):
+    workspace = Workspace()
+    path = str(kb / "40_safety.cex")
+    line = workspace.text_of(path).count("\n")
+    workspace.analyse(path)
+    typed = "rule r when condition varicose_veins at any then exclude phase inhibit at "
+    workspace.overrides[path] = workspace.text_of(path) + typed
+    labels = {i.label for i in completions(workspace, path, line, len(typed))}
+    assert {"its region", "its limb", "lower_leg"} <= labels
+
+
 def test_completion_offers_declared_ids_and_aliases(kb):
     workspace = Workspace()
     path = str(kb / "20_ohsa.cex")

@@ -109,6 +109,9 @@ class Workspace:
 # --- completion: what the grammar expects at the cursor ------------------------------------------
 
 WORD_AT_END = re.compile(r"[A-Za-z_][A-Za-z0-9_'/-]*$")
+#: `exclude ... at ` on the line: the region the matched condition was recorded at
+AT_IN_EXCLUSION = re.compile(r"\bexclude\b[^;\"]*\bat\s+$")
+REGION_WORDS = ("its region", "its limb")
 
 
 def expected_keywords(text: str, line: int, character: int) -> tuple[list[str], bool]:
@@ -159,6 +162,13 @@ def completions(workspace: Workspace, path: str, line: int, character: int
     text = workspace.text_of(path)
     keywords, names = expected_keywords(text, line, character)
     items = [lsp.CompletionItem(label=k, kind=lsp.CompletionItemKind.Keyword) for k in keywords]
+    lines = text.split("\n")
+    before = lines[line][:character] if line < len(lines) else ""
+    if names and AT_IN_EXCLUSION.search(WORD_AT_END.sub("", before)):
+        items += [lsp.CompletionItem(label=r, kind=lsp.CompletionItemKind.Keyword,
+                                     detail="where the condition tested with 'at' was "
+                                     "recorded" + (", its outermost region" if "limb" in r
+                                                   else "")) for r in REGION_WORDS]
     workspace.current(path)
     kb = workspace.good.get(workspace.folder_of(path))  # mid-edit, the last that checked
     if names and kb is not None:
