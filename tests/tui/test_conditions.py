@@ -202,3 +202,36 @@ def test_a_regional_condition_gets_a_where_row_naming_the_regions():
                           what="where", labels=("lower leg", "thigh"))
     assert str(row.border_title) == "Varicose veins: where"
     assert row.status_at(1) == "lower_leg"
+
+
+@pytest.mark.asyncio
+async def test_where_a_regional_condition_is_chosen_on_the_health_page_and_saved(
+        clients, settle):
+    """With the shipped rules: varicose veins ticked, then 'lower leg' chosen in its
+    where row; the calf roll leaves the program and the case file records the region."""
+    from cexpert.service import Service
+    from cexpert.tui.app import make_app
+
+    path = clients / "veins.toml"
+    path.write_text('[client]\nname = "Veins"\nconditions = ["varicose_veins"]\n'
+                    '[assessment]\nohsa = ["feet_turn_out", "arms_fall_forward"]\n',
+                    encoding="utf-8")
+    app = make_app(Service.open(), case_path=path, clients_dir=clients, start="client")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.show_page("health")
+        await settle(pilot)
+        row = screen.query_one("#region-varicose_veins", ConditionStatus)
+        assert row.display and row.status is None
+        assert str(row.border_title) == "Varicose veins: where"
+        screen.set_focus(row)
+        await pilot.pause()
+        await pilot.press(*["right"] * row.statuses.index("lower_leg"), "space")
+        await settle(pilot)
+        assert row.status == "lower_leg"
+        assert app.consultation.conditions["varicose_veins"].region == "lower_leg"
+        assert "smr_calves" not in [p.exercise for p in app.result.program]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert saved_conditions(path) == [{"id": "varicose_veins", "region": "lower_leg"}]
