@@ -24,6 +24,8 @@ BOTH = "both"
 SIDES = ("left", "right")
 KNOWN_SECTIONS = ("client", "screening", "assessment", "fms")
 KNOWN_TOP_KEYS = ("date",)  # the visit's date (a client database dates a visit by it)
+#: `[[previous]]`: the client's earlier visits, oldest first, for the cross-visit rules
+KNOWN_ARRAYS = ("previous",)
 #: What a clearance record may clear: one of these keys names its subject.
 CLEARANCE_SUBJECTS = ("parq", "condition", "pain", "clearing_test")
 
@@ -113,6 +115,15 @@ class Clearing:
 
 
 @dataclass(frozen=True)
+class EarlierVisit:
+    """An earlier visit of the same client: its date and the findings entered then
+    (ids, any assessment but the FMS). The rules compare the latest with this visit."""
+
+    date: str | None = None
+    findings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Case:
     path: str
     client: Client = field(default_factory=Client)
@@ -121,6 +132,13 @@ class Case:
     fms: tuple[FmsScore, ...] = ()
     clearing: tuple[Clearing, ...] = ()
     date: str | None = None  # ISO date of the visit (YYYY-MM-DD) when the file says
+    #: earlier visits, oldest first: a `[[previous]]` section, or the client database
+    previous: tuple[EarlierVisit, ...] = ()
+
+    @property
+    def visits(self) -> int:
+        """The number of this visit: 1 at the first."""
+        return len(self.previous) + 1
 
 
 def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
@@ -157,7 +175,7 @@ class _Reader:
 
     def read(self, data: Mapping[str, Any], path: str) -> Case:
         for key in data:
-            if key not in KNOWN_SECTIONS and key not in KNOWN_TOP_KEYS:
+            if key not in (*KNOWN_SECTIONS, *KNOWN_TOP_KEYS, *KNOWN_ARRAYS):
                 self.problem(key, f"unknown section{_hint(key, KNOWN_SECTIONS)}")
         date = self.date(data.get("date"))
         client = self.client(self.table(data, "client"))
@@ -168,8 +186,39 @@ class _Reader:
         clearing = self.clearing(fms_table.pop("clearing", {}))
         fms = self.fms(fms_table)
         observations = list(dict.fromkeys(observations))  # one finding entered twice: once
+        previous = self.previous(data.get("previous", []), date)
         return Case(path, client, screening, tuple(observations), tuple(fms), tuple(clearing),
-                    date)
+                    date, previous)
+
+    def previous(self, items: Any, date: str | None) -> tuple[EarlierVisit, ...]:
+        """`[[previous]]` tables, oldest first: `date` and the `findings` entered then."""
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+            self.problem("previous", "must be a list of tables ([[previous]]), oldest first")
+            return ()
+        out: list[EarlierVisit] = []
+        for i, item in enumerate(items):
+            where = f"previous[{i}]"
+            for key in item:
+                if key not in ("date", "findings"):
+                    self.problem(f"{where}.{key}",
+                                 f"unknown field{_hint(key, ('date', 'findings'))}")
+            when = self.date(item.get("date")) if "date" in item else None
+            if when and out and out[-1].date and when < out[-1].date:
+                self.problem(f"{where}.date", f"{when} is before the visit above it "
+                             f"({out[-1].date}): list earlier visits oldest first")
+            if when and date and when >= date:
+                self.problem(f"{where}.date", f"{when} is not before this visit ({date})")
+            findings = []
+            for j, name in enumerate(self.strings(item, "findings", f"{where}.findings")):
+                ident = self.resolve(name, "finding", f"{where}.findings[{j}]")
+                entry = self.kb.get("finding", ident) if ident else None
+                if entry is not None and entry.one("in") in ("fms", "fms_clearing"):
+                    self.problem(f"{where}.findings[{j}]", f"'{name}' is an FMS test; list "
+                                 "the findings entered in assessments")
+                elif ident and ident not in findings:
+                    findings.append(ident)
+            out.append(EarlierVisit(when, tuple(findings)))
+        return tuple(out)
 
     def date(self, value: Any) -> str | None:
         """The visit date: a TOML date (`date = 2026-03-01`) or the same as a string."""

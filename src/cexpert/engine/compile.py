@@ -286,6 +286,8 @@ class Engine:
         self._recorder: Recorder | None = None
         self._recorded: Callable[[], Sequence[str]] | None = None
         self.recording: Recording | None = None
+        #: a rule counts visits (`visits >= 4`): a first visit then declares `visits` too
+        self.counts_visits = any(_counts_visits(r.condition) for r in self.rules)
         attributes: dict[str, Any] = {}
         meta: dict[str, tuple[int, int, int, int]] = {}
         for index, rule in enumerate(self.rules):
@@ -387,6 +389,14 @@ class Engine:
 
         rhs.__name__ = "cex_table_row"
         return rhs
+
+
+def _counts_visits(cond: Cond) -> bool:
+    if isinstance(cond, Atom):
+        return cond.kind == "visits"
+    if isinstance(cond, NoneOf):
+        return _counts_visits(cond.operand)
+    return any(_counts_visits(o) for o in cond.operands)
 
 
 def _pattern_index(key: str) -> int:

@@ -42,7 +42,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
 
     `record` keeps the agenda of every firing (`Result.agenda`), for teaching."""
     book = FactBook()
-    working = _input_facts(kb, case, book)
+    working = _input_facts(kb, case, book, engine.counts_visits)
     working += _fms_scoring(kb, case, book)
     chaining = _Chaining(kb, book)
     limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
@@ -79,7 +79,8 @@ def _rule_info(kb: KnowledgeBase, rule: KbRule | None) -> RuleInfo:
 # --- input --------------------------------------------------------------------------
 
 
-def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingFact]:
+def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook, counts_visits: bool = False
+                 ) -> list[WorkingFact]:
     client = case.client
     out: list[WorkingFact] = []
 
@@ -123,7 +124,58 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
             add("finding", {"finding": clearing.test, "assessment": "fms_clearing",
                             "side": clearing.side, "painful": True},
                 clearing.test, clearing.side, scope="fms_clearing")
+    if case.previous or counts_visits:
+        out += _across_visits(case, book, out)
     out += _clearances(case, book, out)
+    return out
+
+
+#: The conditions that compare a visit with the previous one (`resolved X` ...).
+VISIT_CHANGES = ("resolved", "persists", "new")
+
+
+def _across_visits(case: Case, book: FactBook, entered: list[WorkingFact]
+                   ) -> list[WorkingFact]:
+    """The visit count (input) and each finding compared with the previous visit
+    (builtin): `resolved` (then, not now), `new` (now, not then), `persists` (then
+    and now, its value the visits in a row it was found, this one included). Sides
+    are not compared: a finding counts once whatever side it was entered on."""
+    out: list[WorkingFact] = []
+    count = book.add("visits", {"visits": case.visits, "date": case.date}, origin=INPUT)
+    out.append(WorkingFact("visits", None, count.id, value=case.visits))
+    if not case.previous:
+        return out
+    last = case.previous[-1]
+    then = {f: book.add("previous_finding", {"finding": f, "date": last.date,
+                                             "visit": len(case.previous)}, origin=INPUT)
+            for f in last.findings}
+    now: dict[str, list[WorkingFact]] = {}
+    for fact in entered:
+        if fact.kind == "finding" and fact.scope != "fms_clearing" and fact.id:
+            now.setdefault(fact.id, []).append(fact)
+    for finding, facts in now.items():
+        sides = {f.side for f in facts}
+        side = sides.pop() if len(sides) == 1 else BOTH
+        premises = tuple(f.fid for f in facts)
+        if finding in then:
+            streak = 2
+            for earlier in reversed(case.previous[:-1]):
+                if finding not in earlier.findings:
+                    break
+                streak += 1
+            fact = book.add("persists", {"finding": finding, "side": side, "visits": streak,
+                                         "since": last.date},
+                            origin=BUILTIN, premises=(*premises, then[finding].id))
+            out.append(WorkingFact("persists", finding, fact.id, side, streak))
+        else:
+            fact = book.add("new", {"finding": finding, "side": side, "since": last.date},
+                            origin=BUILTIN, premises=premises)
+            out.append(WorkingFact("new", finding, fact.id, side))
+    for finding, previous in then.items():
+        if finding not in now:
+            fact = book.add("resolved", {"finding": finding, "since": last.date},
+                            origin=BUILTIN, premises=(previous.id,))
+            out.append(WorkingFact("resolved", finding, fact.id))
     return out
 
 
@@ -275,8 +327,8 @@ class _Chaining:
     def _render(self, text: str, premises: tuple[str, ...]) -> str:
         """Fill a reason's placeholders from what the rule matched: {side} {region}
         {finding} {during} {question} (README, "Reasons that name what was found")."""
-        found = next((self.book[p] for p in premises if self.book[p].kind == "finding"),
-                     None)
+        found = next((self.book[p] for p in premises
+                      if self.book[p].kind in ("finding", *VISIT_CHANGES)), None)
         parq = next((self.book[p] for p in premises if self.book[p].kind == "parq"), None)
         values = {"side": "", "region": "", "finding": "", "during": "an assessment",
                   "question": str(parq.get("question")) if parq else ""}

@@ -77,6 +77,19 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"FMS corrective target: {kb.name_of('finding', d.get('test', '') or '')}"
     if kind == "age":
         return f"Entered: age {d.get('age')}"
+    if kind == "visits":
+        return f"Entered: visit {d.get('visits')} of this client"
+    if kind == "previous_finding":
+        when = f" ({d['date']})" if d.get("date") else ""
+        return f"Entered at the previous visit{when}: {kb.name_of('finding', d.get('finding', ''))}"
+    if kind in ("resolved", "persists", "new"):
+        name = kb.name_of("finding", d.get("finding", ""))
+        since = f" ({d['since']})" if d.get("since") else ""
+        if kind == "resolved":
+            return f"{name} has resolved since the previous visit{since}"
+        if kind == "new":
+            return f"{name} is new since the previous visit{since}"
+        return f"{name} persists: found at each of the last {d.get('visits')} visits"
     if kind == "condition":
         status = f" ({d['status']})" if d.get("status") else ""
         region = (f" at the {kb.name_of('region', d['region']).lower()}"

@@ -38,6 +38,8 @@ BUILTIN_STEPS = {
     "muscle": "Evidence counted per muscle", "conflict": "Evidence counted per muscle",
     "rank": "Dysfunctions ranked", "prescription": "Program assembled",
     "excluded": "Program assembled",
+    "resolved": "Compared with the previous visit", "persists": "Compared with the previous visit",
+    "new": "Compared with the previous visit",
 }
 
 

@@ -101,6 +101,14 @@ def _checks(cond: Cond, result: Result, kb: KnowledgeBase) -> list[ConditionChec
 def _atom_words(atom: Atom, kb: KnowledgeBase) -> str:
     if atom.kind == "finding":
         return f"{kb.name_of('finding', atom.id) if atom.id else 'any pain'} was entered"
+    if atom.kind in ("resolved", "new", "persists"):
+        name = kb.name_of("finding", atom.id) if atom.id else "a finding"
+        longer = f" for {atom.value:g} visits" if atom.operator else ""
+        return {"resolved": f"{name} resolved since the previous visit",
+                "new": f"{name} new since the previous visit",
+                "persists": f"{name} persisting{longer}"}[atom.kind]
+    if atom.kind == "visits" and atom.operator:
+        return f"visits {atom.operator} {atom.value:g}"
     if atom.kind in ("age", "fms") and atom.operator:
         subject = "age" if atom.kind == "age" else f"FMS {atom.id or 'any test'}"
         return f"{subject} {atom.operator} {atom.value:g}"
@@ -127,7 +135,8 @@ def _matches(atom: Atom, fact: Fact) -> bool:
     key = {"finding": "finding", "condition": "condition", "dysfunction": "dysfunction",
            "overactive": "muscle", "underactive": "muscle", "cleared": "condition",
            "equipment": "equipment", "limitation": "limitation", "fms": "test",
-           "asymmetry": "test", "parq": "question", "measure": "condition"}.get(atom.kind)
+           "asymmetry": "test", "parq": "question", "measure": "condition",
+           "resolved": "finding", "persists": "finding", "new": "finding"}.get(atom.kind)
     if atom.id is not None and atom.id != "total" and key and str(fact.get(key)) != atom.id:
         return False
     scoped = {"condition": fact.get("status"), "measure": fact.get("measure")}.get(
@@ -138,7 +147,8 @@ def _matches(atom: Atom, fact: Fact) -> bool:
             "*" not in atom.regions and fact.get("region") not in atom.regions)):
         return False
     if atom.operator:
-        value = fact.get({"age": "age", "fms": "score"}.get(atom.kind, "value"))
+        value = fact.get({"age": "age", "fms": "score", "visits": "visits",
+                          "persists": "visits"}.get(atom.kind, "value"))
         if atom.id == "total":
             value = fact.get("total")
         from cexpert.engine.compile import COMPARE

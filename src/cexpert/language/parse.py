@@ -257,6 +257,16 @@ class ToSyntaxTree(Transformer):
     def measure(self, meta, word, name):
         return ("measure", name, st.Name(str(word), self.token_span(word)))
 
+    def visit_count(self, meta):
+        return ("visits", None)
+
+    def visit_change(self, meta, change, name, visits):
+        number = self.number(meta, visits) if visits is not None else None
+        return st.VisitChange(change, name, number, self.span(meta))
+
+    def change(self, meta, token):
+        return str(token)
+
     def asymmetry(self, meta, name):
         return st.Asymmetry(name, self.span(meta))
 

@@ -140,7 +140,7 @@ class FactTest:
 class Comparison:
     """`age >= 65`, `fms deep_squat <= 1`, `fms any = 0`, `fms total <= 14`."""
 
-    quantity: str  # "age", "fms" or "measure"
+    quantity: str  # "age", "fms", "measure" or "visits"
     subject: Name | None  # the FMS test (or any / total), the measured condition; None for age
     operator: str
     value: Number
@@ -195,6 +195,17 @@ class ClearanceTest:
 
 
 @dataclass(frozen=True)
+class VisitChange:
+    """`resolved X`, `new X`, `persists X [for N visits]`: a finding compared with the
+    previous visit (`any` for every finding)."""
+
+    change: str  # resolved | persists | new
+    finding: Name
+    visits: Number | None  # `for N visits`: persists only
+    span: Span
+
+
+@dataclass(frozen=True)
 class Not:
     operand: Condition
     span: Span
@@ -214,7 +225,7 @@ class Any:
 
 Condition = (
     FactTest | Comparison | Asymmetry | ReferralTest | AlwaysTest | FmsPriorityTest | ParqTest
-    | ClearanceTest | Not | All | Any
+    | ClearanceTest | VisitChange | Not | All | Any
 )
 
 

@@ -8,7 +8,14 @@ from difflib import get_close_matches
 
 from cexpert.language import syntax_tree as st
 from cexpert.language.check.names import article, meant, meant_as_written, plain, span_of
-from cexpert.language.check.schema import REQUIRED, SCHEMA, SETTINGS, SINGLE, quantity_problem
+from cexpert.language.check.schema import (
+    REQUIRED,
+    SCHEMA,
+    SETTINGS,
+    SINGLE,
+    VISIT_CHANGES,
+    quantity_problem,
+)
 from cexpert.language.knowledge import (
     Entry,
 )
@@ -292,6 +299,10 @@ class DeclarationChecks:
         elif words and words[0].lower() in ("and", "or"):  # `overactive and tfl`
             hint = (f"'{words[0]}' joins conditions, not names: write "
                     f"'{' '.join(words[1:])}' alone, or separate the names of a list with ','")
+        elif len(words) > 1 and (change := get_close_matches(
+                words[0].lower(), VISIT_CHANGES, n=1, cutoff=0.7)) and "finding" in kinds:
+            hint = (f"did you mean '{change[0]}' instead of '{words[0]}'? "  # `persist X`
+                    f"('{change[0]} {' '.join(words[1:])}' compares with the previous visit)")
         elif reserved:  # `glute medius underactive`
             hint = (f"'{words[reserved[0]]}' must come before the muscles it applies to, "
                     "e.g. 'underactive glute medius'")

@@ -139,12 +139,19 @@ class RuleChecks:
             return Atom("parq", None, node.span)
         if isinstance(node, st.ClearanceTest):
             return self.resolve_clearance(node)
+        if isinstance(node, st.VisitChange):
+            return self.resolve_visit_change(node)
         if isinstance(node, st.Comparison):
             operator = "==" if node.operator == "=" else node.operator
             if node.quantity == "age":
                 return Atom("age", None, node.span, operator, node.value.value)
             if node.quantity == "measure":
                 return self.resolve_measure(node, operator)
+            if node.quantity == "visits":
+                if node.value.as_int is None or node.value.value < 0:
+                    self.error("E206", "'visits' counts whole visits: compare it with a "
+                               "whole number such as 'visits >= 4'", node.value.span)
+                return Atom("visits", None, node.span, operator, node.value.value)
             subject = self._fms_subject(node.subject)
             return Atom("fms", subject, node.span, operator, node.value.value)
         if isinstance(node, st.Asymmetry):
@@ -287,6 +294,31 @@ class RuleChecks:
                            "with 'at', and this rule tests none", conclusion.span,
                            help="test it, e.g. 'when condition varicose_veins at any', or "
                            "name the region: 'at lower leg'")
+
+    def resolve_visit_change(self, node: st.VisitChange) -> Cond:
+        """`resolved X`, `new X`, `persists X [for N visits]`: X an entered finding
+        (not an FMS test, whose scores `fms X` compares), or `any`."""
+        ident = None
+        if node.finding.key != ANY:
+            ident = self.resolve_name(node.finding, ("finding",))
+            entry = self.decls["finding"].get(ident) if ident else None
+            assessment = attribute_text(entry, "in") if entry else None
+            if assessment and name_key(assessment) in ("fms", "fms_clearing"):
+                self.error("E203", f"'{node.finding.text}' is an FMS test, not a finding "
+                           f"entered in an assessment; '{node.change}' compares findings",
+                           node.finding.span, help="compare its score instead, e.g. "
+                           f"'fms {node.finding.text} <= 1'")
+        if node.visits is None:
+            return Atom(node.change, ident, node.span)
+        if node.change != "persists":
+            self.error("E206", f"'for ... visits' counts how long a finding persists; "
+                       f"'{node.change}' compares this visit with the previous one only",
+                       node.visits.span, help=f"write 'persists {node.finding.text} for "
+                       f"{node.visits.value:g} visits', or drop 'for ... visits'")
+        elif node.visits.as_int is None or node.visits.value < 2:
+            self.error("E206", "a finding persists over 2 visits or more: 'for N visits' "
+                       "takes a whole number of at least 2", node.visits.span)
+        return Atom(node.change, ident, node.span, ">=", node.visits.value)
 
     def resolve_condition_status(self, node: st.FactTest) -> Cond:
         """`condition diabetes is advanced`: the status must be one the condition declares."""

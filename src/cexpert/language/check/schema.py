@@ -86,6 +86,8 @@ ANY = "any"
 ITS_REGION, ITS_LIMB = "@region", "@limb"
 REGION_REFERENCES = {"its_region": ITS_REGION, "same_region": ITS_REGION,
                      "its_limb": ITS_LIMB, "same_limb": ITS_LIMB, "whole_limb": ITS_LIMB}
+#: A finding compared with the previous visit: `resolved X`, `persists X`, `new X`.
+VISIT_CHANGES = ("resolved", "persists", "new")
 #: Placeholders a reason or note may use; the engine fills them from the finding (or
 #: PAR-Q+ answer) the rule matched: "pain in the {side} {region} during {during}".
 PLACEHOLDERS = ("side", "region", "finding", "during", "question")
