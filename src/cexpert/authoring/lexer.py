@@ -19,7 +19,8 @@ RESERVED = ("and", "or", "not", "when", "then", "because", "source", "salience",
             "overactive", "underactive", "always", "is", "exclude", "substitute", "with",
             "prescribe", "refer", "hold", "program", "reassess", "note", "tagged", "set",
             "dose", "for", "referral", "pain", "cleared", "fms", "parq", "age", "target",
-            "priority", "asymmetric", "followup", "by", "within", "months", "at", "of")
+            "priority", "asymmetric", "followup", "by", "within", "months", "at", "of",
+            "resolved", "persists", "new", "visits")
 ATTRIBUTES = ("in", "view", "views", "checkpoint", "side", "sided", "aka", "region", "phase",
               "targets", "covers", "equipment", "position", "sets", "reps", "hold", "tempo",
               "substitutes", "tags", "integrates", "treats", "cap", "clears", "scored",
