@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cexpert.engine.case import Case, Observation, load_case, parse_case
+from cexpert.engine.case import Case, EarlierVisit, Observation, load_case, parse_case
 from cexpert.engine.compile import Engine
 from cexpert.engine.infer import consult
 from cexpert.engine.result import Result
@@ -114,9 +114,14 @@ class Service:
         an old consultation against the same visit re-run on today's rules."""
         return compare_results(before, after)
 
-    def rerun(self, case_toml: str, path: str = "<stored visit>") -> Result:
-        """A stored visit's case, as written then, consulted on this knowledge base."""
-        return self.consult(self.parse_case(case_toml, path))
+    def rerun(self, case_toml: str, path: str = "<stored visit>",
+              previous: Sequence[EarlierVisit] = ()) -> Result:
+        """A stored visit's case, as written then, consulted on this knowledge base
+        (compared with the `previous` visits unless the case lists its own)."""
+        case = self.parse_case(case_toml, path)
+        if previous and not case.previous:
+            case = replace(case, previous=tuple(previous))
+        return self.consult(case)
 
 
 def compare_results(before: Mapping[str, Any], after: Mapping[str, Any]) -> Comparison:

@@ -20,6 +20,7 @@ invariants are.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -278,8 +279,32 @@ def fms_table(draw, vocab: Vocabulary) -> dict[str, Any]:
 
 
 @st.composite
+def previous_visits(draw, vocab: Vocabulary, now: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`[[previous]]`: up to 4 earlier visits, oldest first, each with findings drawn
+    from this visit's (so findings persist and resolve) and from the whole vocabulary
+    (so others are new or resolved), dated in order or not dated at all."""
+    entered = [_finding_id(vocab, assessment, spelling) for assessment, value in now.items()
+               for items in (value.values() if isinstance(value, Mapping) else [value])
+               for spelling in items]  # ids: a display name may be another assessment's too
+    words = [Word(w.id, (w.id,)) for a in vocab.assessments for w in a.findings]
+    count = draw(st.integers(1, 4))
+    dated = draw(st.booleans())
+    start = datetime.date(2025, 1, 6)
+    visits = []
+    for i in range(count):
+        findings = draw(st.lists(st.sampled_from(entered), max_size=3)) if entered else []
+        findings += draw(spelled(words, 2))
+        visit: dict[str, Any] = {"findings": findings}
+        if dated:
+            visit["date"] = start + datetime.timedelta(weeks=4 * i)
+        visits.append(visit)
+    return visits
+
+
+@st.composite
 def case_documents(draw, vocab: Vocabulary) -> dict[str, Any]:
-    """One valid consultation as the tables of a case file, empty tables left out."""
+    """One valid consultation as the tables of a case file, empty tables left out; about
+    one in three carries earlier visits (`[[previous]]`, for the cross-visit rules)."""
     client = draw(client_table(vocab))
     conditions = [_condition_id(c, vocab) for c in client.get("conditions", [])]
     document = {
@@ -288,7 +313,15 @@ def case_documents(draw, vocab: Vocabulary) -> dict[str, Any]:
         "assessment": draw(assessment_table(vocab)),
         "fms": draw(fms_table(vocab)),
     }
+    document["previous"] = draw(rarely(previous_visits(vocab, document["assessment"]), [],
+                                       one_in=3))
     return {k: v for k, v in document.items() if v}
+
+
+def _finding_id(vocab: Vocabulary, assessment: str, spelling: str) -> str:
+    found = vocab.assessment(assessment)
+    assert found is not None
+    return next(w.id for w in found.findings if spelling in w.spellings)
 
 
 def _condition_id(item: str | Mapping[str, Any], vocab: Vocabulary) -> str:

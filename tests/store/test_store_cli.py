@@ -223,3 +223,25 @@ def test_importing_the_cli_does_not_import_sqlalchemy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_new_visit_is_compared_with_the_clients_stored_visits(run, case_file, case_text,
+                                                               kb_dir, db_path):
+    (kb_dir / "20_visits.cex").write_text(
+        'source "s"\nrule gone when resolved any then note "resolved: {finding}"\n'
+        'rule still when persists any then note "still: {finding}"\n'
+        'rule counted when visits >= 2 then note "visit two or later"\n'
+        "rule worse when persists heels rise then overactive tfl\n")
+    two_visits(run, case_file, case_text)  # knee valgus and heels rise, then heels rise
+    _, out, _ = run("clients", "show", "Kim", "--format", "json")
+    ident = json.loads(out)["client"]["id"]
+    from cexpert.store.database import open_store
+
+    with open_store(str(db_path)) as store:
+        first, second = (store.visit(ident, n).result.as_json() for n in (1, 2))
+    assert first["notes"] == []  # a first visit has nothing to compare with
+    assert second["notes"] == ["resolved: knees move inward", "still: heels rise",
+                               "visit two or later"]
+    assert "tfl" in {m["id"] for m in second["muscles"]}
+    _, out, _ = run("clients", "compare", "Kim", "--rerun")
+    assert "visit 2: stored result → today's rules (no change)" in out  # compared as then

@@ -14,6 +14,7 @@ import getpass
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from cexpert.engine.case import Case, CaseError
@@ -39,6 +40,7 @@ from cexpert.store.records import (
     StoredResult,
     StoreError,
     Visit,
+    earlier_visits,
     entered,
 )
 from cexpert.store.repository import Store, today
@@ -170,7 +172,8 @@ def _compare(store: Store, args) -> int:
         service = open_service(args.rules)
         if isinstance(service, int):
             return service
-        before, after = (_rerun(service, first), _rerun(service, second))
+        history = store.history(client.id)
+        before, after = (_rerun(service, first, history), _rerun(service, second, history))
     comparison = compare_results(before, after)
     title = (f"{client.name}: visit {first.number} ({first.date}) → visit {second.number} "
              f"({second.date})" + (" re-run on today's rules" if args.rerun else ""))
@@ -182,7 +185,7 @@ def _compare(store: Store, args) -> int:
     if args.rerun:
         changes = {}
         for visit in (first, second):
-            change = compare_results(visit.result.as_json(), _rerun(service, visit))
+            change = compare_results(visit.result.as_json(), _rerun(service, visit, history))
             changes[str(visit.number)] = change.as_json()
             text += ("\n" + comparison_text(f"visit {visit.number}: stored result → today's "
                                             f"rules" + (" (no change)" if change.unchanged
@@ -192,9 +195,12 @@ def _compare(store: Store, args) -> int:
     return OK
 
 
-def _rerun(service, visit: Visit) -> dict:
+def _rerun(service, visit: Visit, history: list[Visit] | None = None) -> dict:
+    """A stored visit on today's rules, compared (as then) with the visits before it."""
+    previous = earlier_visits(history or [], before=visit)
     try:
-        return service.rerun(visit.case_toml, f"visit {visit.number}").as_json()
+        return service.rerun(visit.case_toml, f"visit {visit.number}",
+                             previous=previous).as_json()
     except CaseError as error:
         raise Refused(f"visit {visit.number} cannot be re-run on today's knowledge base:\n"
                       + "\n".join(f"  {p}" for p in error.problems)) from None
@@ -291,6 +297,9 @@ def _import_case(store: Store, service, path: Path, trainer: str | None) -> dict
     text = _read_text(path)
     case = service.parse_case(text, str(path))
     client_id, matched_by = _match(store, case)
+    if client_id is not None and not case.previous:  # its own [[previous]] comes first
+        case = replace(case, previous=earlier_visits(store.history(client_id),
+                                                     date=case.date or today()))
     result = StoredResult.of_json(service.consult(case).as_json())
     visit = store.import_visit(client_id, ClientDetails.of_case(case), text, entered(case),
                                result, date=case.date or today(),

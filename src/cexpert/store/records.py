@@ -7,11 +7,11 @@ database), so they are safe in a log.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cexpert.engine.case import Case
+from cexpert.engine.case import Case, EarlierVisit
 
 # Assessments whose findings are not movement compensations (the FMS is scored, its
 # clearing tests and reported pain are screens): the progress chart counts the others.
@@ -181,3 +181,30 @@ def movement_findings(result: Mapping[str, Any]) -> int:
     return sum(1 for f in result.get("facts", {}).values()
                if f.get("kind") == "finding"
                and f.get("data", {}).get("assessment") not in NOT_MOVEMENT)
+
+
+def earlier_visits(history: Sequence[Visit], before: Visit | None = None,
+                   date: str | None = None) -> tuple[EarlierVisit, ...]:
+    """The closed visits a visit is compared with, oldest first, as the rules read them
+    (`resolved X`, `persists X`, `visits >= N`): those before `before` in the history's
+    order, or, for a new visit, those dated on or before `date` (every one without it)."""
+    out = []
+    for visit in history:
+        if before is not None and (visit.date, visit.number) >= (before.date, before.number):
+            break
+        if date is not None and visit.date > date:
+            continue
+        if visit.closed:
+            out.append(EarlierVisit(visit.date, entered_findings(visit.entered)))
+    return tuple(out)
+
+
+def entered_findings(entered_json: str) -> tuple[str, ...]:
+    """The finding ids a visit's `entered` JSON lists, in order, once each."""
+    try:
+        data = json.loads(entered_json)
+    except ValueError:
+        return ()
+    found = [o.get("finding") for o in data.get("observations", ())
+             if isinstance(o, Mapping) and isinstance(o.get("finding"), str)]
+    return tuple(dict.fromkeys(found))
