@@ -6,6 +6,11 @@ last state that must survive a SIGKILL. Each edit's text is a function of its nu
 so the parent can check a stored visit byte for byte.
 
     python editor_loop.py DB CLIENT_ID RESULT_JSON [--writer NAME --rounds N]
+                          [--stall-after-close MARKER]
+
+`--stall-after-close MARKER` creates the file MARKER once the first close has
+committed and then waits before reporting it, so a test can kill the process in that
+instant on purpose (the random kills hit it only rarely).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
+from pathlib import Path
 
 from cexpert.store.database import open_store
 from cexpert.store.records import StaleRecord, StoredResult
@@ -32,7 +39,7 @@ def checksum(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def edit_loop(db: str, client: str, result: StoredResult) -> None:
+def edit_loop(db: str, client: str, result: StoredResult, stall: str | None = None) -> None:
     store = open_store(db)
     draft = store.draft(client)
     visit, edit = (draft.number, _edit_of(draft.case_toml)) if draft else (None, 0)
@@ -48,6 +55,9 @@ def edit_loop(db: str, client: str, result: StoredResult) -> None:
         print(f"draft {visit} {edit} {draft.revision}", flush=True)
         if edit == CLOSE_EVERY:
             store.close_visit(client, visit, draft.revision, result)
+            if stall is not None:  # committed, not yet reported: wait here to be killed
+                Path(stall).touch()
+                time.sleep(60)
             print(f"closed {visit}", flush=True)
             draft, edit = None, 0
 
@@ -79,5 +89,7 @@ if __name__ == "__main__":
         writer_loop(db, client, sys.argv[sys.argv.index("--writer") + 1],
                     int(sys.argv[sys.argv.index("--rounds") + 1]))
     else:
+        stall = (sys.argv[sys.argv.index("--stall-after-close") + 1]
+                 if "--stall-after-close" in sys.argv else None)
         with open(result_path, encoding="utf-8") as f:
-            edit_loop(db, client, StoredResult.of_json(json.load(f)))
+            edit_loop(db, client, StoredResult.of_json(json.load(f)), stall)
