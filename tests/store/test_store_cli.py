@@ -245,3 +245,28 @@ def test_a_new_visit_is_compared_with_the_clients_stored_visits(run, case_file, 
     assert "tfl" in {m["id"] for m in second["muscles"]}
     _, out, _ = run("clients", "compare", "Kim", "--rerun")
     assert "visit 2: stored result → today's rules (no change)" in out  # compared as then
+
+
+def test_a_note_is_added_to_a_visit_named_by_number_or_date(run, case_file, case_text):
+    two_visits(run, case_file, case_text)
+    code, out, _ = run("clients", "note", "Kim", "2026-03-10", "Knees better; keep the band",
+                       "--author", "alice", "--format", "json")
+    assert code == 0 and json.loads(out)["visit"] == 2
+    run("clients", "note", "Kim", "1", "First look")
+    _, out, _ = run("clients", "show", "Kim")
+    assert "note on visit 1 (2026-01-10): First look" in out
+    assert "note on visit 2 (2026-03-10): Knees better; keep the band (alice)" in out
+    code, _, err = run("clients", "note", "Kim", "7", "x")
+    assert code == 2 and "no visit '7'" in err
+
+
+def test_a_clearance_is_recorded_with_who_when_and_scope(run, case_file, case_text):
+    imported(run, case_file, ("a.toml", case_text, "2026-01-10"))
+    code, out, _ = run("clients", "clearance", "Kim", "low back pain", "--by",
+                       "Dr Ruiz (physical therapist)", "--date", "2026-01-08", "--scope",
+                       "corrective exercise, no loaded flexion")
+    assert code == 0 and "clearance recorded" in out
+    _, out, _ = run("clients", "show", "Kim", "--format", "json")
+    assert json.loads(out)["clearances"][0]["by_whom"] == "Dr Ruiz (physical therapist)"
+    code, _, err = run("clients", "clearance", "Kim", "x", "--by", "y", "--date", "08/01/26")
+    assert code == 2 and "--date must be a date" in err

@@ -54,7 +54,8 @@ class Refused(Exception):
 
 def cmd_clients(args: argparse.Namespace) -> int:
     commands = {"list": _list, "show": _show, "history": _history, "compare": _compare,
-                "export": _export, "import": _import, "report": _report}
+                "export": _export, "import": _import, "report": _report, "note": _note,
+                "clearance": _clearance}
     try:
         with open_store(args.db) as store:
             return commands[args.clients_command](store, args)
@@ -133,6 +134,9 @@ def _show(store: Store, args) -> int:
                                          else "")]
     lines += [f"clearance: {x['what']} by {x['by_whom']} on {x['date']} ({x['scope']})"
               for x in record["clearances"]]
+    lines += [f"note on visit {v.number} ({v.date}): {n.text}" + (f" ({n.author})"
+                                                                  if n.author else "")
+              for v in visits for n in v.notes]
     data = {"client": c, "clearances": record["clearances"], "visits": len(visits),
             "draft": draft.number if draft else None}
     _emit(args, data, "\n".join(lines) + "\n")
@@ -144,6 +148,43 @@ def _history(store: Store, args) -> int:
     rows = history_rows(store.history(client.id))
     _emit(args, {"client": client.id, "visits": [vars(r) for r in rows]},
           history_text(client.name, rows))
+    return OK
+
+
+# --- notes and clearances ----------------------------------------------------------------------
+def _note(store: Store, args) -> int:
+    client = resolve_client(store, args.client)
+    visit = resolve_visit(store.history(client.id), args.visit)
+    if not args.text.strip():
+        raise Refused("the note is empty")
+    author = args.author if args.author is not None else _trainer()
+    note = store.add_note(client.id, visit.number, args.text, author)
+    _emit(args, {"client": client.id, "visit": visit.number, "date": visit.date,
+                 "note": {"text": note.text, "author": note.author,
+                          "created_at": note.created_at}},
+          f"note added to visit {visit.number} ({visit.date}) of {client.id}\n")
+    return OK
+
+
+def _clearance(store: Store, args) -> int:
+    import datetime
+
+    client = resolve_client(store, args.client)
+    try:
+        date = datetime.date.fromisoformat(args.date).isoformat()
+    except ValueError:
+        raise Refused(f"--date must be a date such as 2026-12-01, got '{args.date}'") from None
+    if date > today():
+        raise Refused(f"--date {date} is in the future: record a clearance once it is given")
+    for name, value in (("what", args.what), ("--by", args.by_whom), ("--scope", args.scope)):
+        if not value.strip():
+            raise Refused(f"{name} is empty")
+    x = store.add_clearance(client.id, args.what, args.by_whom, date, args.scope)
+    _emit(args, {"client": client.id, "clearance": {"what": x.what, "by_whom": x.by_whom,
+                                                     "date": x.date, "scope": x.scope,
+                                                     "created_at": x.created_at}},
+          f"clearance recorded for {client.id}: {x.what} by {x.by_whom} on {x.date} "
+          f"({x.scope})\n")
     return OK
 
 

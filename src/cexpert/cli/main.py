@@ -148,7 +148,7 @@ DB_HELP = ("the client database: a URL (sqlite:///PATH, postgresql+psycopg://...
 def _store_parsers(sub) -> None:
     """`cexpert clients ...` and `cexpert db upgrade` (the client database)."""
     clients = sub.add_parser("clients", help="the client database: list, show, history, "
-                             "compare, export, import, report")
+                             "compare, export, import, note, clearance, report")
     commands = clients.add_subparsers(dest="clients_command", parser_class=_Parser,
                                       required=True, metavar="COMMAND")
 
@@ -182,6 +182,20 @@ def _store_parsers(sub) -> None:
     imports.add_argument("--trainer", help="the trainer recorded on imported visits "
                          "(default: your login name)")
     imports.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    note = command("note", "add a free-text note to a visit (closed visits too)")
+    note.add_argument("client", help="the client's id or the start of the name")
+    note.add_argument("visit", help="a visit number or date")
+    note.add_argument("text", help="the note")
+    note.add_argument("--author", help="who wrote it (default: your login name)")
+    clearance = command("clearance", "record a clearance: what, by whom, when, scope")
+    clearance.add_argument("client", help="the client's id or the start of the name")
+    clearance.add_argument("what", help="what is cleared, e.g. pregnancy, 'PAR-Q+ 4', "
+                           "'low back pain'")
+    clearance.add_argument("--by", required=True, dest="by_whom",
+                           help="who gave it, e.g. 'Dr Ruiz (physician)'")
+    clearance.add_argument("--date", required=True, help="when it was given (YYYY-MM-DD)")
+    clearance.add_argument("--scope", default="all exercise",
+                           help="what it allows (default: all exercise)")
     report = command("report", "a progress report with a chart (standalone HTML)", ("html",))
     report.add_argument("client", help="the client's id or the start of the name")
     report.add_argument("-o", "--output", help="write to this file (default: stdout)")
