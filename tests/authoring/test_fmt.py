@@ -160,3 +160,13 @@ def test_fmt_of_a_broken_file_reports_it_and_leaves_it(capsys, tmp_path):
 def test_fmt_check_passes_on_the_shipped_rules(capsys):
     code, _, _ = run(capsys, "fmt", "--check", str(rules_dir()))
     assert code == 0
+
+
+def test_regions_and_measures_are_laid_out_like_the_rest():
+    text = ('region calf  "Calf"   within leg\n'
+            'rule r when condition veins at  lower leg ,thigh and weeks of pregnancy>=14\n'
+            '    then exclude phase inhibit at its region because "x"\n')
+    assert format_text(text, "f.cex").text == (
+        'region calf "Calf" within leg\n'
+        'rule r when condition veins at lower leg, thigh and weeks of pregnancy >= 14\n'
+        '  then exclude phase inhibit at its region because "x"\n')
