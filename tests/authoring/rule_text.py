@@ -15,8 +15,10 @@ from cexpert.resources import rules_dir
 def vocabulary() -> dict[str, list[str]]:
     kb = load([rules_dir()]).kb
     assert kb is not None
-    return {kind: list(kb.of(kind)) for kind in ("finding", "muscle", "exercise", "condition",
-                                                   "phase")}
+    words = {kind: list(kb.of(kind)) for kind in ("finding", "muscle", "exercise", "condition",
+                                                    "phase", "region")}
+    words["regional"] = [c for c, e in kb.of("condition").items() if e.flag("regional")]
+    return words
 
 
 def ids(kind: str):
@@ -56,7 +58,9 @@ def table_row(draw) -> str:
 
 @hs.composite
 def condition(draw, depth: int = 0) -> str:
-    atom = hs.one_of(ids("finding"), ids("condition").map(lambda c: f"condition {c}"))
+    atom = hs.one_of(ids("finding"), ids("condition").map(lambda c: f"condition {c}"),
+                     hs.tuples(ids("regional"), ids("region")).map(
+                         lambda cr: f"condition {cr[0]} at {cr[1]}"))
     if depth >= 2 or draw(hs.booleans()):
         return draw(atom)
     left, right = draw(condition(depth + 1)), draw(condition(depth + 1))
@@ -76,6 +80,7 @@ def full_rule(draw, number: int) -> str:
     conclusions = hs.sampled_from([
         f"overactive {draw(muscle_list())}",
         f"exclude phase {draw(ids('phase'))} because \"a reason, with a comma\"",
+        f"exclude phase {draw(ids('phase'))} at {draw(ids('region'))} because \"a region\"",
         f"prescribe {draw(ids('exercise'))}",
         "note \"see # not a comment\"",
     ])
