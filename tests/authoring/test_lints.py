@@ -96,11 +96,53 @@ def test_opposite_states_on_opposite_sides_are_not_W404(strict):
     assert "W404" not in codes
 
 
+PUSH = 'assessment push "Pushing"\nfinding push_arches "Low back arches" in push\n'
+PUSH_ROW = "push arches → overactive soleus\n"
+
+
 def test_an_assessment_missing_from_assessment_order_is_W405(strict):
-    codes, found = strict("heels rise → overactive soleus, tfl\nknees in → underactive tfl\n",
-                          BASE + 'assessment push "Pushing"\n')
+    codes, found = strict("heels rise → overactive soleus, tfl\nknees in → underactive tfl\n"
+                          + PUSH_ROW, BASE + PUSH)
     assert codes == ["W405"]
     assert found[0].message.startswith("assessment 'push' is missing")
+
+
+def test_an_assessment_whose_findings_flag_no_muscle_needs_no_place_in_the_order(strict):
+    # pain reports and clearing tests lead to referrals, not ranked dysfunctions
+    codes, _ = strict("heels rise → overactive soleus, tfl\nknees in → underactive tfl\n"
+                      'rule r when push arches then refer routine because "pain"\n',
+                      BASE + PUSH)
+    assert codes == []
+
+
+def test_a_phase_a_standing_caution_excludes_for_a_muscle_is_not_a_gap_W402(strict):
+    base = BASE.replace("smr_calves \"Calf roll\" phase inhibit targets soleus, tfl",
+                        "smr_calves \"Calf roll\" phase inhibit targets soleus")
+    rows = "heels rise → overactive soleus, tfl\nknees in → underactive tfl\n"
+    codes, _ = strict(rows, base)
+    assert codes == ["W402"]
+    codes, _ = strict(rows + "rule no_rolling when always then exclude phase inhibit for tfl "
+                      'because "never rolled"\n', base)
+    assert codes == []
+
+
+def test_an_exercise_only_another_profile_reaches_is_not_W401(strict):
+    base = (BASE.replace("setting assessment_order ohsa", "setting assessment_order ohsa\n"
+                         "setting profile ces, cpt7")
+            + 'exercise act_other "Other" phase activate targets piriformis\n')
+    rows = "heels rise → overactive soleus, tfl\nknees in → underactive tfl\n"
+    codes, _ = strict(rows + "knees in → underactive piriformis\n  profile cpt7\n", base)
+    assert codes == []
+    codes, _ = strict(rows, base)
+    assert codes == ["W401"]
+
+
+def test_the_shipped_rules_are_clean_under_strict(capsys):
+    from cexpert.resources import rules_dir
+
+    code, out, err = cli(capsys, "check", "--strict", str(rules_dir()))
+    assert (code, err) == (0, "")
+    assert out.endswith("no problems.\n")
 
 
 def test_an_or_with_identical_branches_is_W406(strict):
@@ -135,11 +177,11 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
     (tmp_path / "00_base.cex").write_text(
-        BASE + 'exercise act_other "Other" phase activate targets piriformis\n'
-        'assessment push "Pushing"\n', encoding="utf-8")
-    (tmp_path / "10_rules.cex").write_text(
-        'source "t"\nheels rise → overactive soleus, tfl\nknees in → underactive tfl\n',
+        BASE + 'exercise act_other "Other" phase activate targets piriformis\n' + PUSH,
         encoding="utf-8")
+    (tmp_path / "10_rules.cex").write_text(
+        'source "t"\nheels rise → overactive soleus, tfl\nknees in → underactive tfl\n'
+        + PUSH_ROW, encoding="utf-8")
     return tmp_path
 
 

@@ -172,7 +172,9 @@ EXAMPLES: dict[str, tuple[str, str, str]] = {
              'muscle iliacus "Iliacus"\nfinding knee_drift "Knee drifts" in ohsa\n'
              'source "doc"\nknee drift → underactive iliacus\n'),
     "W402": ("A muscle can be flagged in a state, but a phase treating that state has no "
-             "exercise for it (the session will have a gap).",
+             "exercise for it (the session will have a gap). A standing caution that "
+             "excludes the phase for the muscle (`when always then exclude phase inhibit "
+             "for ...`) states the gap on purpose and silences it.",
              'muscle iliacus "Iliacus"\nfinding knee_drift "Knee drifts" in ohsa\n'
              'exercise smr_iliacus "Iliacus release" phase inhibit targets iliacus\n'
              'source "doc"\nknee drift → overactive iliacus\n',
@@ -190,10 +192,16 @@ EXAMPLES: dict[str, tuple[str, str, str]] = {
              'source "doc"\nrule r when heels rise then overactive soleus; underactive '
              'soleus\n',
              'source "doc"\nrule r when heels rise then overactive soleus\n'),
-    "W405": ("An assessment that `setting assessment_order` does not list ranks after "
-             "every listed one.",
-             'assessment y_balance "Y-balance test"\n',
-             'assessment y_balance "Y-balance test"  # cexpert: ignore[W405]\n'),
+    "W405": ("An assessment whose findings flag muscles, and that `setting "
+             "assessment_order` does not list: its dysfunctions rank after every listed "
+             "one. (An assessment whose findings only lead to referrals, like pain reports, "
+             "needs no place.)",
+             'assessment y_balance "Y-balance test"\n'
+             'finding reach_short "Short reach" in y_balance\n'
+             'source "doc"\nreach short → underactive glute med\n',
+             'assessment y_balance "Y-balance test"  # cexpert: ignore[W405]\n'
+             'finding reach_short "Short reach" in y_balance\n'
+             'source "doc"\nreach short → underactive glute med\n'),
     "W406": ("An `or` with two identical branches: usually one was meant to differ.",
              'source "doc"\nrule r when heels rise or heels rise then overactive soleus\n',
              'source "doc"\nrule r when heels rise or feet turn out then overactive soleus\n'),

@@ -44,7 +44,8 @@ LINTS = {
                      "exercise for it"),
         Lint("W403", "two table rows for the same finding"),
         Lint("W404", "one rule makes a muscle both overactive and underactive"),
-        Lint("W405", "an assessment missing from 'setting assessment_order'"),
+        Lint("W405", "an assessment whose findings flag muscles, missing from "
+                     "'setting assessment_order'"),
         Lint("W406", "an 'or' whose branches are identical"),
         Lint("W407", "a rule whose conditions include another's, with the opposite conclusion"),
     )
@@ -70,10 +71,12 @@ def _warn(code: str, message: str, span: st.Span | None, **extra) -> Diagnostic:
 
 
 # --- W401 ------------------------------------------------------------------------------------
-def concluded_muscles(kb: KnowledgeBase) -> dict[str, set[str]]:
-    """state -> muscles some rule can conclude in that state."""
+def concluded_muscles(kb: KnowledgeBase, every_profile: bool = False
+                      ) -> dict[str, set[str]]:
+    """state -> muscles some rule can conclude in that state (with `every_profile`, also
+    the rules of the table profiles not loaded, which `--profile` can choose)."""
     out: dict[str, set[str]] = defaultdict(set)
-    for rule in kb.rules:
+    for rule in (*kb.rules, *kb.unloaded_rules) if every_profile else kb.rules:
         for c in rule.conclusions:
             if c.kind in STATES:
                 out[c.kind].add(c.data["muscle"])
@@ -82,8 +85,9 @@ def concluded_muscles(kb: KnowledgeBase) -> dict[str, set[str]]:
 
 def reachable_exercises(kb: KnowledgeBase) -> set[str]:
     """Exercises some consultation could put in a program: chosen for a flagged muscle
-    or checkpoint, prescribed by a rule, or a substitute of one of those."""
-    flagged = concluded_muscles(kb)
+    or checkpoint, prescribed by a rule, or a substitute of one of those, under any
+    table profile the knowledge base offers."""
+    flagged = concluded_muscles(kb, every_profile=True)
     checkpoints = {f.one("checkpoint") for f in kb.of("finding").values()} - {None}
     reached: set[str] = set()
     for exercise in kb.of("exercise").values():
@@ -97,7 +101,7 @@ def reachable_exercises(kb: KnowledgeBase) -> set[str]:
     swaps: dict[str, set[str]] = defaultdict(set)
     for exercise in kb.of("exercise").values():
         swaps[exercise.id].update(exercise.many("substitutes"))
-    for rule in kb.rules:
+    for rule in (*kb.rules, *kb.unloaded_rules):
         for c in rule.conclusions:
             if c.kind == "prescribe":
                 reached.add(c.data["exercise"])
@@ -126,12 +130,28 @@ def _unreachable_exercises(kb: KnowledgeBase, id_span: IdSpans) -> Iterable[Diag
 
 
 # --- W402 ------------------------------------------------------------------------------------
+def always_excluded_phases(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """phase -> muscles a standing caution (`when always then exclude phase P for M`)
+    leaves without that phase in every consultation: a gap the author stated."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for rule in kb.rules:
+        if not (isinstance(rule.condition, Atom) and rule.condition.kind == "client"):
+            continue
+        for c in rule.conclusions:
+            if c.kind == "exclude" and not c.data.get("exercises") and not c.data.get("tags"):
+                for phase in c.data.get("phases") or ():
+                    out[phase].update(c.data.get("muscles") or ())
+    return out
+
+
 def _phase_gaps(kb: KnowledgeBase, id_span: IdSpans) -> Iterable[Diagnostic]:
     flagged = concluded_muscles(kb)
     served: dict[str, set[str]] = defaultdict(set)  # phase -> muscles with an exercise
     for exercise in kb.of("exercise").values():
         served[exercise.one("phase")].update(
             {*exercise.many("targets"), *exercise.many("covers")})
+    for phase, muscles in always_excluded_phases(kb).items():
+        served[phase].update(muscles)  # excluded on purpose: not a gap
     for phase in kb.of("phase").values():
         state = phase.one("treats")
         if state not in STATES:
@@ -182,12 +202,39 @@ def _both_states(kb: KnowledgeBase) -> Iterable[Diagnostic]:
 
 
 # --- W405 ------------------------------------------------------------------------------------
+def _atoms(cond: Cond) -> Iterable[Atom]:
+    if isinstance(cond, Atom):
+        yield cond
+    elif isinstance(cond, NoneOf):
+        yield from _atoms(cond.operand)
+    else:
+        for operand in cond.operands:
+            yield from _atoms(operand)
+
+
+def ranked_assessments(kb: KnowledgeBase) -> set[str]:
+    """Assessments with a finding that some rule (of any profile) turns into a muscle
+    state: the ones whose dysfunctions `assessment_order` ranks. Pain reports and FMS
+    clearing tests lead to referrals, not dysfunctions, so their place means nothing."""
+    findings = kb.of("finding")
+    out: set[str] = set()
+    for rule in (*kb.rules, *kb.unloaded_rules):
+        if not any(c.kind in STATES for c in rule.conclusions):
+            continue
+        for atom in _atoms(rule.condition):
+            finding = findings.get(atom.id or "") if atom.kind == "finding" else None
+            if finding is not None and finding.one("in"):
+                out.add(finding.one("in"))
+    return out
+
+
 def _unordered_assessments(kb: KnowledgeBase, id_span: IdSpans) -> Iterable[Diagnostic]:
     order = kb.setting("assessment_order")
     if not order:
         return
+    ranked = ranked_assessments(kb)
     for assessment in kb.of("assessment").values():
-        if assessment.id not in order:
+        if assessment.id not in order and assessment.id in ranked:
             yield _warn(
                 "W405", f"assessment '{assessment.id}' is missing from 'setting "
                 "assessment_order', so its dysfunctions rank after every listed one",

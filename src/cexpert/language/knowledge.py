@@ -132,6 +132,10 @@ class KnowledgeBase:
     #: root, for what leaves the machine (the JSON contract, stored results)
     portable_path: str = ""
     file_labels: Mapping[str, str] = field(default_factory=dict)
+    #: the rules of the table profiles not loaded (`setting profile` lists them after the
+    #: first, `--profile` chooses one): never run, read only by `check --strict`, so an
+    #: exercise only another profile reaches is not reported unreachable
+    unloaded_rules: tuple[KbRule, ...] = ()
 
     def portable_file(self, file: str) -> str:
         """A rule file's path relative to its knowledge base's root."""

@@ -24,7 +24,7 @@ from cexpert.language.check.names import NameTable
 from cexpert.language.check.rules import RuleChecks
 from cexpert.language.check.strata import StrataChecks
 from cexpert.language.diagnostics import ERROR, WARNING, Diagnostic
-from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.knowledge import KbRule, KnowledgeBase
 from cexpert.language.syntax_tree import name_key
 
 
@@ -41,6 +41,7 @@ class Checker(DeclarationChecks, RuleChecks, StrataChecks, ConsistencyChecks):
         self.error_count = 0  # kept as errors are added: counting them per rule is quadratic
         self.names = NameTable()
         self.decls: dict[str, dict[str, st.Declaration]] = defaultdict(dict)
+        self.unloaded_rules: tuple[KbRule, ...] = ()  # other profiles' rules, for the lints
 
     # reporting
     def error(self, code: str, message: str, span: st.Span | None, **extra) -> None:
@@ -64,6 +65,7 @@ class Checker(DeclarationChecks, RuleChecks, StrataChecks, ConsistencyChecks):
             path=self.path, hash=self.hash, entries=entries, rules=tuple(rules),
             settings=settings, files=tuple(f.path for f in self.files),
             rules_by_id={r.id: r for r in rules},
+            unloaded_rules=self.unloaded_rules,
         )
 
 

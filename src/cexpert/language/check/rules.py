@@ -69,6 +69,7 @@ class RuleChecks:
                            help=meant(self.profile, known))
             settings["profile"] = (self.profile,)
         profile = (settings.get("profile") or (None,))[0]
+        self.unloaded_rules = tuple(r for r in rules if r.profile not in (None, profile))
         return [r for r in rules if r.profile is None or r.profile == profile]
 
     def resolve_rule(self, rule: st.Rule, file: st.RuleFile, default_source: str | None,
