@@ -54,7 +54,7 @@ def test_text_report_keeps_the_chains_in_the_trainers_appendix(capsys, files):
     _, out, _ = cli(capsys, "infer", case, "--rules", kb)
     handout, appendix = out.split("TRAINER'S APPENDIX")
     assert "← " not in handout
-    assert "← table row 10_rules.knees_move_inward" in appendix
+    assert "← Overhead squat table: Knees move inward" in appendix
 
 
 def test_infer_why_adds_each_recommendations_reasoning_chain(capsys, files):
@@ -63,7 +63,7 @@ def test_infer_why_adds_each_recommendations_reasoning_chain(capsys, files):
     assert code == 0
     assert "TRAINER'S APPENDIX" not in out
     program = out.split("\nPROGRAM\n")[1]
-    assert "← table row 10_rules.knees_move_inward" in program
+    assert "← Overhead squat table: Knees move inward" in program
     assert "Entered: Knees move inward" in program
 
 

@@ -57,7 +57,7 @@ def test_rendered_tree_shows_the_rule_and_what_was_entered(service, result):
     text = "\n".join(lines)
     assert "← rule 10_rules.knees_move_inward" in text
     assert "Entered: Knees move inward in Overhead squat, both sides" in text
-    assert lines[0].startswith("Program (inhibit): Adductor roll")
+    assert lines[0].startswith("Program (Inhibit): Adductor roll")
 
 
 def test_why_tree_of_an_entered_finding_is_a_single_input_node(service, result):

@@ -106,7 +106,7 @@ def test_inline_chains_go_under_each_item_and_leave_no_appendix(result):
     doc = consultation(res, service.kb, chains="inline")
     assert doc.appendix == ()
     roll = next(i for i in items(doc) if i.title.startswith("Adductor roll"))
-    assert roll.why[0].rule == "table row 10_rules.knees_move_inward [t]"
+    assert roll.why[0].rule == "Overhead squat table: Knees move inward [t]"
 
 
 def test_no_chains_anywhere_when_asked_for_none(result):

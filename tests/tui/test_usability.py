@@ -173,8 +173,12 @@ async def test_the_why_tree_shows_a_rule_written_over_several_lines_in_full(
                 walk(child)
 
         walk(app.screen.query_one(WhyTree).root)
-        written = next(line for line in labels if line.startswith("written: "))
+        start = next(n for n, line in enumerate(labels) if line.startswith("written: "))
+        written = " ".join(" ".join(labels[start:start + 12]).split())
         assert "hold program because" in written  # the rule's last line, not cut off
+        tree = app.screen.query_one(WhyTree)
+        for line in tree.render_lines(tree.region.reset_offset)[1:-1]:
+            assert line.text[-3:-1] == "  ", line.text  # no line runs into the border (cut)
         assert "because of rule Pain during the assessment  (pain_refer)" in labels
 
 

@@ -457,12 +457,16 @@ def _record_exclusion_rules(session: _Session, muscles: Sequence[MuscleItem]) ->
 def _exclusion_name(kb: KnowledgeBase, exercise, muscle, phase, tags, regions=None) -> str:
     if exercise:
         return kb.name_of("exercise", exercise)
-    parts = [f"All {kb.name_of('phase', phase).lower()} exercises" if phase else
-             "All exercises"]
+    # in words: "All spinal exercises", "All floor inhibit exercises for Psoas" (a tag
+    # is a plain word the rules chose, written as an adjective)
+    parts = ["All"]
+    if tags:
+        parts.append(" or ".join(t.replace("_", " ") for t in tags))
+    if phase:
+        parts.append(kb.name_of("phase", phase).lower())
+    parts.append("exercises")
     if muscle:
         parts.append(f"for {kb.name_of('muscle', muscle)}")
-    if tags:
-        parts.append("tagged " + ", ".join(tags))
     if regions:
         parts.append("at the " + ", ".join(kb.name_of("region", r).lower() for r in regions))
     return " ".join(parts)

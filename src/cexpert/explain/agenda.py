@@ -37,18 +37,33 @@ def where(kb: KnowledgeBase, rule_id: str) -> str:
     return f"{PurePath(rule.file).name}:{rule.line}" if rule else rule_id
 
 
-def ordering(activation: Activation, kb: KnowledgeBase) -> str:
-    """What orders an activation on the agenda, in the strategy's order."""
+def round_words(stratum: int) -> str:
+    """A stratum in words: the rounds in which the rules run, a rule testing 'not X'
+    in a later round than every rule that can conclude X."""
+    if stratum == 0:
+        return "round 1"
+    return f"round {stratum + 1}, after the rules its 'not' tests wait for"
+
+
+def ordering(activation: Activation, kb: KnowledgeBase, words: bool = False) -> str:
+    """What orders an activation on the agenda, in the strategy's order (`words`: the
+    stratum as a round, for the TUI's Replay)."""
     facts = ",".join(activation.facts) or "-"
-    return (f"stratum {activation.stratum}, salience {activation.salience}, "
+    first = (f"round {activation.stratum + 1}" if words
+             else f"stratum {activation.stratum}")
+    return (f"{first}, salience {activation.salience}, "
             f"{where(kb, activation.rule)}, facts {facts}")
 
 
-def reason(step: AgendaStep, kb: KnowledgeBase) -> str:
+def reason(step: AgendaStep, kb: KnowledgeBase, words: bool = False) -> str:
     """Why the fired activation won, against the one next in line."""
     if step.won_by is None:
         return "the only activation on the agenda"
     chosen, other = step.agenda[0], step.agenda[1]
+    if step.won_by == "stratum" and words:
+        return (f"an earlier round (round {chosen.stratum + 1} before round "
+                f"{other.stratum + 1}): {other.rule} tests 'not' on something earlier "
+                "rules may still conclude")
     if step.won_by == "stratum":
         return (f"lower stratum ({chosen.stratum} < {other.stratum}): {other.rule} tests "
                 f"'not' on something earlier rules may still conclude")

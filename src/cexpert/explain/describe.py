@@ -25,8 +25,7 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"{muscle} is probably {kind} ({side})"
     if kind == "muscle":
         n = d.get("score")
-        return (f"{muscle}: {d.get('state')}, {side}, supported by {n} finding"
-                f"{'s' if n != 1 else ''}")
+        return f"{muscle}: {d.get('state')}, {side}, evidence {n}"
     if kind == "conflict":
         return f"{muscle} is pointed both overactive and underactive ({side})"
     if kind == "dysfunction":
@@ -37,9 +36,11 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
                 else kb.name_of("dysfunction", ident))
         key = d.get("key", {})
         checkpoints = kb.setting("checkpoint_order")
-        where = checkpoints[key["checkpoint"]] if key.get("checkpoint", 99) < len(
-            checkpoints) else "no checkpoint"
-        return f"Ranked #{d.get('rank')}: {name} (checkpoint {where}, then assessment order)"
+        where = (kb.name_of("checkpoint", checkpoints[key["checkpoint"]]).lower()
+                 if key.get("checkpoint", 99) < len(checkpoints) else None)
+        order = (f"ranked by the {where} region, then by assessment order" if where
+                 else "ranked by assessment order")
+        return f"Ranked #{d.get('rank')}: {name} ({order})"
     if kind == "referral":
         return f"Refer ({d.get('urgency')}): {d.get('reason')}"
     if kind == "hold":
@@ -55,8 +56,8 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
     if kind == "prescription":
         targets = ", ".join(kb.name_of("muscle", t) if kb.get("muscle", t) else
                             kb.name_of("checkpoint", t) for t in d.get("targets", []))
-        return (f"Program ({d.get('phase')}): {kb.name_of('exercise', d.get('exercise', ''))}"
-                f" for {targets}")
+        return (f"Program ({kb.name_of('phase', d.get('phase', ''))}): "
+                f"{kb.name_of('exercise', d.get('exercise', ''))} for {targets}")
     if kind == "prescribe":
         return f"Prescribed: {kb.name_of('exercise', d.get('exercise', ''))}"
     if kind == "dose_change":
@@ -73,6 +74,9 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"FMS total {d.get('total')} of 21"
     if kind == "asymmetry":
         return f"FMS {kb.name_of('finding', d.get('test', ''))} is asymmetric"
+    if kind == "fms_priority":
+        return (f"FMS priority pattern: {kb.name_of('finding', d.get('test', '') or '')}"
+                " (the first corrective target in the FMS order)")
     if kind == "fms_target":
         return f"FMS corrective target: {kb.name_of('finding', d.get('test', '') or '')}"
     if kind == "age":
@@ -100,7 +104,8 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return (f"Entered: {kb.name_of('condition', d.get('condition', ''))}, "
                 f"{d.get('measure')} {d.get('value')}")
     if kind == "cleared":
-        return f"Entered: clearance on record for {d.get('condition')}"
+        return ("Entered: clearance on record for "
+                f"{kb.name_of('condition', d.get('condition') or '')}")
     if kind == "clearance":
         what = {"parq": "PAR-Q+ question ", "pain": "pain: ", "condition": "",
                 "clearing_test": ""}.get(d.get("clears"), "")
@@ -119,7 +124,7 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"Note: {d.get('text')}"
     if kind == "client":
         return f"Client {d.get('name')}"
-    return f"{kind}: {dict(d)}"
+    return kind.replace("_", " ").capitalize()  # a fact kind no sentence knows: no raw data
 
 
 def _sides(d: Mapping) -> str:
@@ -132,10 +137,10 @@ def _exclusion_words(d: Mapping, kb: KnowledgeBase) -> str:
     parts = []
     if d.get("exercises"):
         parts.append(", ".join(kb.name_of("exercise", e) for e in d["exercises"]))
-    if d.get("phases"):
-        parts.append("phase " + ", ".join(d["phases"]))
-    if d.get("tags"):
-        parts.append("exercises tagged " + ", ".join(d["tags"]))
+    if d.get("phases") or d.get("tags"):
+        words = [" or ".join(t.replace("_", " ") for t in d.get("tags") or ())]
+        words += [" and ".join(kb.name_of("phase", p).lower() for p in d.get("phases") or ())]
+        parts.append("all " + " ".join(w for w in words if w) + " exercises")
     if d.get("muscles"):
         parts.append("for " + ", ".join(kb.name_of("muscle", m) for m in d["muscles"]))
     if d.get("regions"):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from cexpert.engine.result import Result
 from cexpert.explain.describe import describe
-from cexpert.language.knowledge import KnowledgeBase
+from cexpert.language.knowledge import Atom, KbRule, KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,9 @@ class WhyNode:
     origin: str = "input"
     children: tuple[WhyNode, ...] = ()
     repeated: bool = False  # shown in full elsewhere in this tree
+    #: the rule in a trainer's words: its title, or for a table row (no title of its
+    #: own) "Overhead squat table: Arms fall forward"; never its id
+    rule_label: str | None = None
 
 
 def why(result: Result, kb: KnowledgeBase, fact_id: str) -> WhyNode:
@@ -40,7 +43,7 @@ def why(result: Result, kb: KnowledgeBase, fact_id: str) -> WhyNode:
             fact=current, text=describe(fact, kb), rule=fact.rule,
             rule_title=rule.title if rule else None, rule_text=rule.text if rule else None,
             source=rule.source if rule else None, origin=fact.origin, children=children,
-            repeated=repeated,
+            repeated=repeated, rule_label=rule_label(rule, kb) if rule else None,
         )
 
     return build(fact_id)
@@ -66,6 +69,19 @@ def render_tree(node: WhyNode, indent: str = "", compact: bool = False) -> list[
         lines.extend(render_tree(child, child_indent, compact))
     return lines
 
+
+
+def rule_label(rule: KbRule, kb: KnowledgeBase) -> str:
+    """A rule in a trainer's words: its title; a table row (whose title is its own text
+    cut short) by its assessment's table and its finding's name."""
+    if not untitled(rule.title, rule.text):
+        return rule.title.strip()
+    atom = rule.condition
+    finding = kb.get("finding", atom.id or "") if isinstance(atom, Atom) else None
+    if finding is None:
+        return "a table row"
+    assessment = kb.name_of("assessment", finding.one("in") or "")
+    return f"{assessment} table: {finding.name}"
 
 
 def untitled(title: str | None, text: str | None) -> bool:

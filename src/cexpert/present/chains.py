@@ -14,21 +14,26 @@ from cexpert.present.document import ChainNode
 
 
 def rule_name(node: WhyNode) -> str:
-    """A rule's title; a table row's title is its own text cut short, so say 'table row'."""
+    """A rule in a trainer's words (its title, or which table row it is), never its id."""
+    if node.rule_label:
+        return node.rule_label
     if untitled(node.rule_title, node.rule_text):
-        return "table row"
+        return "a table row"
     return (node.rule_title or "").strip()
 
 
+def is_table_row(node: WhyNode) -> bool:
+    return untitled(node.rule_title, node.rule_text)
+
+
 def rule_words(node: WhyNode) -> str:
-    """'rule Title (id) [source]' or 'table row id [source]'; empty for an entered fact."""
+    """'rule Title [source]' or 'Overhead squat table: Finding [source]'; empty for an
+    entered fact. No ids: these lines are in the trainer's handout."""
     if not node.rule:
         return ""
     source = f" [{node.source}]" if node.source else ""
     name = rule_name(node)
-    if name == "table row":
-        return f"table row {node.rule}{source}"
-    return f"rule {name} ({node.rule}){source}"
+    return f"{name}{source}" if is_table_row(node) else f"rule {name}{source}"
 
 
 def chain(result: Result, kb: KnowledgeBase, fact: str) -> tuple[ChainNode, ...]:

@@ -30,7 +30,6 @@ from cexpert.present.words import (
     dose_words,
     dysfunction_detail,
     excluded_title,
-    findings_count,
     purpose,
     side_words,
     status_words,
@@ -135,7 +134,7 @@ class _Builder:
                 blocks.append(Paragraph(f"{state.capitalize()}: none"))
                 continue
             blocks.append(Table(("Muscle", "Side", "Evidence"), tuple(
-                (m.name, side_words(m.side), findings_count(m.score)) for m in found),
+                (m.name, side_words(m.side), str(m.score)) for m in found),
                 f"{state.capitalize()} ({plain})"))
         blocks += [Paragraph(f"Conflict: {c.name} ({side_words(c.side)}) is pointed both "
                              "ways; left out until reassessed.")

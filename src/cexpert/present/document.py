@@ -24,7 +24,7 @@ class ChainNode:
     """One step of a reasoning chain in plain words: a fact and the rule that made it."""
 
     text: str
-    rule: str = ""  # "rule Title (id) [source]" or "table row id [source]"
+    rule: str = ""  # "rule Title [source]" or "Overhead squat table: Finding [source]"
     children: tuple[ChainNode, ...] = ()
 
 

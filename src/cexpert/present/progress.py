@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from cexpert.explain.reassessment import Comparison
 from cexpert.present.document import Document, Figure, Item, ItemList, Paragraph, Section, Table
 from cexpert.present.html import render_html
+from cexpert.present.words import program_status_words
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,13 @@ def history_text(name: str, rows: Sequence[HistoryRow]) -> str:
         referral = _dash(None if r.referral is None else ("yes" if r.referral else "no"))
         version = f" (v{r.version})" if r.version > 1 else ""
         lines.append(f"{r.number:>3}  {r.date:<10}  {_dash(r.fms_total):>3}  "
-                     f"{_dash(r.findings):>5}  {referral:<8}  {_dash(r.program_status):<11}"
+                     f"{_dash(r.findings):>5}  {referral:<8}  {_status(r.program_status):<11}"
                      f"  {r.status}{version}")
     return "\n".join(lines) + "\n"
+
+
+def _status(status: str | None) -> str:
+    return _dash(program_status_words(status) if status else None)
 
 
 def _short(kb_hash: str) -> str:
@@ -159,7 +164,7 @@ def report(name: str, rows: Sequence[HistoryRow], comparison: str = "",
     table = Table(("#", "Date", "FMS", "Findings", "Referral", "Program"),
                   tuple((str(r.number), r.date, _dash(r.fms_total), _dash(r.findings),
                          _dash(None if r.referral is None else ("yes" if r.referral else "no")),
-                         _dash(r.program_status)) for r in rows))
+                         _status(r.program_status)) for r in rows))
     sections = []
     chart = chart_svg(rows)
     if chart:

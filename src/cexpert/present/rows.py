@@ -16,6 +16,7 @@ from cexpert.language.knowledge import KnowledgeBase
 from cexpert.present.words import (
     dose_words,
     dysfunction_detail,
+    evidence_words,
     excluded_text,
     muscle_text,
     target_names,
@@ -55,7 +56,7 @@ def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
     for state in ("overactive", "underactive"):
         rows.append(Row("header", f"{state.capitalize()} muscles"))
         items = [m for m in result.muscles if m.state == state]
-        rows += [Row("item", muscle_text(m), m.fact, f"evidence {m.score}", "muscle", m.id)
+        rows += [Row("item", muscle_text(m), m.fact, evidence_words(m.score), "muscle", m.id)
                  for m in items] or [Row("note", "None")]
     if result.conflicts:
         rows.append(Row("header", "Conflicts"))
@@ -63,9 +64,11 @@ def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
                      c.facts[0] if c.facts else None, "left out", "conflict", c.id)
                  for c in result.conflicts]
     rows += fms_rows(result, kb)
-    if result.notes:
+    flagged = set(result.fms.flags) if result.fms is not None else set()
+    notes = [n for n in result.notes if n not in flagged]  # an FMS flag: shown above
+    if notes:
         rows.append(Row("header", "Notes"))
-        rows += [Row("note", n) for n in result.notes]
+        rows += [Row("note", n) for n in notes]
     return rows
 
 

@@ -39,9 +39,14 @@ def dose_words(dose: Dose) -> str:
     return ", ".join(parts) or "as tolerated"
 
 
+def program_status_words(status: str | None) -> str:
+    """The program's state in words: active, held, none needed."""
+    return {"none_needed": "none needed"}.get(status or "", (status or "").replace("_", " "))
+
+
 def status_words(result: Result) -> str:
-    status = {"active": "Program active", "held": "Program held"}.get(
-        result.program_status, f"Program {result.program_status}")
+    status = ("No corrective program needed" if result.program_status == "none_needed"
+              else f"Program {program_status_words(result.program_status)}")
     if result.reassessment:
         status += f"; reassess in {result.reassessment.weeks:g} weeks"
     return status + "."
@@ -79,8 +84,9 @@ def muscle_text(m: MuscleItem) -> str:
     return f"{m.name}{side}"
 
 
-def findings_count(n: int) -> str:
-    return f"{n} finding{'s' if n != 1 else ''}"
+def evidence_words(n: int) -> str:
+    """A muscle's evidence count, named the same on every screen and in every document."""
+    return f"evidence {n}"
 
 
 def target_names(kb: KnowledgeBase, targets: Iterable[str]) -> str:

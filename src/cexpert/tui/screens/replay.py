@@ -25,7 +25,14 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cexpert.engine.result import Result
-from cexpert.explain.agenda import agenda_step_of, moments, ordering, reason, stops_at
+from cexpert.explain.agenda import (
+    agenda_step_of,
+    moments,
+    ordering,
+    reason,
+    round_words,
+    stops_at,
+)
 from cexpert.explain.trace import Step
 from cexpert.explain.why import rule_text_lines, untitled
 from cexpert.service import Service
@@ -52,7 +59,7 @@ def step_detail(step: Step, total: int, result: Result, service: Service) -> Tex
         if not untitled(step.rule_title, step.rule_text):
             text.append(f": {step.rule_title}")
         if step.stratum is not None:
-            text.append(f"  (stratum {step.stratum})", style="dim")
+            text.append(f"  ({round_words(step.stratum)})", style="dim")
         text.append("\n")
         if step.source:
             text.append("Source: ", style="dim")
@@ -86,12 +93,12 @@ def _agenda_detail(text: Text, step: Step, result: Result, service: Service) -> 
     moment = moments(result.agenda)[fired.number - 1]
     kb = service.kb
     text.append(f"\nWhy now: firing {fired.number}, it ", style="bold")
-    text.append(f"won on {reason(fired, kb)}\n")
+    text.append(f"won on {reason(fired, kb, words=True)}\n")
     text.append(f"\nAgenda ({len(fired.agenda)} pending, next to fire first):\n", style="bold")
     for n, activation in enumerate(fired.agenda, 1):
         mark = "▶" if n == 1 else " "
         text.append(f" {mark}{n:>3}. {activation.rule}", style="bold" if n == 1 else "")
-        text.append(f"  [{ordering(activation, kb)}]\n", style="dim")
+        text.append(f"  [{ordering(activation, kb, words=True)}]\n", style="dim")
     text.append(f"\nWorking memory ({len(moment.memory)} facts, * newest):\n", style="bold")
     for fact in moment.memory:
         newest = fact in moment.newest

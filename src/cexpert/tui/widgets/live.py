@@ -10,7 +10,7 @@ from textual.widgets import Static
 from cexpert.engine.result import Result
 from cexpert.language.knowledge import KnowledgeBase
 from cexpert.present.rows import result_rows
-from cexpert.present.words import muscle_text
+from cexpert.present.words import evidence_words, muscle_text, program_status_words
 from cexpert.tui.widgets.result_list import ResultList
 
 
@@ -27,7 +27,8 @@ def summary_text(result: Result | None, kb: KnowledgeBase, errors: int = 0) -> T
     for state, label in (("overactive", "Overactive"), ("underactive", "Underactive")):
         items = [m for m in result.muscles if m.state == state]
         text.append(f"\n{label}: ", style="bold")
-        text.append(" · ".join(f"{muscle_text(m)} {m.score}" for m in items) or "none")
+        text.append(" · ".join(f"{muscle_text(m)} ({evidence_words(m.score)})" for m in items)
+                    or "none")
     if result.conflicts:
         text.append("\nConflicts: ", style="bold yellow")
         text.append(" · ".join(c.name for c in result.conflicts))
@@ -40,7 +41,7 @@ def summary_text(result: Result | None, kb: KnowledgeBase, errors: int = 0) -> T
                                                       for t in f.asymmetries))
         if f.priority:
             text.append(" · priority: " + kb.name_of("finding", f.priority[0]))
-    text.append(f"\nProgram: {result.program_status.replace('_', ' ')}, "
+    text.append(f"\nProgram: {program_status_words(result.program_status)}, "
                 f"{len(result.program)} exercises", style="dim")
     return text
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from rich.tree import Tree as RichTree
 from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from cexpert.explain.why import WhyNode
+from cexpert.explain.why import WhyNode, rule_text_lines
 from cexpert.explain.why_not import WhyNot
-from cexpert.present.chains import rule_name
+from cexpert.present.chains import is_table_row, rule_name
 
 ORIGIN_MARK = {"input": "✎ ", "rule": "⇒ ", "builtin": "∑ "}
 
@@ -37,29 +39,64 @@ class WhyTree(Tree[object]):
         self.guide_depth = 3
 
     def show_why(self, root: WhyNode | None) -> None:
+        self.shown = root
         self.clear()
         if root is None:
             self.root.add_leaf(Text("Select a conclusion to see its reasoning.", style="dim"))
             return
-        self._add(self.root, root)
+        self._width = self._line_width()
+        self._add(self.root, root, 0)
         self.root.expand_all()
         self.move_cursor_to_line(0) if self.last_line >= 0 else None
 
-    def _add(self, parent: TreeNode, node: WhyNode) -> None:
-        branch = parent.add(node_label(node), data=node)
+    def _line_width(self) -> int:
+        """The columns a tree line has (the tree, or the screen before layout)."""
+        width = self.size.width or (self.app.size.width if self.is_attached else 0) or 100
+        return max(width - 2, 20)  # the border
+
+    def on_resize(self) -> None:
+        shown = getattr(self, "shown", None)
+        if shown is not None and self._line_width() != getattr(self, "_width", 0):
+            self.show_why(shown)
+
+    def _wrapped(self, text: str, depth: int, lead: int = 0) -> list[str]:
+        """`text` in lines that fit at this depth: a tree line is one line, so a long one
+        continues on the lines below it instead of being cut."""
+        room = max(self._width - self.guide_depth * (depth + 1) - lead - 1, 16)
+        return textwrap.wrap(text, room, break_on_hyphens=False) or [""]
+
+    def _add(self, parent: TreeNode, node: WhyNode, depth: int) -> None:
+        mark = ORIGIN_MARK.get(node.origin, "")
+        first, *more = self._wrapped(node.text, depth, len(mark))
+        label = Text(mark, style="dim")
+        label.append(first, style="bold" if node.origin != "input" else "")
+        if node.repeated:
+            label.append("  (explained above)", style="dim italic")
+        branch = parent.add(label, data=node)
+        for line in more:
+            branch.add_leaf(Text(line, style="bold" if node.origin != "input" else ""),
+                            data=node)
         if node.rule:
             name = rule_name(node)
-            rule = branch.add(Text.assemble(
-                ("because of " if name == "table row" else "because of rule ", "dim"),
-                (name, "italic"), (f"  ({node.rule})", "dim")), data=node)
+            because = "because of " if is_table_row(node) else "because of rule "
+            head, *rest = self._wrapped(f"{because}{name}  ({node.rule})", depth + 1)
+            rule = branch.add(Text.assemble((because, "dim"), (name, "italic"),
+                                            (f"  ({node.rule})", "dim")) if not rest
+                              else Text(head, style="italic"), data=node)
+            for line in rest:
+                rule.add_leaf(Text(line, style="italic"), data=node)
             if node.rule_text:
-                # a tree line is one line: the rule's lines joined, not cut at the first
-                written = " ".join(node.rule_text.split())
-                rule.add_leaf(Text.assemble(("written: ", "dim"), written), data=node)
+                # the rule as written, each of its lines, wrapped where too long
+                for n, written in enumerate(rule_text_lines(node.rule_text)):
+                    for m, line in enumerate(self._wrapped(written, depth + 2, 9)):
+                        lead = "written: " if n == m == 0 else "         "
+                        rule.add_leaf(Text.assemble((lead, "dim"), line), data=node)
             if node.source:
-                rule.add_leaf(Text.assemble(("source: ", "dim"), node.source), data=node)
+                for m, line in enumerate(self._wrapped(node.source, depth + 2, 8)):
+                    rule.add_leaf(Text.assemble(("source: " if m == 0 else "        ", "dim"),
+                                                line), data=node)
         for child in node.children:
-            self._add(branch, child)
+            self._add(branch, child, depth + 1)
         if not node.children:
             branch.allow_expand = bool(node.rule)
 
@@ -106,7 +143,7 @@ class WhyPreview(VerticalScroll):
         if node.rule:
             name = rule_name(node)
             rule = here.add(Text.assemble(
-                ("because of " if name == "table row" else "because of rule ", "dim"),
+                ("because of " if is_table_row(node) else "because of rule ", "dim"),
                 (name, "italic")))
             if node.source:
                 rule.add(Text.assemble(("source: ", "dim"), node.source))
