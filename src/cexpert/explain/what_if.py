@@ -68,5 +68,5 @@ def _muscles(result: Result) -> dict[object, Item]:
 def _referral_lines(result: Result) -> dict[object, Item]:
     lines: dict[object, Item] = {("refer", r): (f"refer: {r}", "")
                                  for r in result.referral.reasons}
-    lines["program"] = ("program", result.program_status)
+    lines["program"] = ("program", result.program_status.replace("_", " "))
     return lines
