@@ -154,6 +154,8 @@ async def test_a_firing_shows_the_agenda_in_firing_order_and_why_it_won(
         agenda = text.split("Agenda (")[1].split("Working memory")[0]
         assert agenda.index("10_rules.feet_turn_out") < agenda.index("10_rules.knees_move_inward")
         assert "▶  1. 10_rules.feet_turn_out" in agenda
+        assert "(round 1)" in text and "[round 1, salience 0" in agenda
+        assert "stratum" not in text  # the engine's word, said as a round
 
 
 async def test_working_memory_marks_the_facts_the_last_firing_added(
