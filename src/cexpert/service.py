@@ -7,6 +7,7 @@ consultations, explanations and what-if comparisons on plain data.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -32,8 +33,9 @@ from cexpert.resources import rules_dir
 class Service:
     """One knowledge base, ready to consult from any thread."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, paths: Sequence[str | Path] | None = None):
         self.kb = kb
+        self.paths = tuple(paths or ())  # where it was loaded from; () the shipped rules
         self._local = threading.local()
         self._lock = threading.Lock()
         self._newest = 0
@@ -44,7 +46,31 @@ class Service:
         loaded = load_kb(paths)
         if loaded.kb is None:
             raise DiagnosticError([d for d in loaded.diagnostics if d.is_error])
-        return cls(loaded.kb)
+        return cls(loaded.kb, paths)
+
+    # --- the rule files, watched ---------------------------------------------------------
+    def rules_stamp(self) -> tuple[tuple[str, int | None, int | None], ...]:
+        """(file, mtime, size) of every rule file loaded and every `.cex` file now in the
+        folders it was loaded from: changes when an author saves, adds or removes one."""
+        files = set(self.kb.files)
+        for root in (Path(p) for p in self.paths or (rules_dir(),)):
+            if root.is_dir():
+                files |= {str(f) for f in root.rglob("*.cex")}
+        stamp = []
+        for file in sorted(files):
+            try:
+                info = os.stat(file)
+                stamp.append((file, info.st_mtime_ns, info.st_size))
+            except OSError:
+                stamp.append((file, None, None))
+        return tuple(stamp)
+
+    def reload(self) -> tuple[Service | None, Loaded]:
+        """The same folders loaded again: a new Service, or None and the diagnostics."""
+        loaded = load_kb(self.paths or None)
+        if loaded.kb is None:
+            return None, loaded
+        return Service(loaded.kb, self.paths), loaded
 
     @property
     def engine(self) -> Engine:

@@ -18,7 +18,7 @@ def run(case: str | None = None, clients: str | Path = "clients",
     if loaded.kb is None:
         sys.stderr.write(diag.render_text(loaded.diagnostics, loaded.sources))
         return 1
-    service = Service(loaded.kb)
+    service = Service(loaded.kb, rules)
     if case is not None and Path(case).exists():
         from cexpert.tui.state import Consultation
 

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 # are imported when first opened: the first interactive screen does not wait for them.
 
 DEBOUNCE_S = 0.15
+RULES_POLL_S = 1.0  # how often the rule files are looked at (a stat of each, no read)
 MAX_LATER_ERRORS = 20  # errors tolerated from the failed screen once the error screen is up
 CRASH_ACTIONS = frozenset({"quit", "focus_next", "focus_previous"})
 DEMO_READ_ONLY = "This is the classroom demo: lessons are read-only and nothing is saved"
@@ -101,6 +102,10 @@ class CexpertApp(App[int]):
         self.crash: Crash | None = None
         self.recovery_dir: Path | None = None  # None: the user's state folder
         self._later_errors = 0
+        self.rules_poll_s = RULES_POLL_S
+        self._rules_stamp: tuple | None = None  # the rule files as last loaded
+        self.rules_problem: str | None = None  # the diagnostics shown, while rules are broken
+        self.rules_reloads = 0  # knowledge bases swapped in, for tests
 
     # --- a bug anywhere: keep the consultation, offer to save it, exit non-zero -----------
     def _handle_exception(self, error: Exception) -> None:
@@ -155,6 +160,8 @@ class CexpertApp(App[int]):
             self.switch_mode(self._start)
         self.consult_now()
         self.update_title()
+        if not self.demo and self.rules_poll_s:
+            self.set_interval(self.rules_poll_s, self._poll_rules)
 
     def on_unmount(self) -> None:
         self.engine.close()
@@ -211,6 +218,75 @@ class CexpertApp(App[int]):
         if self.service.is_newest(ticket) and message != self.consult_error:
             self.consult_error = message
             self.notify(message, title="Cannot consult", severity="error", markup=False)
+
+    # --- the rule files, watched: an author's save re-checks and re-consults --------------
+    @work(thread=True, exclusive=True, group="rules", exit_on_error=False)
+    def _poll_rules(self) -> None:
+        """Off the UI thread: when a rule file was saved, added or removed, load the
+        knowledge base again; errors go to a panel (the session keeps the old rules), a
+        good knowledge base is swapped in and the open client consulted on it."""
+        from cexpert.language import diagnostics as diag  # only when rules change
+
+        service = self.service
+        stamp = service.rules_stamp()
+        if self._rules_stamp is None:
+            self._rules_stamp = stamp
+            return
+        if stamp == self._rules_stamp:
+            return
+        self._rules_stamp = stamp
+        try:
+            new, loaded = service.reload()
+        except Exception as error:  # an unreadable folder: say so, keep working
+            self.call_from_thread(self._rules_broken, f"The rules could not be read: {error}")
+            return
+        if new is None:
+            errors = [d for d in loaded.diagnostics if d.is_error]
+            self.call_from_thread(self._rules_broken, diag.render_text(errors, loaded.sources))
+            return
+        state = self.consultation
+        try:
+            after = new.consult(new.parse_case(state.to_toml(), str(state.path or "<case>")))
+        except CaseError as error:
+            self.call_from_thread(
+                self._rules_broken, "The new rules check, but the open client cannot be "
+                "consulted on them (the session keeps the previous rules):\n"
+                + "\n".join(error.problems))
+            return
+        self.call_from_thread(self._rules_reloaded, new, after)
+
+    def _rules_broken(self, text: str) -> None:
+        if text == self.rules_problem:
+            return
+        self.rules_problem = text
+        self.push_screen(MessageScreen(
+            "The rule files have errors: the session keeps the rules it had", text))
+
+    def _rules_reloaded(self, new: Service, after: Result) -> None:
+        from cexpert.explain.what_if import diff
+
+        before = self.result
+        old_engine = self.engine
+        self.service = new
+        self.engine = EngineThread(new)
+        self.engine.warm()
+        old_engine.close()
+        self.consultation.kb = new.kb
+        self.rules_problem = None
+        self.rules_reloads += 1
+        self.result = after
+        changes = diff(before, after) if before is not None else ()
+        rules = f"{len(new.kb.rules)} rules"
+        if not changes:
+            self.notify(f"Rules reloaded ({rules}): nothing changed for "
+                        f"{self.consultation.title}", title="Rules", markup=False)
+            return
+        lines = [f"{c.sign} {c.section}: {c.text}" + (f" (was {c.was})" if c.was else "")
+                 for c in changes]
+        self.push_screen(MessageScreen(
+            f"Rules reloaded ({rules}): {len(changes)} change"
+            f"{'s' if len(changes) != 1 else ''} for {self.consultation.title}",
+            "\n".join(lines)))
 
     # --- the consultation ------------------------------------------------------------------
     def update_title(self) -> None:
