@@ -23,6 +23,7 @@ from cexpert.tui.screens.program import ProgramScreen
 from cexpert.tui.screens.results import ResultsScreen
 from cexpert.tui.screens.why import WhyScreen
 from cexpert.tui.widgets.result_list import ResultList
+from cexpert.tui.widgets.why_tree import WhyTree
 
 
 async def settle(pilot) -> None:
@@ -34,23 +35,37 @@ async def settle(pilot) -> None:
 
 
 async def visit_every_row(pilot, screen_type, why: bool) -> int:
-    """Cursor on every row of the screen's list; Why (Enter) on each that has a chain."""
+    """Cursor on every row of the screen's list; with `why`, the Why of each row that has
+    a chain: the Why screen opened (Enter) on the first row of each kind, the same tree
+    drawn for every other row in a probe tree on this screen (opening a screen costs a
+    second of layout each; the tree is what could fail on a row)."""
     app = pilot.app
     assert isinstance(app.screen, screen_type)
     rows = app.screen.query_one("#rows", ResultList)
+    probe = None
+    opened: set[str] = set()
     visited = 0
     for n, row in enumerate(list(rows.rows)):
         rows.focus()
         rows.highlighted = n
         await pilot.pause()
         visited += 1
-        if why and row.fact:
+        if not (why and row.fact):
+            continue
+        if row.what not in opened:  # press waits until the key is handled
+            opened.add(row.what)
             await pilot.press("enter")
-            await pilot.pause()
             assert isinstance(app.screen, WhyScreen), row
             await pilot.press("escape")
-            await pilot.pause()
             assert isinstance(app.screen, screen_type)
+            continue
+        if probe is None:
+            probe = WhyTree(id="why-probe")
+            await app.screen.mount(probe)
+        probe.show_why(app.service.why(app.result, row.fact))
+        await pilot.pause()
+    if probe is not None:
+        await probe.remove()
     return visited
 
 
