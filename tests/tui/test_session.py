@@ -56,26 +56,26 @@ async def test_opening_another_client_starts_assess_on_the_first_page(
 
 
 @pytest.mark.parametrize("key", ["ctrl+pagedown", "alt+right"])
-@pytest.mark.parametrize("start", ["#name", "#unrestricted", "#limitations"])
 async def test_next_page_keys_work_from_any_field_and_focus_the_new_pages_first_field(
-        key, start, app_factory, clients, settle):
+        key, app_factory, clients, settle):
     app = app_factory(clients / "test-client.toml", start="client")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # one app, every starting field
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ClientScreen)
-        screen.set_focus(screen.query_one(start))
-        await pilot.pause()
-        await pilot.press(key)
-        await pilot.pause()
-        assert screen.query_one("#client-tabs", TabbedContent).active == "health"
-        assert app.focused is screen.query_one("#health").query(ChoiceList).first()
-        assert app.consultation.name == "Test [client]"  # the key typed nothing
-        back = "ctrl+pageup" if key == "ctrl+pagedown" else "alt+left"
-        await pilot.press(back)
-        await pilot.pause()
-        assert screen.query_one("#client-tabs", TabbedContent).active == "details"
-        assert isinstance(app.focused, Input) and app.focused.id == "name"
+        for start in ("#name", "#unrestricted", "#limitations"):
+            screen.set_focus(screen.query_one(start))
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause()
+            assert screen.query_one("#client-tabs", TabbedContent).active == "health", start
+            assert app.focused is screen.query_one("#health").query(ChoiceList).first()
+            assert app.consultation.name == "Test [client]"  # the key typed nothing
+            back = "ctrl+pageup" if key == "ctrl+pagedown" else "alt+left"
+            await pilot.press(back)
+            await pilot.pause()
+            assert screen.query_one("#client-tabs", TabbedContent).active == "details"
+            assert isinstance(app.focused, Input) and app.focused.id == "name"
 
 
 async def test_the_palettes_page_commands_focus_the_pages_first_field(
