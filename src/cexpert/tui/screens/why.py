@@ -17,7 +17,7 @@ from cexpert.present.chains import rule_name
 from cexpert.present.rows import Row
 from cexpert.tui.messages import WhyNotRequested
 from cexpert.tui.widgets.footer import KeysFooter
-from cexpert.tui.widgets.why_tree import WhyTree
+from cexpert.tui.widgets.why_tree import WhyTree, highlighted
 
 WHAT = {"muscle": "Why this muscle", "dysfunction": "Why this dysfunction",
         "exercise": "Why this exercise", "excluded": "Why this was left out",
@@ -71,7 +71,8 @@ class WhyScreen(Screen):
             text.append(rule_name(node), style="bold")
             text.append(f" ({node.rule})\n", style="dim")
             if node.rule_text:
-                text.append(node.rule_text + "\n")
+                text.append_text(highlighted(node.rule_text))
+                text.append("\n")
             if node.source:
                 text.append("Source: ", style="dim")
                 text.append(node.source)

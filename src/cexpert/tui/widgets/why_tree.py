@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import textwrap
 
+from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree as RichTree
 from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from cexpert.authoring.lexer import CexLexer
 from cexpert.explain.why import WhyNode, rule_text_lines
 from cexpert.explain.why_not import WhyNot
 from cexpert.present.chains import is_table_row, rule_name
 
 ORIGIN_MARK = {"input": "✎ ", "rule": "⇒ ", "builtin": "∑ "}
+
+
+def highlighted(rule_text: str) -> Text:
+    """A rule as written, coloured by the Pygments lexer of the rule language (the
+    terminal's own colours: readable on the dark, light and projector themes)."""
+    text = Syntax("", lexer=CexLexer(), theme="ansi_dark",
+                  background_color="default").highlight(rule_text)
+    text.rstrip()
+    return text
 
 
 def node_label(node: WhyNode) -> Text:
@@ -86,11 +97,18 @@ class WhyTree(Tree[object]):
             for line in rest:
                 rule.add_leaf(Text(line, style="italic"), data=node)
             if node.rule_text:
-                # the rule as written, each of its lines, wrapped where too long
-                for n, written in enumerate(rule_text_lines(node.rule_text)):
-                    for m, line in enumerate(self._wrapped(written, depth + 2, 9)):
+                # the rule as written, highlighted, each line wrapped where too long
+                lines = rule_text_lines(node.rule_text)
+                coloured = highlighted("\n".join(lines)).split("\n")
+                for n, (written, colour) in enumerate(zip(lines, coloured, strict=False)):
+                    start = 0
+                    for m, chunk in enumerate(self._wrapped(written, depth + 2, 9)):
+                        start = written.find(chunk, start)
                         lead = "written: " if n == m == 0 else "         "
-                        rule.add_leaf(Text.assemble((lead, "dim"), line), data=node)
+                        rule.add_leaf(Text.assemble((lead, "dim"),
+                                                    colour[start:start + len(chunk)]),
+                                      data=node)
+                        start += len(chunk)
             if node.source:
                 for m, line in enumerate(self._wrapped(node.source, depth + 2, 8)):
                     rule.add_leaf(Text.assemble(("source: " if m == 0 else "        ", "dim"),
