@@ -74,3 +74,12 @@ def test_the_environment_can_turn_it_off(kb_dir, monkeypatch):
     load(["rules"], cache=True)
     assert load(["rules"], cache=True).files
     assert not (kb_dir / "cache" / "cexpert" / "kb").exists()
+
+
+def test_only_the_most_recently_used_entries_are_kept(kb_dir, monkeypatch):
+    monkeypatch.setattr(kb_cache, "KEEP", 2)
+    for name in ("a", "b", "c"):
+        shutil.copytree(kb_dir / "rules", kb_dir / name)
+        load([name], cache=True)
+    assert len(list((kb_dir / "cache" / "cexpert" / "kb").glob("kb-*.pickle"))) == 2
+    assert not load(["c"], cache=True).files  # the newest is still there

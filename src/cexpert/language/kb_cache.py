@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1
+KEEP = 32  # entries kept; the least recently used beyond that are removed on a write
 _ADMITTED_MODULES = ("cexpert.language.knowledge", "cexpert.language.syntax_tree",
                      "cexpert.language.diagnostics")
 _code_stamp: str | None = None
@@ -124,6 +125,8 @@ def read(paths: Sequence[str | Path], label: str | None, profile: str | None,
             raw = _read_plain(display)
             if raw is None or hashlib.sha256(raw).hexdigest() != digest:
                 return None
+        with contextlib.suppress(OSError):  # recently used: kept when others are pruned
+            os.utime(path)
         return entry["payload"], dict(entry["sources"])
     except Exception:  # stale, truncated, foreign: parse afresh
         return None
@@ -167,6 +170,20 @@ def write(paths: Sequence[str | Path], label: str | None, profile: str | None,
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+    _prune(where)
+
+
+def _prune(where: Path) -> None:
+    """Keep the KEEP most recently used entries (every KB path asked for, a test's
+    temporary folders included, would otherwise leave one for good)."""
+    try:
+        entries = sorted(((p.stat().st_mtime_ns, p) for p in where.glob("kb-*.pickle")),
+                         reverse=True)
+    except OSError:
+        return
+    for _, old in entries[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _private(where: Path) -> bool:
