@@ -38,6 +38,28 @@ hurdle_step = { left = 2, right = 1 }
 """
 
 
+LATER = CASE.replace('ohsa = ["feet_turn_out", "knee valgus"]', 'ohsa = ["knee valgus"]')
+
+
+def stored_client_database(path: Path, service: Service, client_id: str = "c-test0001") -> str:
+    """A client database at `path` with one client (CASE, then LATER: two closed visits,
+    the second with a note); its path."""
+    from cexpert.store.database import open_store
+    from cexpert.store.records import ClientDetails, StoredResult, entered
+
+    with open_store(str(path)) as store:
+        client = None
+        for date, text in (("2026-01-10", CASE), ("2026-02-07", LATER)):
+            case = service.parse_case(text, "case.toml")
+            result = StoredResult.of_json(service.consult(case).as_json())
+            visit = store.import_visit(client, ClientDetails.of_case(case), text,
+                                       entered(case), result, date=date, trainer="alice",
+                                       new_id=client_id)
+            client = visit.client_id
+        store.add_note(client, 2, "Knees better; keep the band", "alice")
+    return str(path)
+
+
 @pytest.fixture(autouse=True)
 def no_cursor_blink(monkeypatch):
     """A blinking cursor would make screenshots flaky."""

@@ -13,7 +13,7 @@ import pytest
 
 from cexpert.tui.app import make_app
 from cexpert.tui.messages import WhyNotRequested
-from conftest import CASE, _settle
+from conftest import CASE, _settle, stored_client_database
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -41,6 +41,22 @@ async def _go(pilot, *keys: str) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_clients(snap_compare, snap_app, size):
     assert snap_compare(snap_app(case=False), terminal_size=size, run_before=_go)
+
+
+def test_clients_with_the_database(snap_compare, service, snap_app, tmp_path):
+    """The database's clients listed after the case files (read by a worker)."""
+    database = stored_client_database(tmp_path / "data" / "clients.db", service)
+    app = make_app(service, clients_dir=Path("clients"), db=database)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_go)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history(snap_compare, service, snap_app, tmp_path, size):
+    """A stored client's visits, the latest highlighted with its note."""
+    database = stored_client_database(tmp_path / "data" / "clients.db", service)
+    app = make_app(service, clients_dir=Path("clients"), db=database)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=lambda pilot: _go(pilot, *"database", "enter"))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -299,6 +299,8 @@ def build_tui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--clients", default="clients",
                         help="the folder of client case files (default: ./clients)")
     parser.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
+    parser.add_argument("--db", help=DB_HELP + "; the TUI lists its clients when given, or "
+                        "when the default file exists")
     return parser
 
 
@@ -323,7 +325,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
                                      f"'{tui_args.case}' (commands: {', '.join(COMMANDS)})")
         from cexpert.tui import run  # imported here: `import cexpert.cli` stays Textual-free
 
-        return run(tui_args.case, tui_args.clients, tui_args.rules)
+        return run(tui_args.case, tui_args.clients, tui_args.rules, tui_args.db)
     sys.stderr = _EscapingStream(sys.stderr)
     args = build_parser().parse_args(argv)
     if args.command == "check":

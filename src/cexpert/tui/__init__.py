@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def run(case: str | None = None, clients: str | Path = "clients",
-        rules: Sequence[str] | None = None) -> int:
+        rules: Sequence[str] | None = None, db: str | None = None) -> int:
     """Open the TUI; return an exit code (1: knowledge base errors, 2: unusable case file)."""
     from cexpert.engine.case import CaseError
     from cexpert.language import diagnostics as diag
@@ -32,8 +32,9 @@ def run(case: str | None = None, clients: str | Path = "clients",
                          "`cexpert infer CASE.toml`\n")
         return 2
     from cexpert.tui.app import make_app
+    from cexpert.tui.records import database_for_tui
 
-    app = make_app(service, case_path=case, clients_dir=clients)
+    app = make_app(service, case_path=case, clients_dir=clients, db=database_for_tui(db))
     code = app.run()
     if app.crash is not None:
         from cexpert.tui.recovery import CRASH_EXIT

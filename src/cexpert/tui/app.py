@@ -31,6 +31,7 @@ from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
 from cexpert.tui.keys import ESSENTIAL, FOCUS, GLOBAL
 from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
+from cexpert.tui.records import RecordsThread
 from cexpert.tui.recovery import CRASH_EXIT, Crash, record
 from cexpert.tui.screens.assess import AssessScreen
 from cexpert.tui.screens.client import ClientScreen
@@ -84,8 +85,10 @@ class CexpertApp(App[int]):
 
     def __init__(self, service: Service, consultation: Consultation | None = None,
                  clients_dir: Path = DEFAULT_CLIENTS, start: str | None = None,
-                 case_path: Path | None = None, demo: bool = False):
+                 case_path: Path | None = None, demo: bool = False, db: str | None = None):
         super().__init__()
+        #: the client database's thread (None: this session uses case files only)
+        self.records = RecordsThread(db) if db and not demo else None
         self.demo = demo  # read-only teaching: nothing is ever saved
         self.screen_log = None  # a ScreenLog (tui.classroom) when a test asks for one
         self.service = service
@@ -165,6 +168,8 @@ class CexpertApp(App[int]):
 
     def on_unmount(self) -> None:
         self.engine.close()
+        if self.records is not None:
+            self.records.close()
 
     # --- consulting, debounced and off the UI thread --------------------------------------
     def on_consultation_changed(self, message: ConsultationChanged) -> None:
@@ -328,6 +333,29 @@ class CexpertApp(App[int]):
         self.result = None
         self.consult_now()
         self.switch_mode(start)
+
+    def open_stored_visit(self, client, visit, history) -> None:
+        """A stored visit's case as the consultation, compared (as when it was stored)
+        with the client's closed visits before it; Save writes it as a case file."""
+        self._unless_unsaved(lambda: self._open_stored(client, visit, history),
+                             "opening another visit")
+
+    def _open_stored(self, client, visit, history) -> None:
+        from cexpert.store.records import earlier_visits
+
+        text = with_previous(visit.case_toml, earlier_visits(history, before=visit))
+        try:
+            state = Consultation.from_text(self.service.kb, text, None)
+        except CaseError as error:
+            self.push_screen(MessageScreen(f"visit {visit.number} of {client.name} cannot be "
+                                           "used with these rules", "\n".join(error.problems)))
+            return
+        self.consultation = state
+        self.result = None
+        self.consult_now()
+        self.switch_mode("assess")
+        self.notify(f"Visit {visit.number} ({visit.date}) of {client.name or client.id}: "
+                    "Save writes it as a case file", markup=False, timeout=4)
 
     def action_new_client(self) -> None:
         self._unless_unsaved(lambda: self.run_worker(self._new(), group="navigate"),
@@ -538,9 +566,31 @@ class CexpertApp(App[int]):
         return export(self.result, self.service.kb, base, formats)
 
 
+def with_previous(case_toml: str, previous) -> str:
+    """A case file's text with `[[previous]]` tables for its earlier visits (unless it
+    has its own), so the consultation compares it as the store did."""
+    if not previous:
+        return case_toml
+    import tomlkit
+
+    doc = tomlkit.parse(case_toml)
+    if "previous" in doc:
+        return case_toml
+    tables = tomlkit.aot()
+    for earlier in previous:
+        table = tomlkit.table()
+        if earlier.date:
+            table["date"] = earlier.date
+        table["findings"] = list(earlier.findings)
+        tables.append(table)
+    doc["previous"] = tables
+    return tomlkit.dumps(doc)
+
+
 def make_app(service: Service, case_path: str | Path | None = None,
              clients_dir: str | Path = DEFAULT_CLIENTS, start: str | None = None,
-             demo: bool = False, projector: bool = False) -> CexpertApp:
+             demo: bool = False, projector: bool = False, db: str | None = None
+             ) -> CexpertApp:
     """The app for a knowledge base, opening `case_path` (made on first save if new).
 
     `demo` is the classroom of `cexpert serve --demo`: it opens on the Lessons, lists the
@@ -548,7 +598,8 @@ def make_app(service: Service, case_path: str | Path | None = None,
     if demo:
         clients_dir, start = examples_dir() / "teaching", start or "clients"
     app = CexpertApp(service, clients_dir=Path(clients_dir), start=start,
-                     case_path=Path(case_path) if case_path is not None else None, demo=demo)
+                     case_path=Path(case_path) if case_path is not None else None, demo=demo,
+                     db=db)
     if projector:
         from cexpert.tui.classroom import PROJECTOR
 

@@ -1,4 +1,6 @@
-"""Pick a client (a case file in the clients folder) or start a new one."""
+"""Pick a client (a case file in the clients folder, or a client of the database) or
+start a new one. The database's clients are listed by a worker: the screen shows the
+case files at once and adds them when they arrive."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList, Static
@@ -30,6 +32,8 @@ class ClientsScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.files: list[CaseFileInfo] = []
+        self.stored: list | None = None  # the database's clients; None: not (yet) read
+        self.stored_problem: str | None = None
 
     def body(self) -> ComposeResult:
         yield Static(id="clients-intro")
@@ -42,9 +46,28 @@ class ClientsScreen(BaseScreen):
         super().on_mount()
         self.scan()
         self.query_one("#filter", Input).focus()
+        self.load_stored()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
+        self.scan()
+        self.load_stored()
+
+    def load_stored(self) -> None:
+        if self.capp.records is not None:
+            self._read_stored()
+
+    @work(thread=True, exclusive=True, group="records")
+    def _read_stored(self) -> None:
+        try:
+            stored = self.capp.records.call(lambda store: store.clients())
+        except Exception as error:  # a StoreError, worded for the user
+            self.app.call_from_thread(self._stored_read, None, str(error))
+            return
+        self.app.call_from_thread(self._stored_read, stored, None)
+
+    def _stored_read(self, stored: list | None, problem: str | None) -> None:
+        self.stored, self.stored_problem = stored, problem
         self.scan()
 
     @property
@@ -60,6 +83,16 @@ class ClientsScreen(BaseScreen):
                               (f"{count} case file{'s' if count != 1 else ''}"
                                if folder.is_dir() else "(no such folder yet: it is made on "
                                "the first save)", "dim"))
+        if self.capp.records is not None:
+            if self.stored_problem is not None:
+                intro.append(f"\nThe client database could not be read: "
+                             f"{self.stored_problem}", style="red")
+            elif self.stored is None:
+                intro.append("\nReading the client database…", style="dim italic")
+            else:
+                n = len(self.stored)
+                intro.append(f"\n{n} client{'s' if n != 1 else ''} in the database",
+                             style="dim")
         self.query_one("#clients-intro", Static).update(intro)
         self.show_files()
 
@@ -75,6 +108,17 @@ class ClientsScreen(BaseScreen):
                     label.append("\n  " + info.detail, style="italic" if info.readable
                                  else "red")
                 options.append(Option(label, id=f"file{n}"))
+        for n, client in enumerate(self.stored or []):
+            visits = f"{client.visits} visit{'s' if client.visits != 1 else ''}" + (
+                f", last {client.last_visit}" if client.last_visit else "")
+            haystack = f"{client.name} {client.id} {visits} database".lower()
+            if all(w in haystack for w in words):
+                label = Text.assemble((client.name or "(no name)", "bold"),
+                                      (f"  {client.id} (database)", "dim"))
+                label.append(f"\n  {visits}" + (f" · age {client.age}"
+                                                if client.age is not None else ""),
+                             style="italic")
+                options.append(Option(label, id=f"db{n}"))
         clients = self.query_one("#clients", OptionList)
         clients.set_options(options)
         clients.highlighted = 1 if len(options) > 1 and words else 0
@@ -98,6 +142,10 @@ class ClientsScreen(BaseScreen):
             self.capp.action_new_client()
         elif option_id and option_id.startswith("file"):
             self.capp.open_case(self.files[int(option_id[4:])].path)
+        elif option_id and option_id.startswith("db") and self.stored is not None:
+            from cexpert.tui.screens.history import HistoryScreen
+
+            self.app.push_screen(HistoryScreen(self.stored[int(option_id[2:])]))
 
     def action_focus_list(self) -> None:
         self.query_one("#clients", OptionList).focus()
@@ -107,4 +155,6 @@ class ClientsScreen(BaseScreen):
 
     def palette_commands(self) -> list[Command]:
         return [(f"Open client: {info.name}", str(info.path),
-                 lambda p=info.path: self.capp.open_case(p)) for info in self.files]
+                 lambda p=info.path: self.capp.open_case(p)) for info in self.files] + [
+            (f"History of client: {c.name}", c.id,
+             lambda n=n: self._open(f"db{n}")) for n, c in enumerate(self.stored or [])]

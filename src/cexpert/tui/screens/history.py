@@ -1,0 +1,125 @@
+"""A stored client's visits, from the client database: date, FMS total, findings,
+referral and program, with each visit's notes; Enter opens a visit's case."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+
+from cexpert.tui.widgets.footer import KeysFooter
+
+COLUMNS = ("Visit", "Date", "Status", "FMS total", "Findings", "Referral", "Program", "Notes")
+
+
+class HistoryScreen(Screen):
+    """Opened from the client picker for a client of the database."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "open_visit", "Open visit"),
+    ]
+
+    def __init__(self, client: Any) -> None:
+        super().__init__()
+        self.client = client  # a ClientSummary
+        self.visits: list[Any] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="history-title")
+        yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
+        yield Static(id="visit-notes")
+        yield Static(Text("Enter: open the visit's case · Esc: back to the clients",
+                          style="dim"), id="history-hint")
+        yield KeysFooter(compact=True)
+
+    def on_mount(self) -> None:
+        c = self.client
+        age = f", {c.age}" if c.age is not None else ""
+        self.query_one("#history-title", Static).update(Text.assemble(
+            (c.name or "(no name)", "bold"), age, ("  " + c.id, "dim"),
+            ("  loading the visits…", "dim italic")))
+        table = self.query_one("#visits", DataTable)
+        table.add_columns(*COLUMNS)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="history")
+    def load(self) -> None:
+        records = self.app.records  # type: ignore[attr-defined]
+        try:
+            visits = records.call(lambda store: store.history(self.client.id))
+        except Exception as error:  # a StoreError: worded for the user
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        self.app.call_from_thread(self._show, visits)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#history-title", Static).update(
+            Text(f"The client database could not be read: {message}", style="red"))
+
+    def _show(self, visits: list[Any]) -> None:
+        self.visits, self.loaded = visits, True
+        c = self.client
+        count = len(visits)
+        self.query_one("#history-title", Static).update(Text.assemble(
+            (c.name or "(no name)", "bold"), f", {c.age}" if c.age is not None else "",
+            ("  " + c.id, "dim"), (f"  {count} visit{'s' if count != 1 else ''}", "dim")))
+        table = self.query_one("#visits", DataTable)
+        table.clear()
+        for v in visits:
+            s = v.summary
+            table.add_row(str(v.number), v.date, v.status,
+                          _dash(s.fms_total if s else None), _dash(s.findings if s else None),
+                          ("yes" if s.referral else "no") if s else "–",
+                          s.program_status if s else "–", str(len(v.notes)) if v.notes else "",
+                          key=str(v.number))
+        if visits:
+            table.move_cursor(row=len(visits) - 1)
+        self._notes_of(len(visits) - 1)
+
+    @on(DataTable.RowHighlighted, "#visits")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._notes_of(event.cursor_row)
+
+    def _notes_of(self, row: int) -> None:
+        notes = self.query_one("#visit-notes", Static)
+        if not 0 <= row < len(self.visits):
+            notes.update(Text("No visits yet." if self.loaded else "", style="dim"))
+            return
+        visit = self.visits[row]
+        if not visit.notes:
+            notes.update(Text(f"Visit {visit.number}: no notes", style="dim"))
+            return
+        text = Text(f"Visit {visit.number} notes\n", style="bold")
+        for note in visit.notes:
+            text.append(f"• {note.text}")
+            text.append(f"  {note.author}\n" if note.author else "\n", style="dim")
+        notes.update(text)
+
+    @on(DataTable.RowSelected, "#visits")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self._open(event.cursor_row)
+
+    def action_open_visit(self) -> None:
+        self._open(self.query_one("#visits", DataTable).cursor_row)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.visits):
+            self.app.open_stored_visit(self.client, self.visits[row],  # type: ignore[attr-defined]
+                                       self.visits)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+def _dash(value: object) -> str:
+    return "–" if value is None else str(value)

@@ -1,0 +1,120 @@
+"""The TUI over the client database: the picker lists its clients (read off the UI
+thread), a client's History screen shows the visits, and a visit opens as the
+consultation, compared with the visits before it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, OptionList
+
+from cexpert.tui.app import make_app
+from cexpert.tui.records import database_for_tui
+from cexpert.tui.screens.clients import ClientsScreen
+from cexpert.tui.screens.history import HistoryScreen
+from conftest import _settle, stored_client_database
+
+
+@pytest.fixture
+def database(tmp_path: Path, service) -> str:
+    """A database with one client of two closed visits, the second with a note."""
+    return stored_client_database(tmp_path / "data" / "clients.db", service)
+
+
+def app_over(service, clients, database):
+    return make_app(service, clients_dir=clients, db=database)
+
+
+async def stored_options(pilot) -> list[str]:
+    await _settle(pilot)
+    options = pilot.app.screen.query_one("#clients", OptionList)
+    return [str(options.get_option_at_index(i).prompt)
+            for i in range(options.option_count)]
+
+
+@pytest.mark.asyncio
+async def test_the_picker_lists_the_databases_clients_beside_the_case_files(
+        service, clients, database):
+    app = app_over(service, clients, database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        shown = await stored_options(pilot)
+        assert isinstance(app.screen, ClientsScreen)
+        assert any("Test [client]" in s and "(database)" in s and "2 visits, last 2026-02-07"
+                   in s for s in shown)
+        assert any("test-client.toml" in s for s in shown)  # the case files stay
+
+
+@pytest.mark.asyncio
+async def test_the_first_screen_does_not_wait_for_the_database(service, clients, database,
+                                                               monkeypatch):
+    import threading
+
+    from cexpert.tui import records
+
+    release = threading.Event()
+    opened = records.RecordsThread._open
+
+    def slow_open(self):
+        release.wait(10)
+        return opened(self)
+
+    monkeypatch.setattr(records.RecordsThread, "_open", slow_open)
+    app = app_over(service, clients, database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, ClientsScreen) and screen.stored is None
+        assert "Reading the client database" in str(
+            screen.query_one("#clients-intro").render())
+        release.set()
+        shown = await stored_options(pilot)
+        assert any("(database)" in s for s in shown)
+
+
+@pytest.mark.asyncio
+async def test_history_shows_each_visit_and_its_notes(service, clients, database):
+    app = app_over(service, clients, database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await stored_options(pilot)
+        await pilot.press("d", "a", "t", "a", "b", "a", "s", "e", "enter")
+        await _settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        table = screen.query_one("#visits", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert [r[:3] for r in rows] == [["1", "2026-01-10", "closed"],
+                                         ["2", "2026-02-07", "closed"]]
+        assert rows[1][-1] == "1"  # one note
+        assert "Knees better; keep the band" in str(screen.query_one("#visit-notes").render())
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert isinstance(app.screen, ClientsScreen)
+
+
+@pytest.mark.asyncio
+async def test_a_visit_opens_as_the_consultation_compared_with_the_one_before(
+        service, clients, database):
+    app = app_over(service, clients, database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await stored_options(pilot)
+        await pilot.press("d", "a", "t", "a", "b", "a", "s", "e", "enter")
+        await _settle(pilot)
+        await pilot.press("enter")  # the latest visit is highlighted
+        await _settle(pilot)
+        assert app.current_mode == "assess" and app.consultation.path is None
+        text = app.consultation.to_toml()
+        assert "[[previous]]" in text and "feet_turn_out" in text
+        facts = app.result.facts.values()
+        assert {f.data.get("finding") for f in facts if f.kind == "resolved"} == \
+            {"feet_turn_out"}
+
+
+def test_starting_the_tui_never_creates_a_database(tmp_path, monkeypatch):
+    monkeypatch.delenv("CEXPERT_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "nowhere"))
+    assert database_for_tui(None) is None
+    assert database_for_tui("x.db") == "x.db"
+    monkeypatch.setenv("CEXPERT_DB", "y.db")
+    assert database_for_tui(None) == "y.db"
+    assert not (tmp_path / "nowhere").exists()
