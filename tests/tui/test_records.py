@@ -118,3 +118,21 @@ def test_starting_the_tui_never_creates_a_database(tmp_path, monkeypatch):
     monkeypatch.setenv("CEXPERT_DB", "y.db")
     assert database_for_tui(None) == "y.db"
     assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.asyncio
+async def test_compare_shows_the_two_visits_and_a_chart_with_gaps(service, clients, database):
+    from cexpert.tui.screens.compare import CompareScreen, segments
+
+    app = app_over(service, clients, database)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await stored_options(pilot)
+        await pilot.press(*"database", "enter")
+        await _settle(pilot)
+        await pilot.press("c")
+        await _settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        assert "visit 1 (2026-01-10) → visit 2 (2026-02-07)" in screen.text.lower()
+        assert "findings resolved: ohsa: feet_turn_out" in screen.text
+    assert segments([14, None, 15, 16, None]) == [[(1, 14)], [(3, 15), (4, 16)]]

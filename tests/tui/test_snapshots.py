@@ -60,6 +60,15 @@ def test_history(snap_compare, service, snap_app, tmp_path, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_compare(snap_compare, service, snap_app, tmp_path, size):
+    """The first and the latest visit compared, over the chart (no complete FMS: a gap)."""
+    database = stored_client_database(tmp_path / "data" / "clients.db", service)
+    app = make_app(service, clients_dir=Path("clients"), db=database)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=lambda pilot: _go(pilot, *"database", "enter", "c"))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_client(snap_compare, snap_app, size):
     assert snap_compare(snap_app(start="client"), terminal_size=size, run_before=_go)
 

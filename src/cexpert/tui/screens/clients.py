@@ -46,7 +46,7 @@ class ClientsScreen(BaseScreen):
         super().on_mount()
         self.scan()
         self.query_one("#filter", Input).focus()
-        self.load_stored()
+        self.call_after_refresh(self.load_stored)  # after the first frame: never before it
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()

@@ -24,6 +24,7 @@ class HistoryScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("enter", "open_visit", "Open visit"),
+        Binding("c", "compare", "Compare"),
     ]
 
     def __init__(self, client: Any) -> None:
@@ -37,7 +38,8 @@ class HistoryScreen(Screen):
         yield Static(id="history-title")
         yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
         yield Static(id="visit-notes")
-        yield Static(Text("Enter: open the visit's case · Esc: back to the clients",
+        yield Static(Text("Enter: open the visit's case · C: compare with the first visit · "
+                          "Esc: back to the clients",
                           style="dim"), id="history-hint")
         yield KeysFooter(compact=True)
 
@@ -116,6 +118,21 @@ class HistoryScreen(Screen):
         if 0 <= row < len(self.visits):
             self.app.open_stored_visit(self.client, self.visits[row],  # type: ignore[attr-defined]
                                        self.visits)
+
+    def action_compare(self) -> None:
+        """The highlighted visit against the first consulted one (the latest, when the
+        first is highlighted): needs two consulted visits."""
+        consulted = [v for v in self.visits if v.summary is not None]
+        if len(consulted) < 2:
+            self.notify("Compare needs two consulted visits", severity="warning")
+            return
+        row = self.query_one("#visits", DataTable).cursor_row
+        chosen = self.visits[row] if 0 <= row < len(self.visits) else consulted[-1]
+        if chosen.summary is None or chosen is consulted[0]:
+            chosen = consulted[-1]
+        from cexpert.tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(self.client, self.visits, consulted[0], chosen))
 
     def action_back(self) -> None:
         self.dismiss()
