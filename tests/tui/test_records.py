@@ -136,3 +136,33 @@ async def test_compare_shows_the_two_visits_and_a_chart_with_gaps(service, clien
         assert "visit 1 (2026-01-10) → visit 2 (2026-02-07)" in screen.text.lower()
         assert "findings resolved: ohsa: feet_turn_out" in screen.text
     assert segments([14, None, 15, 16, None]) == [[(1, 14)], [(3, 15), (4, 16)]]
+
+
+@pytest.mark.asyncio
+async def test_a_note_and_a_clearance_are_recorded_from_history(service, clients, database):
+    from cexpert.store.database import open_store
+
+    app = app_over(service, clients, database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await stored_options(pilot)
+        await pilot.press(*"database", "enter")
+        await _settle(pilot)
+        await pilot.press("up", "n")  # visit 1
+        await _settle(pilot)
+        await pilot.press(*"First look", "enter")
+        await _settle(pilot)
+        assert "First look" in str(app.screen.query_one("#visit-notes").render())
+        await pilot.press("k")
+        await _settle(pilot)
+        await pilot.press(*"pregnancy", "tab", *"Dr Ruiz", "tab", "ctrl+a", "ctrl+k",
+                          *"2999-01-01", "enter")
+        await _settle(pilot)
+        assert "in the future" in str(app.screen.query_one("#text-error").render())
+        await pilot.press("ctrl+a", "ctrl+k", *"2026-01-02", "enter")
+        await _settle(pilot)
+    with open_store(database) as store:
+        (note,) = store.visit("c-test0001", 1).notes
+        assert note.text == "First look"
+        (clearance,) = store.clearances("c-test0001")
+        assert (clearance.what, clearance.by_whom, clearance.date, clearance.scope) == (
+            "pregnancy", "Dr Ruiz", "2026-01-02", "all exercise")

@@ -115,3 +115,45 @@ class PathScreen(ModalScreen[Path | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextScreen(ModalScreen["tuple[str, ...] | None"]):
+    """Ask for a few lines of text (a note; a clearance's what, by whom, date, scope);
+    dismiss with the values, or None. `check` returns what is wrong, or None."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, fields: tuple[tuple[str, str], ...],
+                 check: Callable[[tuple[str, ...]], str | None] | None = None):
+        super().__init__()
+        self.title_text = title
+        self.fields = fields  # (placeholder, default)
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(Text(self.title_text, style="bold"))
+            for n, (placeholder, default) in enumerate(self.fields):
+                yield FieldInput(default, placeholder=placeholder, id=f"text-{n}")
+            yield Label("", id="text-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Add", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        values = tuple(self.query_one(f"#text-{n}", Input).value.strip()
+                       for n in range(len(self.fields)))
+        problem = self.check(values) if self.check is not None else None
+        if problem is None and not all(values):
+            problem = "Fill in every field"
+        if problem is not None:
+            self.query_one("#text-error", Label).update(Text(problem))
+            return
+        self.dismiss(values)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -25,6 +25,8 @@ class HistoryScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("enter", "open_visit", "Open visit"),
         Binding("c", "compare", "Compare"),
+        Binding("n", "note", "Note"),
+        Binding("k", "clearance", "Clearance"),
     ]
 
     def __init__(self, client: Any) -> None:
@@ -38,8 +40,8 @@ class HistoryScreen(Screen):
         yield Static(id="history-title")
         yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
         yield Static(id="visit-notes")
-        yield Static(Text("Enter: open the visit's case · C: compare with the first visit · "
-                          "Esc: back to the clients",
+        yield Static(Text("Enter: open the visit's case · C: compare with the first · N: note "
+                          "· K: clearance · Esc: back",
                           style="dim"), id="history-hint")
         yield KeysFooter(compact=True)
 
@@ -69,13 +71,14 @@ class HistoryScreen(Screen):
             Text(f"The client database could not be read: {message}", style="red"))
 
     def _show(self, visits: list[Any]) -> None:
+        table = self.query_one("#visits", DataTable)
+        keep = table.cursor_row if self.loaded else None  # a reload stays on its visit
         self.visits, self.loaded = visits, True
         c = self.client
         count = len(visits)
         self.query_one("#history-title", Static).update(Text.assemble(
             (c.name or "(no name)", "bold"), f", {c.age}" if c.age is not None else "",
             ("  " + c.id, "dim"), (f"  {count} visit{'s' if count != 1 else ''}", "dim")))
-        table = self.query_one("#visits", DataTable)
         table.clear()
         for v in visits:
             s = v.summary
@@ -84,9 +87,10 @@ class HistoryScreen(Screen):
                           ("yes" if s.referral else "no") if s else "–",
                           s.program_status if s else "–", str(len(v.notes)) if v.notes else "",
                           key=str(v.number))
+        row = keep if keep is not None and 0 <= keep < len(visits) else len(visits) - 1
         if visits:
-            table.move_cursor(row=len(visits) - 1)
-        self._notes_of(len(visits) - 1)
+            table.move_cursor(row=row)
+        self._notes_of(row)
 
     @on(DataTable.RowHighlighted, "#visits")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -134,8 +138,73 @@ class HistoryScreen(Screen):
 
         self.app.push_screen(CompareScreen(self.client, self.visits, consulted[0], chosen))
 
+    def action_note(self) -> None:
+        """A note on the highlighted visit (closed visits take notes too)."""
+        row = self.query_one("#visits", DataTable).cursor_row
+        if not 0 <= row < len(self.visits):
+            return
+        visit = self.visits[row]
+        from cexpert.tui.screens.dialogs import TextScreen
+
+        def added(values: tuple[str, ...] | None) -> None:
+            if values:
+                self._write(lambda store: store.add_note(self.client.id, visit.number,
+                                                         values[0], _author()),
+                            f"Note added to visit {visit.number}")
+
+        self.app.push_screen(TextScreen(f"A note on visit {visit.number} ({visit.date})",
+                                        (("the note", ""),)), added)
+
+    def action_clearance(self) -> None:
+        """Record a clearance: what, by whom, when (not in the future), its scope."""
+        import datetime
+
+        from cexpert.tui.screens.dialogs import TextScreen
+
+        today = datetime.date.today().isoformat()
+
+        def check(values: tuple[str, ...]) -> str | None:
+            try:
+                given = datetime.date.fromisoformat(values[2]).isoformat()
+            except ValueError:
+                return "The date is a date such as 2026-12-01"
+            return "The date is in the future" if given > today else None
+
+        def added(values: tuple[str, ...] | None) -> None:
+            if values:
+                what, by, date, scope = values
+                self._write(lambda store: store.add_clearance(self.client.id, what, by,
+                                                              date, scope),
+                            f"Clearance recorded: {what} by {by}")
+
+        self.app.push_screen(TextScreen(
+            f"A clearance for {self.client.name or self.client.id}",
+            (("what is cleared (e.g. pregnancy, PAR-Q+ 4)", ""), ("by whom", ""),
+             ("when (YYYY-MM-DD)", today), ("scope", "all exercise")), check), added)
+
+    @work(thread=True, group="history-write")
+    def _write(self, change, done: str) -> None:
+        records = self.app.records  # type: ignore[attr-defined]
+        try:
+            records.call(change)
+        except Exception as error:  # a StoreError: worded for the user
+            self.app.call_from_thread(self.notify, str(error), title="Not saved",
+                                      severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, done, markup=False, timeout=3)
+        self.app.call_from_thread(self.load)
+
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _author() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def _dash(value: object) -> str:
