@@ -40,8 +40,8 @@ class HistoryScreen(Screen):
         yield Static(id="history-title")
         yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
         yield Static(id="visit-notes")
-        yield Static(Text("Enter: open the visit's case · C: compare with the first · N: note "
-                          "· K: clearance · Esc: back",
+        yield Static(Text("Enter: open the visit · C: compare with the first · N: note · "
+                          "K: clearance",
                           style="dim"), id="history-hint")
         yield KeysFooter(compact=True)
 
