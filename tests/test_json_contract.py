@@ -1,4 +1,4 @@
-"""Specifications for the `--format json` contract, schema_version 2: keys and types."""
+"""Specifications for the `--format json` contract, schema_version 3: keys and types."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ rule osteo "No rolling" when condition osteoporosis then exclude tagged smr beca
 rule refer "Pain" when pain low back then refer routine because "low back pain"
 rule quiet "Reassess" when not referral then reassess in 4 weeks
 rule hurdle "Hurdle" when fms hurdle step <= 1 then fms target any
+rule deep "Deep" when fms deep squat <= 2 then fms target any
+rule next_sls "SLS" when knee valgus and not assessed single leg squat
+  then suggest test single leg squat with "a hand on a wall" because "knee {finding}"
+rule next_held "Held" when pain low back then suggest test ohsa because "never shown: held"
 """
 FULL = """
 [client]
@@ -42,6 +46,7 @@ TOP_LEVEL = {
     "program": list,
     "excluded": list,
     "reassessment": dict,
+    "suggested_tests": list,
     "notes": list,
     "facts": dict,
     "rules": dict,
@@ -73,8 +78,8 @@ def test_top_level_values_have_their_types(data, key, kind):
     assert isinstance(data[key], kind)
 
 
-def test_schema_version_is_2(data):
-    assert data["schema_version"] == 2
+def test_schema_version_is_3(data):
+    assert data["schema_version"] == 3
 
 
 def test_no_machine_path_is_in_the_contract(data, service):
@@ -139,13 +144,19 @@ def test_dysfunction_items_have_their_keys_and_types(data):
 
 def test_fms_has_its_keys_and_types(data):
     fms = data["fms"]
-    assert set(fms) == {"scores", "sides", "total", "asymmetries", "priority", "flags"}
+    assert set(fms) == {"scores", "sides", "total", "asymmetries", "priority", "next", "flags"}
     assert fms["scores"] == {"deep_squat": 2, "hurdle_step": 1, "shoulder_mobility": 3}
     assert fms["sides"]["hurdle_step"] == {"left": 2, "right": 1}
     assert fms["total"] == 6
     assert fms["asymmetries"] == ["hurdle_step"]
-    assert fms["priority"] == ["hurdle_step"]
     assert isinstance(fms["flags"], list)
+
+
+def test_fms_has_one_priority_and_the_other_targets_next(data):
+    """Schema 3: one corrective priority at a time (fms.md §5 P5); the hierarchy
+    (here the KB's declaration order: hurdle step, then deep squat) orders the rest."""
+    assert data["fms"]["priority"] == ["hurdle_step"]
+    assert data["fms"]["next"] == ["deep_squat"]
 
 
 def test_fms_is_null_without_an_fms_section(empty):
@@ -170,6 +181,26 @@ def test_excluded_items_have_their_keys_and_types(data):
                              "reason", "fact"}
         assert isinstance(item["reason"], str)
         assert item["fact"] in data["facts"]
+
+
+def test_suggested_tests_have_their_keys_and_types(data):
+    """Schema 3: the next tests to run, each with its side, how and why."""
+    assert [t["test"] for t in data["suggested_tests"]] == ["single_leg_squat"]
+    for item in data["suggested_tests"]:
+        assert set(item) == {"test", "name", "side", "with", "reason", "fact"}
+        assert item["side"] in ("left", "right", "both")
+        assert item["with"] is None or isinstance(item["with"], str)
+        assert item["reason"] == "knee knees move inward"  # {finding} filled
+        assert data["facts"][item["fact"]]["kind"] == "suggest"
+
+
+def test_no_suggested_test_while_the_program_is_held(make_service, consult):
+    service = make_service(RULES + 'rule hold "Hold" when pain low back then hold program '
+                           'because "held"\n')
+    data = consult(service, '[assessment]\nohsa = ["knee valgus"]\npain = ["low_back"]\n'
+                   ).as_json()
+    assert data["referral"]["holds_program"] is True
+    assert data["suggested_tests"] == []
 
 
 def test_reassessment_has_weeks_and_fact(data):
@@ -203,4 +234,5 @@ def test_rules_describe_every_rule_a_fact_names(data):
 def test_empty_consultation_still_has_every_key(empty):
     assert set(TOP_LEVEL) <= set(empty)
     assert (empty["muscles"], empty["program"], empty["excluded"]) == ([], [], [])
+    assert empty["suggested_tests"] == []
     assert empty["reassessment"]["weeks"] == 4

@@ -93,6 +93,21 @@ def test_completion_offers_declared_ids_and_aliases(kb):
     assert {"overactive", "gluteus_medius", "glute medius"} <= labels
 
 
+def test_completion_after_suggest_test_offers_the_tests_only(kb):
+    """`suggest test` and `assessed` take an assessment or an FMS/clearing test."""
+    keywords, names = expected_keywords("rule r when heels rise then sug", 0, 31)
+    assert "suggest" in keywords
+    workspace = Workspace()
+    path = str(kb / "20_ohsa.cex")
+    line = workspace.text_of(path).count("\n")
+    workspace.analyse(path)
+    typed = "rule r when heels rise then suggest test "
+    workspace.overrides[path] = workspace.text_of(path) + typed
+    labels = {i.label for i in completions(workspace, path, line, len(typed))}
+    assert {"ohsa", "single_leg_squat"} <= labels
+    assert not {"gluteus_medius", "heels_rise"} & labels
+
+
 def test_hover_shows_a_names_declaration_and_aliases(kb):
     workspace = Workspace()
     path = str(kb / "20_ohsa.cex")

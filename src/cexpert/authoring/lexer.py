@@ -20,7 +20,8 @@ RESERVED = ("and", "or", "not", "when", "then", "because", "source", "salience",
             "prescribe", "refer", "hold", "program", "reassess", "note", "tagged", "set",
             "dose", "for", "referral", "pain", "cleared", "fms", "parq", "age", "target",
             "priority", "asymmetric", "followup", "by", "within", "months", "at", "of",
-            "resolved", "persists", "new", "visits")
+            "resolved", "persists", "new", "visits",
+            "suggest", "test", "assessed", "evidence")
 ATTRIBUTES = ("in", "view", "views", "checkpoint", "side", "sided", "aka", "region", "phase",
               "targets", "covers", "equipment", "position", "sets", "reps", "hold", "tempo",
               "substitutes", "tags", "integrates", "treats", "cap", "clears", "scored",

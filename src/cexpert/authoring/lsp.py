@@ -172,8 +172,11 @@ def completions(workspace: Workspace, path: str, line: int, character: int
     workspace.current(path)
     kb = workspace.good.get(workspace.folder_of(path))  # mid-edit, the last that checked
     if names and kb is not None:
+        tests_only = _after_test_keyword(text, line, character)
         for kind, entries in kb.entries.items():
             for entry in entries.values():
+                if tests_only and not _is_test(entry):
+                    continue
                 detail = f"{kind} \"{entry.name}\""
                 items.append(lsp.CompletionItem(label=entry.id, kind=_item_kind(kind),
                                                 detail=detail))
@@ -181,6 +184,23 @@ def completions(workspace: Workspace, path: str, line: int, character: int
                                                 detail=f"{detail}, alias of {entry.id}")
                              for alias in entry.aliases)
     return items
+
+
+TEST_KEYWORD = re.compile(r"(?:\bsuggest\s+test|\bassessed)\s+(?:[A-Za-z_][\w'/-]*)?$")
+
+
+def _after_test_keyword(text: str, line: int, character: int) -> bool:
+    """After `suggest test` or `assessed` only a test can follow: an assessment, an
+    FMS test or a clearing test."""
+    lines = text.split("\n")
+    return line < len(lines) and bool(TEST_KEYWORD.search(lines[line][:character]))
+
+
+def _is_test(entry) -> bool:
+    from cexpert.language.check.schema import TEST_BY_TEST
+
+    return entry.kind == "assessment" or (entry.kind == "finding"
+                                          and entry.one("in") in TEST_BY_TEST)
 
 
 def _item_kind(kind: str) -> lsp.CompletionItemKind:

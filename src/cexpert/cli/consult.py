@@ -98,6 +98,7 @@ def cmd_why(args: argparse.Namespace) -> int:
         *(m.fact for m in result.muscles if m.id == key),
         *(d.fact for d in result.dysfunctions if d.id == key),
         *(e.fact for e in result.excluded if key in (e.exercise, e.muscle)),
+        *(t.fact for t in result.suggested_tests if t.test == key),
     ]
     if not facts:
         sys.stderr.write(f"error: '{args.item}' is not a conclusion of this consultation\n")

@@ -134,6 +134,8 @@ class Case:
     date: str | None = None  # ISO date of the visit (YYYY-MM-DD) when the file says
     #: earlier visits, oldest first: a `[[previous]]` section, or the client database
     previous: tuple[EarlierVisit, ...] = ()
+    #: the assessments entered, even with nothing found (`thomas_test = []`)
+    assessed: tuple[str, ...] = ()
 
     @property
     def visits(self) -> int:
@@ -181,14 +183,17 @@ class _Reader:
         client = self.client(self.table(data, "client"))
         screening = self.screening(self.table(data, "screening"),
                                    datetime.date.fromisoformat(date) if date else None)
-        observations = self.assessments(self.table(data, "assessment"))
+        assessment_table = self.table(data, "assessment")
+        observations = self.assessments(assessment_table)
+        assessed = tuple(k for k in assessment_table if k in self.kb.of("assessment")
+                         and k not in ("fms", "fms_clearing"))
         fms_table = dict(self.table(data, "fms"))
         clearing = self.clearing(fms_table.pop("clearing", {}))
         fms = self.fms(fms_table)
         observations = list(dict.fromkeys(observations))  # one finding entered twice: once
         previous = self.previous(data.get("previous", []), date)
         return Case(path, client, screening, tuple(observations), tuple(fms), tuple(clearing),
-                    date, previous)
+                    date, previous, assessed)
 
     def previous(self, items: Any, date: str | None) -> tuple[EarlierVisit, ...]:
         """`[[previous]]` tables, oldest first: `date` and the `findings` entered then."""

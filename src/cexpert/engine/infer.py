@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cexpert.engine.case import BOTH, Case, body_sides, side_word
+from cexpert.engine.case import BOTH, SIDES, Case, body_sides, side_word
 from cexpert.engine.compile import Engine, WorkingFact
 from cexpert.engine.facts import BUILTIN, INPUT, RULE, Fact, FactBook
 from cexpert.engine.program import build_program
@@ -28,6 +28,7 @@ from cexpert.engine.result import (
     Referral,
     Result,
     RuleInfo,
+    SuggestedTest,
 )
 from cexpert.language.check.schema import ITS_LIMB, ITS_REGION
 from cexpert.language.knowledge import KbRule, KnowledgeBase
@@ -46,7 +47,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
     working += _fms_scoring(kb, case, book)
     chaining = _Chaining(kb, book)
     limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
-    firings = engine.run(working, chaining.conclude, limit, then=chaining.fms_priority,
+    firings = engine.run(working, chaining.conclude, limit, then=chaining.at_fixed_point,
                          record=record, recorded=chaining.last_made)
     referral = _referral(book)
     muscles, conflicts = _muscles(kb, book)
@@ -55,6 +56,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
     program, excluded = build_program(kb, book, case, muscles, conflicts, dysfunctions,
                                       held=referral.holds_program)
     reassessment = _reassessment(book)
+    suggested = _suggested_tests(kb, book, held=referral.holds_program)
     status = "held" if referral.holds_program else ("active" if program else "none_needed")
     used = sorted({f.rule for f in book.facts.values() if f.rule})
     notes = tuple(dict.fromkeys(f.get("text") for f in book.of_kind("note")))
@@ -65,7 +67,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
         dysfunctions=dysfunctions, fms=fms, program=program, excluded=excluded,
         reassessment=reassessment, facts=dict(book.facts),
         rules={r: _rule_info(kb, kb.rule(r)) for r in used if kb.rule(r)}, firings=firings,
-        notes=notes, agenda=engine.recording,
+        notes=notes, agenda=engine.recording, suggested_tests=suggested,
     )
 
 
@@ -127,6 +129,12 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook, counts_visits: b
     if case.previous or counts_visits:
         out += _across_visits(case, book, out)
     out += _clearances(case, book, out)
+    # what was run, even with nothing found: `assessed X` (a suggestion's own test)
+    tests = [*case.assessed, *(o.assessment for o in case.observations),
+             *(["fms"] if case.fms else []), *(s.test for s in case.fms),
+             *(["fms_clearing"] if case.clearing else []), *(c.test for c in case.clearing)]
+    for test in dict.fromkeys(tests):
+        add("assessed", {"test": test}, test)
     return out
 
 
@@ -288,13 +296,15 @@ class _Chaining:
             kind = conclusion.kind
             if kind == "exclude" and data.get("regions"):
                 data["regions"] = self._regions(data["regions"], premises)
-            for key in ("reason", "text"):
+            for key in ("reason", "text", "with"):
                 if isinstance(data.get(key), str) and "{" in data[key]:
                     data[key] = self._render(data[key], premises)
             if kind in STATES:
                 data["side"] = _side(data["side"], side, self._scores(premises))
                 data["position"] = conclusion.position
                 data["source"] = _source(self.book, premises)
+            if kind == "suggest":
+                data["side"] = _subject_side(self.book, premises, side)
             if kind == "fms_target" and data.get("test") is None:
                 data["test"] = next((self.book[p].get("test") for p in premises
                                      if self.book[p].kind in ("fms", "asymmetry")), None)
@@ -358,6 +368,30 @@ class _Chaining:
                 return {"left": fact.get("left"), "right": fact.get("right")}
         return None
 
+    def at_fixed_point(self) -> list[WorkingFact]:
+        """Builtins that need the whole fixed point: the FMS priority first (its rules
+        add muscles), then each muscle's evidence once no muscle can be added."""
+        return self.fms_priority() or self.evidence()
+
+    def evidence(self) -> list[WorkingFact]:
+        """Builtin: how many entered findings each muscle's state rests on (any side),
+        for `evidence overactive MUSCLE <= N`. Counted once."""
+        if self.book.of_kind("evidence"):
+            return []
+        by_muscle: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for fact in self.book.of_kind(*STATES):
+            by_muscle[(fact.get("muscle"), fact.kind)].append(fact)
+        out = []
+        for (muscle, state), facts in by_muscle.items():
+            count = len(_evidence_inputs(self.book, facts))
+            sides = set().union(*(body_sides(f.get("side")) for f in facts))
+            fact = self.book.add("evidence", {"muscle": muscle, "state": state,
+                                              "count": count, "side": side_word(sides)},
+                                 origin=BUILTIN, premises=tuple(f.id for f in facts))
+            out.append(WorkingFact("evidence", muscle, fact.id, side_word(sides), count,
+                                   state))
+        return out
+
     def fms_priority(self) -> list[WorkingFact]:
         """Builtin at the fixed point: the first target in the `fms_order` setting."""
         if self.book.of_kind("fms_priority"):
@@ -377,6 +411,18 @@ class _Chaining:
         fact = self.book.add("fms_priority", data, origin=BUILTIN,
                              premises=tuple(f.id for f in targets if f.get("test") == test))
         return [WorkingFact("fms_priority", test, fact.id)]
+
+
+def _subject_side(book: FactBook, premises: tuple[str, ...], side: str) -> str:
+    """The side a suggested test is run on: the matched finding's, else the side of
+    the muscle (evidence) or FMS test it rests on; both when none says."""
+    if side != BOTH:
+        return side
+    for fid in premises:
+        fact = book[fid]
+        if fact.kind in ("evidence", *STATES) and fact.get("side") in SIDES:
+            return fact.get("side")
+    return BOTH
 
 
 def _lower_first(name: str) -> str:
@@ -549,8 +595,41 @@ def _fms_summary(kb: KnowledgeBase, case: Case, book: FactBook) -> FmsSummary | 
     if any(f.kind == "finding" and f.get("assessment") == "fms_clearing"
            for f in book.facts.values()):
         flags.append("positive clearing test")
+    # one corrective priority at a time (fms.md §5 P5): the first target; the others
+    # are next, after a rescreen, never co-priorities
     return FmsSummary(scores, sides, totals[0].get("total") if totals else None,
-                      asymmetries, tuple(targets), tuple(flags))
+                      asymmetries, tuple(targets[:1]), tuple(flags), tuple(targets[1:]))
+
+
+def _suggested_tests(kb: KnowledgeBase, book: FactBook, held: bool
+                     ) -> tuple[SuggestedTest, ...]:
+    """The next tests the rules suggest, through the filters exercises pass: none while
+    the program is held; none that repeats the movement pain was felt in; none an
+    exclusion's tags rule out (`exclude tagged supine` removes a test done lying on the
+    back as it removes an exercise). One per test and side, in the rules' order."""
+    if held:
+        return ()
+    painful = {f.get("during") for f in book.of_kind("finding")
+               if f.get("assessment") == "pain" and f.get("during")}
+    excluded_tags = [set(f.get("tags") or ()) for f in book.of_kind("exclusion")
+                     if f.get("tags") and not (f.get("phases") or f.get("exercises")
+                                               or f.get("muscles"))]
+    out: dict[tuple[str, str], SuggestedTest] = {}
+    for fact in book.of_kind("suggest"):
+        test = fact.get("test")
+        entry = kb.get("assessment", test) or kb.get("finding", test)
+        assessment = entry.one("in") if entry is not None and entry.kind == "finding" else test
+        if test in painful or assessment in painful:
+            continue
+        tags = set(entry.many("tags")) if entry is not None else set()
+        if any(tags & excluded for excluded in excluded_tags):
+            continue
+        key = (test, fact.get("side") or BOTH)
+        if key not in out:
+            name = entry.name if entry is not None else test
+            out[key] = SuggestedTest(test, name, key[1], fact.get("with"),
+                                     fact.get("reason"), fact.id)
+    return tuple(out.values())
 
 
 def _reassessment(book: FactBook) -> Reassessment | None:

@@ -14,7 +14,10 @@ from typing import Any
 from cexpert.engine.agenda import Recording
 from cexpert.engine.facts import Fact
 
-SCHEMA_VERSION = 2  # 2: rules[].file and knowledge_base.path carry no machine paths
+#: 2: rules[].file and knowledge_base.path carry no machine paths.
+#: 3: `suggested_tests` (the next tests to run); `fms.priority` holds the one priority
+#:    pattern, `fms.next` the other targets in hierarchy order.
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ class FmsSummary:
     sides: Mapping[str, Mapping[str, int]]
     total: int | None
     asymmetries: tuple[str, ...]
-    priority: tuple[str, ...]
+    priority: tuple[str, ...]  # the one corrective priority (empty when none)
     flags: tuple[str, ...]
+    next: tuple[str, ...] = ()  # the other targets, in hierarchy order, after a rescreen
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,18 @@ class ExcludedItem:
     name: str
     side: str
     category: str  # contraindication | equipment | cap | conflict | caution
+    reason: str
+    fact: str
+
+
+@dataclass(frozen=True)
+class SuggestedTest:
+    """The next test to run: which, on which side, how (`with`) and why."""
+
+    test: str
+    name: str
+    side: str
+    how: str | None
     reason: str
     fact: str
 
@@ -127,6 +143,7 @@ class Result:
     firings: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
     agenda: Recording | None = None  # only when asked for (trace, Replay); not in the JSON
+    suggested_tests: tuple[SuggestedTest, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The `--format json` contract; keys and shapes are stable across versions."""
@@ -143,6 +160,7 @@ class Result:
             "program": [_program_item(p) for p in self.program],
             "excluded": [_plain(e) for e in self.excluded],
             "reassessment": _plain(self.reassessment) if self.reassessment else None,
+            "suggested_tests": [_suggested(t) for t in self.suggested_tests],
             "notes": list(self.notes),
             "facts": {k: f.as_json() for k, f in self.facts.items()},
             "rules": {k: _plain(r) for k, r in self.rules.items()},
@@ -152,6 +170,11 @@ class Result:
 def _plain(value) -> Any:
     data = asdict(value)
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items()}
+
+
+def _suggested(test: SuggestedTest) -> dict[str, Any]:
+    return {"test": test.test, "name": test.name, "side": test.side, "with": test.how,
+            "reason": test.reason, "fact": test.fact}
 
 
 def _program_item(item: ProgramItem) -> dict[str, Any]:

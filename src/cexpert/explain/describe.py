@@ -122,9 +122,24 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return f"Entered: has {kb.name_of('equipment', d.get('equipment', ''))}"
     if kind == "note":
         return f"Note: {d.get('text')}"
+    if kind == "suggest":
+        how = f", with {d['with']}" if d.get("with") else ""
+        return f"Next test: {test_name(kb, d.get('test') or '')} ({side}{how}): {d.get('reason')}"
+    if kind == "evidence":
+        n = d.get("count")
+        return (f"{muscle} is {d.get('state')} on {n} finding{'s' if n != 1 else ''} "
+                f"({side})")
+    if kind == "assessed":
+        return f"Entered: {test_name(kb, d.get('test') or '')} was run"
     if kind == "client":
         return f"Client {d.get('name')}"
     return kind.replace("_", " ").capitalize()  # a fact kind no sentence knows: no raw data
+
+
+def test_name(kb: KnowledgeBase, test: str) -> str:
+    """An assessment's or a test-finding's (FMS, clearing test) name."""
+    entry = kb.get("assessment", test) or kb.get("finding", test)
+    return entry.name if entry is not None else test.replace("_", " ")
 
 
 def _sides(d: Mapping) -> str:

@@ -244,9 +244,11 @@ class ToSyntaxTree(Transformer):
         return str(token)
 
     def comparison(self, meta, quantity, operator, number):
-        kind, subject, *measure = quantity
+        kind, subject, *extra = quantity
+        measure = extra[0] if kind == "measure" else None
+        state = extra[0] if kind == "evidence" else None
         return st.Comparison(kind, subject, str(operator), number, self.span(meta),
-                             *measure)
+                             measure, state)
 
     def age(self, meta):
         return ("age", None)
@@ -266,6 +268,9 @@ class ToSyntaxTree(Transformer):
 
     def change(self, meta, token):
         return str(token)
+
+    def evidence(self, meta, state, name):
+        return ("evidence", name, state)
 
     def asymmetry(self, meta, name):
         return st.Asymmetry(name, self.span(meta))
@@ -380,6 +385,9 @@ class ToSyntaxTree(Transformer):
 
     def fms_target(self, meta, name):
         return st.FmsTarget(name, self.span(meta))
+
+    def suggest_test(self, meta, name, how, reason):
+        return st.SuggestTest(name, self._text(how), self._text(reason), self.span(meta))
 
     # names and literals
     def words(self, meta, *words):
@@ -556,7 +564,11 @@ def _describe_found(token: Token) -> str:
 
 #: Words that start a conclusion, for 'did you mean' on a misspelled one.
 CONCLUSION_WORDS = ("overactive", "underactive", "dysfunction", "prescribe", "refer",
-                    "exclude", "substitute", "note", "reassess", "hold")
+                    "exclude", "substitute", "note", "reassess", "hold", "suggest")
+
+
+#: Keywords that are no misspelling of another ('assessed' is not 'reassess').
+_OTHER_KEYWORDS = ("assessed", "evidence", "suggest", "test", "with", "cleared", "within")
 
 
 def _keywords(expected) -> list[str]:
@@ -579,7 +591,7 @@ def _misspelled_keyword(chunk: str, expected) -> str | None:
     wanted |= set(CONCLUSION_WORDS) | {"because"}
     wanted -= present
     for word in words:
-        if word.lower() in RESERVED:
+        if word.lower() in RESERVED or word.lower() in _OTHER_KEYWORDS:
             continue
         found = get_close_matches(word.lower(), sorted(wanted), n=1, cutoff=0.75)
         if found:

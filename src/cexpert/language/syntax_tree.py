@@ -140,12 +140,14 @@ class FactTest:
 class Comparison:
     """`age >= 65`, `fms deep_squat <= 1`, `fms any = 0`, `fms total <= 14`."""
 
-    quantity: str  # "age", "fms", "measure" or "visits"
-    subject: Name | None  # the FMS test (or any / total), the measured condition; None for age
+    quantity: str  # "age", "fms", "measure", "visits" or "evidence"
+    subject: Name | None  # the FMS test (or any / total), the measured condition, the
+    # muscle; None for age
     operator: str
     value: Number
     span: Span
     measure: Name | None = None  # `weeks of pregnancy`: the measure's word
+    state: str | None = None  # evidence: overactive | underactive
 
 
 @dataclass(frozen=True)
@@ -324,8 +326,19 @@ class Note:
     span: Span
 
 
+@dataclass(frozen=True)
+class SuggestTest:
+    """`suggest test single leg squat with "..." because "..."`: the next test to run."""
+
+    test: Name
+    how: Text | None  # `with "..."`: how to run it (a support, a modification)
+    reason: Text
+    span: Span
+
+
 Conclusion = (
     Note
+    | SuggestTest
     | MuscleState
     | Dysfunction
     | Prescribe

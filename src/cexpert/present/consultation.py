@@ -33,6 +33,7 @@ from cexpert.present.words import (
     purpose,
     side_words,
     status_words,
+    suggestion_title,
 )
 
 CHAINS = ("appendix", "inline", "none")
@@ -45,8 +46,8 @@ def consultation(result: Result, kb: KnowledgeBase, chains: str = "appendix",
         raise ValueError(f"chains must be one of {', '.join(CHAINS)}, not {chains!r}")
     build = _Builder(result, kb, chains)
     sections = [s for s in (build.referral(), build.status(), build.dysfunctions(),
-                            build.muscles(), build.fms(), build.program(), build.excluded(),
-                            build.notes()) if s is not None]
+                            build.muscles(), build.fms(), build.next_tests(), build.program(),
+                            build.excluded(), build.notes()) if s is not None]
     return Document(f"Consultation: {result.client.get('name') or 'unnamed client'}",
                     _client_facts(result, today), tuple(sections), build.appendix(),
                     _footer(result))
@@ -160,8 +161,19 @@ class _Builder:
                                Paragraph(f"Total: {total}"),
                                Paragraph(f"Asymmetries: {names(f.asymmetries)}"),
                                Paragraph(f"Corrective priority: {names(f.priority)}")]
+        if f.next:
+            blocks.append(Paragraph(f"Next, one at a time after a rescreen: {names(f.next)}"))
         blocks += [Paragraph(f"Note: {flag}", "alert") for flag in f.flags]
         return Section("Functional Movement Screen", tuple(blocks))
+
+    def next_tests(self) -> Section | None:
+        """The next tests to run, with why; advice for the trainer, never a gate."""
+        tests = self.result.suggested_tests
+        if not tests:
+            return None
+        items = tuple(self.item(suggestion_title(t), t.fact, "Next test to run", detail=t.reason)
+                      for t in tests)
+        return Section("Next test to run", (ItemList(items, ordered=False),))
 
     def program(self) -> Section:
         result, kb = self.result, self.kb

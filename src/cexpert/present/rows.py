@@ -19,6 +19,7 @@ from cexpert.present.words import (
     evidence_words,
     excluded_text,
     muscle_text,
+    suggestion_title,
     target_names,
 )
 
@@ -64,6 +65,7 @@ def result_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
                      c.facts[0] if c.facts else None, "left out", "conflict", c.id)
                  for c in result.conflicts]
     rows += fms_rows(result, kb)
+    rows += suggestion_rows(result)
     flagged = set(result.fms.flags) if result.fms is not None else set()
     notes = [n for n in result.notes if n not in flagged]  # an FMS flag: shown above
     if notes:
@@ -93,7 +95,21 @@ def fms_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
     rows.append(Row("note", "Asymmetries: " + (", ".join(names) or "none")))
     priority = [kb.name_of("finding", t) for t in f.priority]
     rows.append(Row("note", "Priority: " + (", ".join(priority) or "none")))
+    if f.next:
+        rows.append(Row("note", "Next, after a rescreen: "
+                        + ", ".join(kb.name_of("finding", t) for t in f.next)))
     rows += [Row("alert", flag) for flag in f.flags]
+    return rows
+
+
+def suggestion_rows(result: Result) -> list[Row]:
+    """The next tests to run, each with its reason; selecting one shows its chain."""
+    if not result.suggested_tests:
+        return []
+    rows = [Row("header", "Next test to run")]
+    for test in result.suggested_tests:
+        rows.append(Row("item", suggestion_title(test), test.fact, "", "suggestion", test.test))
+        rows.append(Row("note", f"   {test.reason}"))
     return rows
 
 

@@ -131,3 +131,10 @@ def short_label(entry: Entry) -> str:
         derived = " ".join(words).capitalize()
     candidates = [entry.name, *entry.aliases, derived]
     return min(candidates, key=lambda c: (len(c), candidates.index(c)))
+
+
+def suggestion_title(test) -> str:
+    """'Single-leg squat (left), with one hand on a wall': a suggested test in a line."""
+    side = "" if test.side == "both" else f" ({test.side})"
+    how = f", with {test.how}" if test.how else ""
+    return f"{test.name}{side}{how}"

@@ -19,7 +19,8 @@ class ConsistencyChecks:
     """Checks that need the whole vocabulary: tags, profiles, substitutes' phases."""
 
     def check_consistency(self, entries, settings) -> None:
-        tags = {t for e in entries["exercise"].values() for t in e.many("tags")}
+        tags = {t for kind in ("exercise", "assessment", "finding")  # tests too (next tests)
+                for e in entries[kind].values() for t in e.many("tags")}
         profiles = [name_key(str(p)) for p in settings.get("profile", ())]
         for file in self.files:
             for statement in file.statements:

@@ -27,6 +27,7 @@ from cexpert.language.check.schema import (
     REGION_REFERENCES,
     SIDE_PREFIXES,
     STATES,
+    TEST_BY_TEST,
     URGENCIES,
 )
 from cexpert.language.knowledge import (
@@ -153,6 +154,15 @@ class RuleChecks:
                     self.error("E206", "'visits' counts whole visits: compare it with a "
                                "whole number such as 'visits >= 4'", node.value.span)
                 return Atom("visits", None, node.span, operator, node.value.value)
+            if node.quantity == "evidence":
+                assert node.subject is not None
+                muscle = (None if node.subject.key == ANY
+                          else self.resolve_name(node.subject, ("muscle",)))
+                value = node.value.value
+                if node.value.as_int is None or value < 0:
+                    self.error("E206", "evidence counts findings: compare it with a whole "
+                               "number", node.value.span)
+                return Atom("evidence", muscle, node.span, operator, value, scope=node.state)
             subject = self._fms_subject(node.subject)
             return Atom("fms", subject, node.span, operator, node.value.value)
         if isinstance(node, st.Asymmetry):
@@ -197,6 +207,8 @@ class RuleChecks:
         if node.status is not None:
             return self.resolve_condition_status(node)
         kind = node.kind
+        if kind == "assessed":
+            return Atom("assessed", self.resolve_test(node.name), node.span)
         if kind in ("followup",):
             if node.name.key not in ("yes", ANY):
                 self.error("E206", f"'followup {node.name.text}' is not a test", node.span,
@@ -227,6 +239,33 @@ class RuleChecks:
                 self.error("E203", f"'{node.name.text}' is not a pain region", node.span)
         atom_kind = {"pain": "finding"}.get(kind, kind)
         return Atom(atom_kind, ident, node.span)
+
+    def resolve_test(self, name: st.Name) -> str | None:
+        """An assessment, or a finding that is a test of its own (an FMS test, a clearing
+        test): what `suggest test` and `assessed` name."""
+        tests = [f.id for f in self.decls["finding"].values()
+                 if name_key(attribute_text(f, "in") or "") in TEST_BY_TEST]
+        found = [(k, i) for k, i in self.names.lookup(name, ("assessment", "finding"))
+                 if k == "assessment" or i in tests]
+        ids = sorted({i for _, i in found})
+        if name.key in ids:
+            ids = [name.key]
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            self.error("E202", f"'{name.text}' is ambiguous: it names {', '.join(ids)}",
+                       name.span, help="write the id instead")
+            return None
+        candidates = [*self.names.keys_of(("assessment",)), *tests]
+        other = self.names.anything(name)
+        self.error(
+            "E201", f"unknown assessment '{name.text}'", name.span,
+            help=meant_as_written(name, candidates) or (
+                f"'{name.text}' is {article(other[0][0])}, not a test one can run"
+                if other else None),
+            notes=("a test is an assessment, an FMS test or an FMS clearing test",),
+        )
+        return None
 
     def resolve_clearance(self, node: st.ClearanceTest) -> Cond:
         """`cleared [CONDITION] [by CLINICIAN, ...] [within N months]`."""
@@ -356,6 +395,7 @@ class RuleChecks:
 
         for item in items:
             self.check_placeholders(getattr(item, "reason", None) or getattr(item, "text", None))
+            self.check_placeholders(getattr(item, "how", None))
             if isinstance(item, st.MuscleState):
                 muscle = self.resolve_name(item.muscle, ("muscle",))
                 side = self._side(item.side)
@@ -402,6 +442,11 @@ class RuleChecks:
                     item.span)
             elif isinstance(item, st.Note):
                 add("note", {"text": item.text.value}, item.span)
+            elif isinstance(item, st.SuggestTest):
+                test = self.resolve_test(item.test)
+                if test:
+                    add("suggest", {"test": test, "with": item.how.value if item.how else None,
+                                    "reason": item.reason.value}, item.span)
             elif isinstance(item, st.FmsTarget):
                 test = None if item.test.key == ANY else self.resolve_name(
                     item.test, ("finding",))

@@ -11,11 +11,11 @@ STATES = ("overactive", "underactive")
 
 SCHEMA: dict[str, dict[str, object]] = {
     "assessment": {"views": "word", "sided": "flag", "scored": "number", "aka": "text",
-                   "note": "text"},
+                   "note": "text", "position": "text", "tags": "word"},
     "muscle": {"region": "region", "group": "word", "aka": "text", "note": "text"},
     "finding": {"in": "assessment", "view": "word", "checkpoint": "checkpoint",
                 "side": SIDES, "sided": "flag", "clears": "finding", "region": "text",
-                "aka": "text", "note": "text"},
+                "aka": "text", "note": "text", "position": "text", "tags": "word"},
     "condition": {"group": "word", "statuses": "word", "regional": "flag", "measures": "word",
                   "aka": "text", "note": "text"},
     "region": {"within": "region", "aka": "text", "note": "text"},
@@ -72,7 +72,11 @@ SIDE_PREFIXES = {
     "left": "left", "right": "right",
 }
 URGENCIES = ("urgent", "routine")
-DERIVED_KINDS = ("overactive", "underactive", "dysfunction", "referral", "fms_priority")
+DERIVED_KINDS = ("overactive", "underactive", "dysfunction", "referral", "fms_priority",
+                 "evidence")
+#: Assessments whose findings are tests of their own, entered one by one (scored FMS
+#: tests, clearing tests): `suggest test` and `assessed` may name one of those findings.
+TEST_BY_TEST = ("fms", "fms_clearing")
 FACT_KIND_TO_DECL = {
     "finding": "finding", "pain": "finding", "condition": "condition",
     "dysfunction": "dysfunction", "overactive": "muscle", "underactive": "muscle",

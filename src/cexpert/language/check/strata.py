@@ -134,6 +134,7 @@ def _produced(rule: KbRule) -> list[tuple[str, str | None]]:
     for c in rule.conclusions:
         if c.kind in STATES:
             out.append((c.kind, c.data["muscle"]))
+            out.append(("evidence", c.data["muscle"]))  # counted once every muscle is known
         elif c.kind == "dysfunction":
             out.append(("dysfunction", c.data["dysfunction"]))
         elif c.kind == "refer":
