@@ -95,7 +95,7 @@ def test_completion_offers_declared_ids_and_aliases(kb):
 
 def test_completion_after_suggest_test_offers_the_tests_only(kb):
     """`suggest test` and `assessed` take an assessment or an FMS/clearing test."""
-    keywords, names = expected_keywords("rule r when heels rise then sug", 0, 31)
+    keywords, _ = expected_keywords("rule r when heels rise then sug", 0, 31)
     assert "suggest" in keywords
     workspace = Workspace()
     path = str(kb / "20_ohsa.cex")
