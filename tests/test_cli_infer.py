@@ -72,7 +72,7 @@ def test_infer_json_is_the_whole_of_stdout(capsys, files):
     code, out, err = cli(capsys, "infer", case, "--rules", kb, "--format", "json")
     assert (code, err) == (0, "")
     data = json.loads(out)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert [m["id"] for m in data["muscles"]] == ["adductor_complex", "gluteus_medius"]
 
 

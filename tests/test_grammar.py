@@ -98,8 +98,26 @@ def test_a_declaration_starts_with_each_kind():
 def test_fact_kinds_of_conditions():
     assert alternatives("fact_kind") == {
         "finding", "condition", "pain", "dysfunction", "overactive", "underactive",
-        "equipment", "followup", "limitation",
+        "equipment", "followup", "limitation", "assessed",
     }
+
+
+def test_suggest_test_names_the_test_how_and_why():
+    rule = only_statement('rule r when knee valgus then suggest test single leg squat '
+                          'with "a hand on a wall" because "why"\n')
+    (suggestion,) = rule.conclusions
+    assert isinstance(suggestion, st.SuggestTest)
+    assert suggestion.test.text == "single leg squat"
+    assert (suggestion.how.value, suggestion.reason.value) == ("a hand on a wall", "why")
+
+
+def test_evidence_compares_the_findings_behind_a_muscle_state():
+    rule = only_statement("rule r when evidence overactive hip flexors <= 1 and not assessed "
+                          "thomas test then note \"n\"\n")
+    evidence, negation = rule.condition.operands
+    assert (evidence.quantity, evidence.state, evidence.subject.text) == (
+        "evidence", "overactive", "hip flexors")
+    assert negation.operand.kind == "assessed"
 
 
 def test_a_bare_cleared_names_no_subject_and_lists_its_clinicians():

@@ -83,7 +83,8 @@ rule hurdle when fms priority hurdle step then overactive adductors
 ''')
     case = "[fms]\nhurdle_step = 1\nactive_straight_leg_raise = 1\ndeep_squat = 2\n"
     result = consult(service, case)
-    assert result.fms.priority == ("active_straight_leg_raise", "hurdle_step")
+    assert result.fms.priority == ("active_straight_leg_raise",)  # one at a time (P5)
+    assert result.fms.next == ("hurdle_step",)
     assert [m.id for m in result.muscles] == ["hamstring_complex"]
 
 
