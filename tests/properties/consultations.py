@@ -75,6 +75,7 @@ class Vocabulary:
     top_score: int
     pain_findings: tuple[Word, ...]
     regions: tuple[Word, ...] = ()  # the body regions the rules declare
+    clinicians: tuple[Word, ...] = ()
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Vocabulary:
@@ -100,6 +101,7 @@ class Vocabulary:
             top_score=int(fms.one("scored", 3)) if fms else 3,
             pain_findings=_words(in_scope(PAIN)),
             regions=_words(kb.of("region")),
+            clinicians=_words(kb.of("clinician")),
         )
 
     def assessment(self, ident: str) -> Assessment | None:
@@ -237,6 +239,9 @@ def assessment_table(draw, vocab: Vocabulary) -> dict[str, Any]:
         if not draw(rarely(st.just(True), False, one_in=one_in)):
             continue
         words = assessment.findings
+        if assessment.id == PAIN:
+            table[PAIN] = draw(_pain_entries(vocab))
+            continue
         if assessment.sided and draw(st.integers(0, 3)) > 0:
             sides = {side: draw(spelled(words, 2)) for side in SIDES
                      if draw(st.booleans())}
@@ -245,6 +250,39 @@ def assessment_table(draw, vocab: Vocabulary) -> dict[str, Any]:
         else:
             table[assessment.id] = draw(spelled(words, 3, 1))
     return table
+
+
+@st.composite
+def _pain_entries(draw, vocab: Vocabulary) -> list[Any]:
+    """Pain regions, each by name or as `{ id, during }` naming the assessment it was
+    felt in (the next-test filter keeps that movement out of the suggestions)."""
+    during = [a.id for a in vocab.assessments if a.id != PAIN]
+    out: list[Any] = []
+    for spelling in draw(spelled(vocab.pain_findings, 2, 1)):
+        if during and draw(st.booleans()):
+            out.append({"id": spelling, "during": draw(st.sampled_from(during))})
+        else:
+            out.append(spelling)
+    return out
+
+
+@st.composite
+def _pain_clearances(draw, vocab: Vocabulary, pain: Sequence[Any]) -> list[dict[str, Any]]:
+    """Sometimes a clinician's clearance of each pain entered (both sides), dated before
+    the visit, so a cleared consultation reaches the program and the suggestions."""
+    if not pain or not vocab.clinicians or not draw(st.booleans()):
+        return []
+    out = []
+    for entry in pain:
+        spelling = entry["id"] if isinstance(entry, Mapping) else entry
+        region = next(w.id for w in vocab.pain_findings if spelling in w.spellings)
+        out.append({"pain": region, "by": draw(st.sampled_from(vocab.clinicians)).id,
+                    "date": VISIT_DATE})
+    return out
+
+
+#: The visit date of a generated case with clearance records (they need one).
+VISIT_DATE = "2026-11-01"
 
 
 @st.composite
@@ -307,10 +345,16 @@ def case_documents(draw, vocab: Vocabulary) -> dict[str, Any]:
     one in three carries earlier visits (`[[previous]]`, for the cross-visit rules)."""
     client = draw(client_table(vocab))
     conditions = [_condition_id(c, vocab) for c in client.get("conditions", [])]
+    screening = draw(screening_table(vocab, conditions))
+    assessment = draw(assessment_table(vocab))
+    clearances = draw(_pain_clearances(vocab, assessment.get(PAIN, [])))
+    if clearances:
+        screening["clearances"] = clearances
     document = {
+        "date": VISIT_DATE if clearances else None,
         "client": client,
-        "screening": draw(screening_table(vocab, conditions)),
-        "assessment": draw(assessment_table(vocab)),
+        "screening": screening,
+        "assessment": assessment,
         "fms": draw(fms_table(vocab)),
     }
     document["previous"] = draw(rarely(previous_visits(vocab, document["assessment"]), [],

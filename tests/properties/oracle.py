@@ -18,6 +18,17 @@ Invariants:
              clearance covering it: a referral;
   held       a hold concluded (or a reference hold rule's condition met): the
              program is held and empty; a held program rests on a hold.
+The next tests to run pass the same filters (issue 11):
+  suggest_held      no suggested test while the program is held;
+  suggest_painful   none of the assessment pain was felt during (`during`);
+  suggest_excluded  none whose tags an exclusion of tags alone names (concluded, or
+                    a reference rule's on what was entered), as for exercises;
+  suggest_supine    none done lying on the back in pregnancy, after a hip
+                    replacement or for a client who cannot lie supine, whatever
+                    the rules say;
+  suggest_support   where balance is a concern (65 or older, poor balance,
+                    osteoporosis, pregnancy), a single-leg test only with a support
+                    (its `with`).
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ class Violation:
 def violations(case: Case, result: Result, kb: KnowledgeBase) -> list[Violation]:
     """Every invariant `result` breaks, judged against the reference `kb`."""
     return [*_excluded(result, kb), *_equipment(case, result, kb),
-            *_referral(case, result), *_held(result, kb)]
+            *_referral(case, result), *_held(result, kb), *_suggestions(case, result, kb)]
 
 
 # --- exclusions ---------------------------------------------------------------------------
@@ -199,6 +210,60 @@ def _held(result: Result, kb: KnowledgeBase) -> Iterator[Violation]:
         yield Violation("held", "program held with no hold concluded")
     if result.program_status == "held" and not result.referral.holds_program:
         yield Violation("held", "program held but the referral does not say so")
+
+
+# --- the next tests to run ---------------------------------------------------------------------
+
+SUPINE = "supine"  # the position tag of exercises and tests done lying on the back
+SINGLE_LEG = "single_leg"  # the tag of a test done standing on one leg
+#: Who may not lie on the back for a test (issue 11): the case's own words, looked up in
+#: the reference knowledge base (an id it does not declare never occurs).
+NO_SUPINE_CONDITIONS = ("pregnancy", "hip_replacement")
+NO_SUPINE_LIMITATIONS = ("cannot_lie_supine",)
+BALANCE_CONDITIONS = ("osteoporosis", "pregnancy")
+BALANCE_LIMITATIONS = ("poor_balance", "fall_risk")
+
+
+def _test_entry(kb: KnowledgeBase, test: str):
+    return kb.get("assessment", test) or kb.get("finding", test)
+
+
+def _suggestions(case: Case, result: Result, kb: KnowledgeBase) -> Iterator[Violation]:
+    tests = result.suggested_tests
+    if not tests:
+        return
+    if result.program_status == "held" or result.referral.holds_program:
+        yield Violation("suggest_held", f"{tests[0].test} suggested while the program is held")
+    painful = {o.during for o in case.observations if o.assessment == PAIN and o.during}
+    tag_only = [(where, data) for where, data in exclusions(result, kb)
+                if data.get("tags") and not (data.get("phases") or data.get("exercises")
+                                             or data.get("muscles"))]
+    conditions = {c.id for c in case.client.conditions}
+    replaced = any(c.id == "joint_replacement" and c.region == "hip"
+                   for c in case.client.conditions)
+    no_supine = bool(conditions & set(NO_SUPINE_CONDITIONS) or replaced
+                     or set(case.client.limitations) & set(NO_SUPINE_LIMITATIONS))
+    balance = ((case.client.age or 0) >= 65 or bool(conditions & set(BALANCE_CONDITIONS))
+               or bool(set(case.client.limitations) & set(BALANCE_LIMITATIONS)))
+    for test in tests:
+        entry = _test_entry(kb, test.test)
+        if entry is None:
+            yield Violation("suggest_excluded", f"{test.test} is not a test of the rules")
+            continue
+        assessment = entry.one("in") if entry.kind == "finding" else entry.id
+        if painful & {test.test, assessment}:
+            yield Violation("suggest_painful", f"{test.test} repeats the movement pain was "
+                            f"felt during")
+        tags = set(entry.many("tags"))
+        for where, data in tag_only:
+            if tags & set(data["tags"]):
+                yield Violation("suggest_excluded", f"{test.test} is excluded by {where}: "
+                                f"{data.get('reason')}")
+        if no_supine and SUPINE in tags:
+            yield Violation("suggest_supine", f"{test.test} is done lying on the back")
+        if balance and SINGLE_LEG in tags and not test.how:
+            yield Violation("suggest_support", f"{test.test} stands on one leg with no "
+                            "support although balance is a concern")
 
 
 # --- reference rules evaluated on the consultation's facts ----------------------------------

@@ -58,4 +58,5 @@ def test_every_consultation_renders_every_output_and_keeps_the_invariants(
     COUNTS["outputs rendered"] += sum(rendered.values())
     COUNTS[f"program {result.program_status}"] += 1
     COUNTS["program exercises checked"] += len(result.program)
+    COUNTS["suggested tests checked"] += len(result.suggested_tests)
     report_progress()
