@@ -115,6 +115,12 @@ def test_the_shipped_knowledge_base_and_example_load():
     assert len(pages) >= 5 and all(p.groups for p in pages)
     assert all(len(short_label(service.kb.get("assessment", p.assessment))) <= 20
                for p in pages)
+    assert len(pages) + 1 <= 9  # with the FMS page, the keys 1-9 reach every page
+    length = next(p for p in pages if p.label == "Muscle length")
+    assert {g.assessment for g in length.groups} == {
+        "thomas_test", "hamstring_90_90_test", "ober_test", "shoulder_flexion_test",
+        "pec_minor_length_test"}  # one page for the tests declared 'group muscle_length'
+    assert len({g.key for g in length.groups}) == len(length.groups) == 10
     example = Path(examples_dir()) / "runner.toml"
     state = Consultation.from_file(service.kb, example)
     assert state.to_toml() == example.read_text(encoding="utf-8")

@@ -62,18 +62,41 @@ def findings_of(kb: KnowledgeBase, assessment: str) -> list[Entry]:
 
 
 def entry_pages(kb: KnowledgeBase) -> list[Page]:
-    """One page per assessment with findings to tick, in declaration order."""
-    pages = []
+    """One page per assessment with findings to tick, in declaration order; assessments
+    declared with the same `group` (the muscle length tests) share one page, each
+    with its own lists, so the page keys 1-9 still reach every page."""
+    pages: list[Page] = []
+    shared: dict[str, int] = {}  # group -> index of its page
     for assessment in kb.of("assessment").values():
         if assessment.id in SCORED_ELSEWHERE:
             continue
         findings = findings_of(kb, assessment.id)
         if not findings:
             continue
+        group = str(assessment.one("group", "") or "")
+        groups = tuple(_groups(assessment, findings))
+        if group and group in shared:
+            page = pages[shared[group]]
+            pages[shared[group]] = Page(page.assessment, page.label, page.title, page.note,
+                                        page.groups + _titled(assessment, groups))
+            continue
+        if group:
+            shared[group] = len(pages)
+            pages.append(Page(assessment.id, group_title(group), group_title(group), "",
+                              _titled(assessment, groups)))
+            continue
         pages.append(Page(assessment.id, short_label(assessment), assessment.name,
-                          str(assessment.one("note", "") or ""),
-                          tuple(_groups(assessment, findings))))
+                          str(assessment.one("note", "") or ""), groups))
     return pages
+
+
+def _titled(assessment: Entry, groups: tuple[Group, ...]) -> tuple[Group, ...]:
+    """An assessment's lists on a shared page: keys unique on the page, titles naming
+    the assessment (and its note, which says how it is done)."""
+    name = short_label(assessment)
+    return tuple(Group(f"{assessment.id}-{g.key}",
+                       name if len(groups) == 1 else f"{name}: {g.title.lower()}",
+                       g.assessment, g.side, g.findings) for g in groups)
 
 
 def _groups(assessment: Entry, findings: list[Entry]) -> list[Group]:

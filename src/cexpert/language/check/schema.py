@@ -11,7 +11,7 @@ STATES = ("overactive", "underactive")
 
 SCHEMA: dict[str, dict[str, object]] = {
     "assessment": {"views": "word", "sided": "flag", "scored": "number", "aka": "text",
-                   "note": "text", "position": "text", "tags": "word"},
+                   "note": "text", "position": "text", "tags": "word", "group": "word"},
     "muscle": {"region": "region", "group": "word", "aka": "text", "note": "text"},
     "finding": {"in": "assessment", "view": "word", "checkpoint": "checkpoint",
                 "side": SIDES, "sided": "flag", "clears": "finding", "region": "text",
