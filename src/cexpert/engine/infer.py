@@ -30,6 +30,7 @@ from cexpert.engine.result import (
     RuleInfo,
     SuggestedTest,
 )
+from cexpert.language.check.names import atoms_of
 from cexpert.language.check.schema import ITS_LIMB, ITS_REGION
 from cexpert.language.knowledge import KbRule, KnowledgeBase
 
@@ -45,7 +46,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
     book = FactBook()
     working = _input_facts(kb, case, book, engine.counts_visits)
     working += _fms_scoring(kb, case, book)
-    chaining = _Chaining(kb, book)
+    chaining = _Chaining(kb, book, counts_evidence(kb))
     limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
     firings = engine.run(working, chaining.conclude, limit, then=chaining.at_fixed_point,
                          record=record, recorded=chaining.last_made)
@@ -129,10 +130,13 @@ def _input_facts(kb: KnowledgeBase, case: Case, book: FactBook, counts_visits: b
     if case.previous or counts_visits:
         out += _across_visits(case, book, out)
     out += _clearances(case, book, out)
-    # what was run, even with nothing found: `assessed X` (a suggestion's own test)
-    tests = [*case.assessed, *(o.assessment for o in case.observations),
-             *(["fms"] if case.fms else []), *(s.test for s in case.fms),
-             *(["fms_clearing"] if case.clearing else []), *(c.test for c in case.clearing)]
+    # what was run and left no fact of its own (`assessed X`; a finding or a score says
+    # the rest): an assessment entered empty, a clearing test recorded negative
+    observed = {o.assessment for o in case.observations}
+    positive = {c.test for c in case.clearing if c.positive}
+    tests = [*(a for a in case.assessed if a not in observed),
+             *(c.test for c in case.clearing if c.test not in positive),
+             *(["fms_clearing"] if case.clearing and not positive else [])]
     for test in dict.fromkeys(tests):
         add("assessed", {"test": test}, test)
     return out
@@ -269,10 +273,16 @@ def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
 # --- chaining: one fact per derivation -------------------------------------------------
 
 
+def counts_evidence(kb: KnowledgeBase) -> bool:
+    """Whether any rule tests `evidence ...` (only then are the counts made facts)."""
+    return any(a.kind == "evidence" for r in kb.rules for a in atoms_of(r.condition))
+
+
 @dataclass
 class _Chaining:
     kb: KnowledgeBase
     book: FactBook
+    evidence_wanted: bool = True
 
     def __post_init__(self) -> None:
         self.seen: set[tuple] = set()
@@ -376,7 +386,7 @@ class _Chaining:
     def evidence(self) -> list[WorkingFact]:
         """Builtin: how many entered findings each muscle's state rests on (any side),
         for `evidence overactive MUSCLE <= N`. Counted once."""
-        if self.book.of_kind("evidence"):
+        if not self.evidence_wanted or self.book.of_kind("evidence"):
             return []
         by_muscle: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in self.book.of_kind(*STATES):

@@ -208,7 +208,7 @@ class RuleChecks:
             return self.resolve_condition_status(node)
         kind = node.kind
         if kind == "assessed":
-            return Atom("assessed", self.resolve_test(node.name), node.span)
+            return self.resolve_assessed(node)
         if kind in ("followup",):
             if node.name.key not in ("yes", ANY):
                 self.error("E206", f"'followup {node.name.text}' is not a test", node.span,
@@ -239,6 +239,24 @@ class RuleChecks:
                 self.error("E203", f"'{node.name.text}' is not a pain region", node.span)
         atom_kind = {"pain": "finding"}.get(kind, kind)
         return Atom(atom_kind, ident, node.span)
+
+    def resolve_assessed(self, node: st.FactTest) -> Cond:
+        """`assessed T`: T was entered. A finding entered in an assessment (or an FMS
+        score, a clearing test) says so; an `assessed` fact only stands for what leaves
+        no other: an assessment entered empty, a clearing test recorded negative."""
+        ident = self.resolve_test(node.name)
+        span = node.span
+        if ident is None:
+            return Atom("assessed", None, span)
+        finding = self.decls["finding"].get(ident)
+        if finding is None and ident == "fms":
+            return Atom("fms", None, span)
+        if finding is None:
+            return AnyOf((Atom("finding", None, span, scope=ident), Atom("assessed", ident, span)))
+        if name_key(attribute_text(finding, "in") or "") == "fms":
+            return Atom("fms", ident, span)
+        return AnyOf((Atom("finding", ident, span, scope="fms_clearing"),
+                      Atom("assessed", ident, span)))
 
     def resolve_test(self, name: st.Name) -> str | None:
         """An assessment, or a finding that is a test of its own (an FMS test, a clearing
