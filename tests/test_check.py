@@ -709,3 +709,43 @@ def test_e106_a_dose_change_out_of_range_is_an_error(kb):
 def test_e206_a_reassessment_after_no_time_is_an_error(kb):
     d = one(kb("rule r when knee valgus then reassess in 0 weeks\n"), "E206")
     assert d.message == "a reassessment comes after more than 0 weeks"
+
+
+# --- the next test to run (issue 11) ------------------------------------------------------
+
+
+def test_suggest_test_resolves_an_assessment_with_how_and_why(kb):
+    rule = the_rule(kb('rule r when knee valgus then suggest test overhead squat with "heels up" '
+                       'because "why {finding}"\n'))
+    (suggestion,) = rule.conclusions
+    assert suggestion.kind == "suggest"
+    assert dict(suggestion.data) == {"test": "ohsa", "with": "heels up", "reason": "why {finding}"}
+
+
+def test_e201_unknown_test_with_did_you_mean_among_the_assessments(kb):
+    d = one(kb('rule r when knee valgus then suggest test overhed squat because "w"\n'), "E201")
+    assert d.message == "unknown assessment 'overhed squat'"
+    assert d.help == "did you mean 'overhead squat'?"
+
+
+def test_e201_a_finding_that_is_no_test_of_its_own(kb):
+    d = one(kb('rule r when knee valgus then suggest test heels rise because "w"\n'), "E201")
+    assert d.message == "unknown assessment 'heels rise'"
+    assert d.help == "'heels rise' is a finding, not a test one can run"
+
+
+def test_assessed_reads_the_findings_of_the_assessment(kb):
+    rule = the_rule(kb('rule r when not assessed ohsa then note "n"\n'))
+    assert isinstance(rule.condition, NoneOf)
+    kinds = {(a.kind, a.id, a.scope) for a in rule.condition.operand.operands}
+    assert kinds == {("finding", None, "ohsa"), ("assessed", "ohsa", None)}
+
+
+def test_evidence_counts_a_muscle_state_and_wants_a_whole_number(kb):
+    row = "knee valgus → overactive adductors\n"
+    rule = the_rule(kb(row + 'rule r when evidence overactive adductors <= 1 then note "n"\n'),
+                    "r")
+    assert rule.condition == Atom("evidence", "adductor_complex", rule.condition.span, "<=", 1,
+                                  scope="overactive")
+    d = one(kb(row + 'rule r when evidence overactive adductors = 1.5 then note "n"\n'), "E206")
+    assert "whole number" in d.message

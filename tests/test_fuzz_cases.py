@@ -59,4 +59,4 @@ def test_any_case_document_is_read_or_refused_with_its_problems(document):
         assert str(error).startswith("fuzz.toml: "), error
         return
     result = SERVICE.consult(case)
-    assert result.as_json()["schema_version"] == 2
+    assert result.as_json()["schema_version"] == 3

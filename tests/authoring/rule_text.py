@@ -16,7 +16,7 @@ def vocabulary() -> dict[str, list[str]]:
     kb = load([rules_dir()]).kb
     assert kb is not None
     words = {kind: list(kb.of(kind)) for kind in ("finding", "muscle", "exercise", "condition",
-                                                    "phase", "region")}
+                                                    "phase", "region", "assessment")}
     words["regional"] = [c for c, e in kb.of("condition").items() if e.flag("regional")]
     return words
 
@@ -60,7 +60,9 @@ def table_row(draw) -> str:
 def condition(draw, depth: int = 0) -> str:
     atom = hs.one_of(ids("finding"), ids("condition").map(lambda c: f"condition {c}"),
                      hs.tuples(ids("regional"), ids("region")).map(
-                         lambda cr: f"condition {cr[0]} at {cr[1]}"))
+                         lambda cr: f"condition {cr[0]} at {cr[1]}"),
+                     ids("assessment").map(lambda a: f"assessed {a}"),
+                     ids("muscle").map(lambda m: f"evidence overactive {m} <= 1"))
     if depth >= 2 or draw(hs.booleans()):
         return draw(atom)
     left, right = draw(condition(depth + 1)), draw(condition(depth + 1))
@@ -83,6 +85,8 @@ def full_rule(draw, number: int) -> str:
         f"exclude phase {draw(ids('phase'))} at {draw(ids('region'))} because \"a region\"",
         f"prescribe {draw(ids('exercise'))}",
         "note \"see # not a comment\"",
+        f"suggest test {draw(ids('assessment'))} with \"a support, a wall\" because \"why\"",
+        f"suggest test {draw(ids('assessment'))} because \"why, with a comma\"",
     ])
     then = "then " + "; ".join(draw(hs.lists(conclusions, min_size=1, max_size=2)))
     parts = [head, when, then, 'source "generated"']
