@@ -23,9 +23,11 @@ The next tests to run pass the same filters (issue 11):
   suggest_painful   none of the assessment pain was felt during (`during`);
   suggest_excluded  none whose tags an exclusion of tags alone names (concluded, or
                     a reference rule's on what was entered), as for exercises;
-  suggest_supine    none done lying on the back in pregnancy, after a hip
-                    replacement or for a client who cannot lie supine, whatever
-                    the rules say;
+  suggest_supine    none done lying on the back in pregnancy (from week 14, or when
+                    the weeks are not given: the rules' own threshold) or for a
+                    client who cannot lie supine; after a hip replacement without
+                    the surgeon's limits on record, none that bends the hip past 90
+                    degrees or crosses the midline, whatever the rules say;
   suggest_support   where balance is a concern (65 or older, poor balance,
                     osteoporosis, pregnancy), a single-leg test only with a support
                     (its `with`).
@@ -218,8 +220,9 @@ SUPINE = "supine"  # the position tag of exercises and tests done lying on the b
 SINGLE_LEG = "single_leg"  # the tag of a test done standing on one leg
 #: Who may not lie on the back for a test (issue 11): the case's own words, looked up in
 #: the reference knowledge base (an id it does not declare never occurs).
-NO_SUPINE_CONDITIONS = ("pregnancy", "hip_replacement")
 NO_SUPINE_LIMITATIONS = ("cannot_lie_supine",)
+SUPINE_FROM_WEEK = 14  # pregnancy: prolonged lying on the back from week 14 (safety rules)
+HIP_PRECAUTION_TAGS = ("hip_flexion_past_90", "hip_adduction_past_midline")
 BALANCE_CONDITIONS = ("osteoporosis", "pregnancy")
 BALANCE_LIMITATIONS = ("poor_balance", "fall_risk")
 
@@ -239,10 +242,12 @@ def _suggestions(case: Case, result: Result, kb: KnowledgeBase) -> Iterator[Viol
                 if data.get("tags") and not (data.get("phases") or data.get("exercises")
                                              or data.get("muscles"))]
     conditions = {c.id for c in case.client.conditions}
-    replaced = any(c.id == "joint_replacement" and c.region == "hip"
-                   for c in case.client.conditions)
-    no_supine = bool(conditions & set(NO_SUPINE_CONDITIONS) or replaced
-                     or set(case.client.limitations) & set(NO_SUPINE_LIMITATIONS))
+    pregnant = any(c.id == "pregnancy" and dict(c.measures).get("weeks", SUPINE_FROM_WEEK)
+                   >= SUPINE_FROM_WEEK for c in case.client.conditions)
+    cleared = {r.subject for r in case.screening.clearances if r.clears == "condition"}
+    hip = any(c.id == "joint_replacement" and c.region in (None, "hip")
+              and c.id not in cleared for c in case.client.conditions)
+    no_supine = pregnant or bool(set(case.client.limitations) & set(NO_SUPINE_LIMITATIONS))
     balance = ((case.client.age or 0) >= 65 or bool(conditions & set(BALANCE_CONDITIONS))
                or bool(set(case.client.limitations) & set(BALANCE_LIMITATIONS)))
     for test in tests:
@@ -261,6 +266,9 @@ def _suggestions(case: Case, result: Result, kb: KnowledgeBase) -> Iterator[Viol
                                 f"{data.get('reason')}")
         if no_supine and SUPINE in tags:
             yield Violation("suggest_supine", f"{test.test} is done lying on the back")
+        if hip and tags & set(HIP_PRECAUTION_TAGS):
+            yield Violation("suggest_supine", f"{test.test} moves a replaced hip past its "
+                            "precautions")
         if balance and SINGLE_LEG in tags and not test.how:
             yield Violation("suggest_support", f"{test.test} stands on one leg with no "
                             "support although balance is a concern")
