@@ -321,7 +321,9 @@ def previous_visits(draw, vocab: Vocabulary, now: Mapping[str, Any]) -> list[dic
     """`[[previous]]`: up to 4 earlier visits, oldest first, each with findings drawn
     from this visit's (so findings persist and resolve) and from the whole vocabulary
     (so others are new or resolved), dated in order or not dated at all."""
-    entered = [_finding_id(vocab, assessment, spelling) for assessment, value in now.items()
+    entered = [_finding_id(vocab, assessment, spelling["id"] if isinstance(spelling, Mapping)
+                           else spelling)  # a pain entry may be `{ id, during }`
+               for assessment, value in now.items()
                for items in (value.values() if isinstance(value, Mapping) else [value])
                for spelling in items]  # ids: a display name may be another assessment's too
     words = [Word(w.id, (w.id,)) for a in vocab.assessments for w in a.findings]
