@@ -61,6 +61,25 @@ def test_coverage_counts_rules_branches_and_exercises(capsys, project):
     assert file["missing_lines"] == [12, 13]  # the untaken branch, the rule that never fired
 
 
+GUARDED = RULES + """\
+rule guarded when heels rise and not (knees in or feet out) then overactive tfl
+"""
+
+
+def test_a_branch_under_not_is_taken_where_it_held_and_kept_its_rule_from_firing(
+        capsys, project):
+    # a `not (a or b)` operand can never hold where its rule fires; a test covers it by
+    # showing the guard at work: the operand held and the rule stayed silent
+    (project / "rules.cex").write_text(GUARDED, encoding="utf-8")
+    both = '[assessment]\nohsa = ["heels_rise", "knees_in"]\n'
+    (project / "tests" / "both.toml").write_text(both)
+    _, out, _ = run(capsys, "test", str(project / "tests"), "--rules",
+                    str(project / "rules.cex"), "--format", "json")
+    never = json.loads(out)["coverage"]["branches"]["never_taken"]
+    assert [(b["rule"], b["column"]) for b in never if b["rule"] == "guarded"] == [
+        ("guarded", GUARDED.splitlines()[-1].index("feet out") + 1)]
+
+
 def test_the_text_report_has_a_per_file_table_with_missing_lines(capsys, project):
     _, out, _ = run(capsys, "test", str(project / "tests"), "--rules",
                     str(project / "rules.cex"))

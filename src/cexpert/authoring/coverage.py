@@ -2,8 +2,10 @@
 chosen, and per file the lines no test reaches, as coverage.py reports a program.
 
 A branch (one operand of an `or`) is taken when its rule fired in a test and the
-branch held in that consultation's working memory; an exercise is covered when some
-test's program contains it.
+branch held in that consultation's working memory. A branch under a `not` can never
+hold where its rule fires (the `not` forbids it), so it is taken when it held in a test
+where its rule did not fire: a test saw that guard at work. An exercise is covered when
+some test's program contains it.
 """
 
 from __future__ import annotations
@@ -24,23 +26,24 @@ class Branch:
     index: int  # the branch's place among every `or` operand of its rule
     condition: Cond = field(compare=False, hash=False)
     span: Span = field(compare=False, hash=False)
+    negated: bool = field(default=False, compare=False, hash=False)  # under an odd number of `not`s
 
 
 def branches_of(rule: KbRule) -> list[Branch]:
     """Every operand of every `or` in the rule's condition, in reading order."""
     found: list[Branch] = []
 
-    def walk(cond: Cond) -> None:
+    def walk(cond: Cond, negated: bool) -> None:
         if isinstance(cond, AnyOf):
             for operand in cond.operands:
-                found.append(Branch(rule.id, len(found), operand, _span(operand)))
+                found.append(Branch(rule.id, len(found), operand, _span(operand), negated))
         if isinstance(cond, NoneOf):
-            walk(cond.operand)
+            walk(cond.operand, not negated)
         elif isinstance(cond, AllOf | AnyOf):
             for operand in cond.operands:
-                walk(operand)
+                walk(operand, negated)
 
-    walk(rule.condition)
+    walk(rule.condition, False)
     return found
 
 
@@ -75,11 +78,10 @@ class Coverage:
         fired = set(result.rules)
         self.fired |= fired
         for rule in self.kb.rules:
-            if rule.id not in fired:
-                continue
             for branch in branches_of(rule):
-                if branch not in self.taken and condition_holds(branch.condition, result,
-                                                                self.kb):
+                # a plain branch counts where its rule fired, a negated one where it did not
+                if (branch not in self.taken and (rule.id in fired) != branch.negated
+                        and condition_holds(branch.condition, result, self.kb)):
                     self.taken.add(branch)
         self.used |= {item.exercise for item in result.program}
 
@@ -116,7 +118,7 @@ class Coverage:
             branches = [b for r in in_file for b in branches_of(r)]
             untaken = [b for b in branches if b not in self.taken]
             for branch in untaken:
-                if branch.rule in self.fired:
+                if branch.rule in self.fired or branch.negated:
                     missing |= set(range(branch.span.line, branch.span.end_line + 1))
             out.append(FileCoverage(
                 file, len(in_file), sum(1 for r in in_file if r.id not in self.fired),
