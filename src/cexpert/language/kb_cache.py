@@ -28,10 +28,11 @@ import hashlib
 import io
 import os
 import pickle
-import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from cexpert.language.private_files import private_folder, read_private
 
 FORMAT = 1
 KEEP = 32  # entries kept; the least recently used beyond that are removed on a write
@@ -107,10 +108,10 @@ def read(paths: Sequence[str | Path], label: str | None, profile: str | None,
 
     `expand(root)` lists a root's rule files as loading would (None on any problem)."""
     where = folder()
-    if where is None or not _private(where):
+    if where is None or not private_folder(where):
         return None
     path = where / f"kb-{request_key(paths, label, profile)[:40]}.pickle"
-    data = _read_private(path)
+    data = read_private(path)
     if data is None:
         return None
     try:
@@ -142,7 +143,7 @@ def write(paths: Sequence[str | Path], label: str | None, profile: str | None,
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return
-    if not _private(where):
+    if not private_folder(where):
         return
     files = []
     for display in sources:
@@ -184,34 +185,6 @@ def _prune(where: Path) -> None:
     for _, old in entries[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
-
-
-def _private(where: Path) -> bool:
-    try:
-        info = os.lstat(where)
-    except OSError:
-        return False
-    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
-            and not info.st_mode & 0o077)
-
-
-def _read_private(path: Path) -> bytes | None:
-    """The file's bytes if it is a regular file of ours that nobody else can write."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(descriptor)
-        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
-                or info.st_mode & 0o022):
-            return None
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            return handle.read()
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
 
 
 def _read_plain(display: str) -> bytes | None:

@@ -16,10 +16,11 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from cexpert.language.private_files import private_folder, read_private
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -37,12 +38,12 @@ def load_parser(grammar: Path, options: dict[str, Any], folder: Path | None) -> 
     text = grammar.read_text(encoding="utf-8")
     key = cache_key(text, options)
     path = folder / f"cex-{key[:32]}.json" if folder is not None else None
-    if path is not None and _private_folder(folder):
+    if path is not None and private_folder(folder):
         cached = _read(path, key)
         if cached is not None:
             return cached
     built = Lark(text, **options)
-    if path is not None and _private_folder(folder, create=True):
+    if path is not None and private_folder(folder, create=True):
         _write(path, key, built)
     return built
 
@@ -73,40 +74,19 @@ def cache_key(grammar: str, options: dict[str, Any]) -> str:
     return hashlib.sha256(stamp.encode()).hexdigest()
 
 
-def _private_folder(folder: Path, create: bool = False) -> bool:
-    """The folder exists (made 0700 if `create`), is ours, and nobody else can write
-    into it; a symlink or a folder in the wrong hands is never trusted."""
-    try:
-        if create:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.lstat(folder)
-    except OSError:
-        return False
-    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
-            and not info.st_mode & 0o077)
-
-
 def _read(path: Path, key: str) -> Lark | None:
     from lark import Lark
 
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+    raw = read_private(path)
+    if raw is None:
         return None
     try:
-        info = os.fstat(descriptor)
-        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
-                or info.st_mode & 0o022):
-            return None
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            document = json.loads(handle.read())
+        document = json.loads(raw)
         if not isinstance(document, dict) or document.get("key") != key:
             return None
         return Lark._load_from_dict(_int_keys(document["data"]), _memo(document["memo"]))
     except Exception:  # stale, truncated or foreign content: rebuild
         return None
-    finally:
-        os.close(descriptor)
 
 
 def _write(path: Path, key: str, built: Lark) -> None:
