@@ -358,7 +358,7 @@ def test_e110_unknown_setting_with_did_you_mean(kb):
     assert d.message == "unknown setting 'profil'"
     assert d.help == "did you mean 'profile'?"
     assert d.expected == ("checkpoint_order, assessment_order, fms_order, profile, firing_limit, "
-                          "exercise_preference")
+                          "exercise_preference, assumed_equipment")
     assert where(d) == ("rules.cex", 2, 9)
 
 

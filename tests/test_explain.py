@@ -144,7 +144,7 @@ def test_adding_a_finding_shows_the_added_program_item(service):
     before, after, changes = service.what_if(case, "ohsa", "feet_turn_out")
     assert "smr_tfl" not in {p.exercise for p in before.program}
     assert "smr_tfl" in {p.exercise for p in after.program}
-    assert ("program", "+", "inhibit: TFL roll (both)") in {
+    assert ("program", "+", "inhibit: TFL roll") in {
         (c.section, c.sign, c.text) for c in changes}
 
 
@@ -153,7 +153,7 @@ def test_removing_a_finding_shows_the_removed_program_item(service):
                               "case.toml")
     _, after, changes = service.what_if(case, "ohsa", "feet_turn_out")
     assert "smr_tfl" not in {p.exercise for p in after.program}
-    assert ("program", "-", "inhibit: TFL roll (both)") in {
+    assert ("program", "-", "inhibit: TFL roll") in {
         (c.section, c.sign, c.text) for c in changes}
     assert ("dysfunctions", "-", "Feet turn out") in {
         (c.section, c.sign, c.text) for c in changes}

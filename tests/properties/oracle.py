@@ -146,7 +146,7 @@ def _matches(data: Mapping, exercise: str, phase: str, tags: set[str],
 def assumed_equipment(kb: KnowledgeBase) -> set[str]:
     """What the rules assume every client has, even with `["none"]`: the equipment
     they declare in `group environment` or list in `setting assumed_equipment`
-    (neither is declared today: then nothing but "none" itself)."""
+    (the shipped rules list the room itself: wall, floor, door frame, chair)."""
     grouped = {e.id for e in kb.of("equipment").values()
                if "environment" in e.many("group")}
     return grouped | set(kb.setting("assumed_equipment")) | {NO_EQUIPMENT}

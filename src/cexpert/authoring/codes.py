@@ -37,6 +37,7 @@ TITLES: dict[str, str] = {
     "W205": "a rule that cites no source",
     "W304": "a conclusion nothing uses",
     "W305": "two exercises equally good for a muscle, and nothing orders them",
+    "W306": "an exercise's home instructions with parts missing",
     **{code: lint.title for code, lint in LINTS.items()},
 }
 
@@ -164,6 +165,16 @@ EXAMPLES: dict[str, tuple[str, str, str]] = {
              'posterior_deltoid\n',
              'exercise act_delt_raise "Rear delt raise" phase activate targets rhomboids, '
              'posterior_deltoid\n'),
+    "W306": ("An exercise's home instructions are all six parts or none: `setup`, `cues` "
+             "(2 to 4), `feel`, `mistake`, `easier`, `harder` (with their `source`); a "
+             "client following them at home needs every one.",
+             'exercise act_iliacus "Iliacus march" phase activate targets psoas\n'
+             '  setup "Stand tall beside a wall" cues "Lift one knee", "Lower slowly"\n',
+             'exercise act_iliacus "Iliacus march" phase activate targets psoas\n'
+             '  setup "Stand tall beside a wall" cues "Lift one knee", "Lower slowly"\n'
+             '  feel "The front of the hip working" mistake "Leaning back"\n'
+             '  easier "A smaller lift" harder "A band around the feet"\n'
+             '  source "convention"\n'),
     "W401": ("An exercise no consultation can reach: nothing flags its targets in the "
              "state its phase treats, prescribes it or substitutes it.",
              'exercise act_iliacus "Iliacus march" phase activate targets iliacus\n'

@@ -25,7 +25,8 @@ RESERVED = ("and", "or", "not", "when", "then", "because", "source", "salience",
 ATTRIBUTES = ("in", "view", "views", "checkpoint", "side", "sided", "aka", "region", "phase",
               "targets", "covers", "equipment", "position", "sets", "reps", "hold", "tempo",
               "substitutes", "tags", "integrates", "treats", "cap", "clears", "scored",
-              "unilateral", "group", "statuses", "within", "regional", "measures")
+              "unilateral", "group", "statuses", "within", "regional", "measures", "setup",
+              "cues", "feel", "mistake", "easier", "harder", "toward", "away")
 
 
 class CexLexer(RegexLexer):

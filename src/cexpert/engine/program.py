@@ -127,7 +127,8 @@ class _Session:
             if exclusion_covers(fact, exercise, phase, self.kb):
                 return ("contraindication", fact.get("reason"), fact.id)
         owned = self.case.client.equipment
-        needed = [e for e in exercise.many("equipment") if e != "none"]
+        assumed = set(self.kb.setting("assumed_equipment"))
+        needed = [e for e in exercise.many("equipment") if e != "none" and e not in assumed]
         if owned is not None and any(e not in owned for e in needed):
             missing = ", ".join(self.kb.name_of("equipment", e) for e in needed
                                 if e not in owned)
@@ -244,17 +245,45 @@ def _cap(phase: Entry) -> int:
 
 
 def _make_item(session: _Session, phase: Entry, exercise_id: str, targets: list[str],
-               side: str, addresses: list[str], premises: list[str]) -> ProgramItem:
+               side: str | None, addresses: list[str], premises: list[str]) -> ProgramItem:
     exercise = session.kb.get("exercise", exercise_id)
     assert exercise is not None
     dose, dose_premises = session.dose(exercise, phase)
+    turn = _turn(session, exercise, phase.one("treats"))
+    if turn is not None:
+        side = None  # a rotation is done once, in the direction it names
+    data = {"phase": phase.id, "exercise": exercise_id, "targets": targets, "side": side,
+            "addresses": addresses}
+    if turn is not None:
+        data["turn"] = turn
     fact = session.book.add(
-        "prescription",
-        {"phase": phase.id, "exercise": exercise_id, "targets": targets, "side": side,
-         "addresses": addresses},
+        "prescription", data,
         origin=BUILTIN, premises=tuple(dict.fromkeys([*premises, *dose_premises])))
     return ProgramItem(phase.id, exercise_id, exercise.name, tuple(targets), side, dose,
-                       tuple(addresses), fact.id)
+                       tuple(addresses), fact.id, turn)
+
+
+def _turn(session: _Session, exercise: Entry, state: str | None) -> str | None:
+    """Which way a rotation turns (`toward` / `away` in its declaration): toward the
+    side of each flagged muscle listed after `toward`, away from the side of each
+    listed after `away`; "both" (each way) when they disagree or no side is known."""
+    toward, away = exercise.many("toward"), exercise.many("away")
+    if not (toward or away):
+        return None
+    ways: set[str] = set()
+    for muscle in (*toward, *away):
+        if state not in STATES or (muscle, state) not in session.muscle_fact:
+            continue
+        for entries in session.lists[state].values():
+            for m, side in entries:
+                if m != muscle:
+                    continue
+                sides = body_sides(side)
+                ways |= sides if muscle in toward else {_OTHER[s] for s in sides}
+    return ways.pop() if len(ways) == 1 else BOTH
+
+
+_OTHER = {"left": "right", "right": "left"}
 
 
 def _prescribed(session: _Session, phase: Entry, prescribed: list[Fact]) -> list[ProgramItem]:
@@ -278,9 +307,11 @@ def _prescribed(session: _Session, phase: Entry, prescribed: list[Fact]) -> list
 
 
 def _prescribed_side(session: _Session, exercise: Entry, state: str | None,
-                     targets: list[str]) -> str:
+                     targets: list[str]) -> str | None:
     """S8 for a prescribed exercise: one side when every finding listing one of its
     flagged targets in the phase's set puts that target on the same single side."""
+    if not exercise.flag("unilateral"):
+        return None
     if state not in STATES:
         return BOTH
     flagged = [m for m in targets if (m, state) in session.muscle_fact]
@@ -330,10 +361,11 @@ def _by_muscle(session: _Session, phase: Entry, state: str, already: list[Progra
     return items
 
 
-def _item_side(session: _Session, exercise: Entry, state: str, muscle: str) -> str:
-    """S8: one side only when every finding listing the muscle is one-sided there."""
+def _item_side(session: _Session, exercise: Entry, state: str, muscle: str) -> str | None:
+    """S8: one side only when every finding listing the muscle is one-sided there; no
+    side at all (None) for an exercise done once (not `unilateral`)."""
     if not exercise.flag("unilateral"):
-        return BOTH
+        return None
     sides = {side for entries in session.lists[state].values()
              for m, side in entries if m == muscle}
     return sides.pop() if len(sides) == 1 and BOTH not in sides else BOTH
@@ -405,10 +437,11 @@ def _by_checkpoint(session: _Session, phase: Entry, already: list[ProgramItem]
                          if f.get("finding") and kb.get("finding", f.get("finding"))
                          and _group(kb, kb.get("finding", f.get("finding")).one("checkpoint"))
                          == group]
+            chosen = kb.get("exercise", choice.exercise)
             items.append(_make_item(session, phase, choice.exercise,
-                                    list(kb.get("exercise", choice.exercise).many(
-                                        "integrates")),
-                                    BOTH, addresses, [source, *choice.premises]))
+                                    list(chosen.many("integrates")),
+                                    BOTH if chosen.flag("unilateral") else None,
+                                    addresses, [source, *choice.premises]))
             break
     return items
 

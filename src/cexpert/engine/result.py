@@ -81,10 +81,11 @@ class ProgramItem:
     exercise: str
     name: str
     targets: tuple[str, ...]
-    side: str
+    side: str | None  # None: done once, no side (not `unilateral`, or a rotation)
     dose: Dose
     addresses: tuple[str, ...]
     fact: str
+    turn: str | None = None  # a rotation stretch: "left", "right" or "both" (each way)
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ def diff(before: Result, after: Result) -> tuple[Change, ...]:
     compare("muscles", _muscles(before), _muscles(after))
     compare("conflicts", _by_text(c.name for c in before.conflicts),
             _by_text(c.name for c in after.conflicts))
-    compare("program", _by_text(f"{p.phase}: {p.name} ({p.side})" for p in before.program),
-            _by_text(f"{p.phase}: {p.name} ({p.side})" for p in after.program))
+    compare("program", _by_text(_program_text(p) for p in before.program),
+            _by_text(_program_text(p) for p in after.program))
     compare("excluded", _by_text(f"{e.name}: {e.reason}" for e in before.excluded),
             _by_text(f"{e.name}: {e.reason}" for e in after.excluded))
     return tuple(changes)
@@ -70,3 +70,9 @@ def _referral_lines(result: Result) -> dict[object, Item]:
                                  for r in result.referral.reasons}
     lines["program"] = ("program", result.program_status.replace("_", " "))
     return lines
+
+
+def _program_text(p) -> str:
+    """One program item as a what-if compares it: phase, name, side or direction."""
+    where = f"turning {p.turn}" if p.turn else p.side
+    return f"{p.phase}: {p.name}" + (f" ({where})" if where else "")

@@ -30,6 +30,7 @@ from cexpert.present.words import (
     dose_words,
     dysfunction_detail,
     excluded_title,
+    item_title,
     purpose,
     side_words,
     status_words,
@@ -184,8 +185,8 @@ class _Builder:
                 continue
             treats = phase.one("treats")
             items = tuple(
-                self.item(f"{p.name}, {side_words(p.side)}", p.fact, "Program",
-                          f"{phase.name} {n}. {p.name}, {side_words(p.side)}",
+                self.item(item_title(p), p.fact, "Program",
+                          f"{phase.name} {n}. {item_title(p)}",
                           dose_words(p.dose), purpose(result, kb, p, treats))
                 for n, p in enumerate(chosen, 1))
             note = str(phase.one("note", "") or "")

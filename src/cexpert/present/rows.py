@@ -18,6 +18,7 @@ from cexpert.present.words import (
     dysfunction_detail,
     evidence_words,
     excluded_text,
+    item_side_words,
     muscle_text,
     suggestion_title,
     target_names,
@@ -124,7 +125,9 @@ def program_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
         if not items:
             rows.append(Row("note", "Nothing in this phase"))
         for n, item in enumerate(items, 1):
-            side = "" if item.side == "both" else f" ({item.side})"
+            where = item_side_words(item)
+            side = "" if item.side == "both" or not where else \
+                f" ({item.side if item.turn is None else where})"
             rows.append(Row("item", f"{n}. {item.name}{side}", item.fact,
                             dose_words(item.dose), "exercise", item.exercise))
             targets = target_names(kb, item.targets)

@@ -26,6 +26,21 @@ def side_words(side: str | None) -> str:
     return SIDE_WORDS.get(side or "both", side or "")
 
 
+def item_side_words(item: ProgramItem) -> str:
+    """Where and which way an exercise is done: 'both sides', 'left side', 'turning to
+    the right', 'turning each way'; '' for an exercise done once (no side at all)."""
+    if item.turn is not None:
+        return "turning each way" if item.turn == "both" else f"turning to the {item.turn}"
+    return "" if item.side is None else side_words(item.side)
+
+
+def item_title(item: ProgramItem) -> str:
+    """An exercise's name with its side or direction: 'Floor cobra', 'Calf stretch, each
+    side', 'Seated trunk rotation stretch, turning to the right'."""
+    where = item_side_words(item)
+    return f"{item.name}, {where}" if where else item.name
+
+
 def dose_words(dose: Dose) -> str:
     parts = []
     if dose.sets is not None:

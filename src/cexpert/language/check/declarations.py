@@ -9,6 +9,8 @@ from difflib import get_close_matches
 from cexpert.language import syntax_tree as st
 from cexpert.language.check.names import article, meant, meant_as_written, plain, span_of
 from cexpert.language.check.schema import (
+    CUES,
+    INSTRUCTIONS,
     REQUIRED,
     SCHEMA,
     SETTINGS,
@@ -130,6 +132,7 @@ class DeclarationChecks:
                     kind, ident, title, aliases, attributes, decl.span, order)
         self.check_views(entries)
         self.check_regions(entries)
+        self.check_instructions(entries)
         return entries
 
     def check_regions(self, entries: dict[str, dict[str, Entry]]) -> None:
@@ -146,6 +149,38 @@ class DeclarationChecks:
                 span = next(a.span for a in decl.attributes if a.key == "within")
                 self.error("E106", f"region '{region.id}' lies within itself: "
                            f"{' within '.join([*seen, region.id])}", span)
+
+    def check_instructions(self, entries: dict[str, dict[str, Entry]]) -> None:
+        """An exercise's home instructions: 2-4 cues (E106); all parts or none (W306);
+        a rotation's `toward`/`away` muscles among those it works (E106)."""
+        for exercise in entries["exercise"].values():
+            decl = self.decls["exercise"][exercise.id]
+
+            def span(key: str, decl=decl) -> st.Span:
+                return next((a.span for a in decl.attributes if a.key == key), decl.id_span)
+
+            cues = exercise.many("cues")
+            if "cues" in exercise.attributes and not CUES[0] <= len(cues) <= CUES[1]:
+                self.error("E106", f"'cues' takes {CUES[0]} to {CUES[1]} cues, not "
+                           f"{len(cues)}", span("cues"),
+                           help="a client remembers a few short cues: keep the ones that "
+                           "matter most")
+            given = [k for k in INSTRUCTIONS if k in exercise.attributes]
+            if given and len(given) < len(INSTRUCTIONS):
+                missing = [k for k in INSTRUCTIONS if k not in given]
+                self.warn("W306", f"the instructions of exercise '{exercise.id}' have no "
+                          f"{', '.join(repr(m) for m in missing)}", decl.id_span,
+                          help="a client at home needs " + ", ".join(INSTRUCTIONS),
+                          notes=("instructions: setup, 2-4 cues, what to feel, the common "
+                                 "mistake, an easier and a harder version",))
+            works = {*exercise.many("targets"), *exercise.many("covers")}
+            for key in ("toward", "away"):
+                strays = [m for m in exercise.many(key) if m not in works]
+                if strays:
+                    self.error("E106", f"'{key}' names {', '.join(strays)}, which exercise "
+                               f"'{exercise.id}' does not target or cover", span(key),
+                               help="a rotation turns toward or away from the side of the "
+                               "muscles it works")
 
     def resolve_attributes(self, decl: st.Declaration) -> dict[str, tuple]:
         schema = SCHEMA[decl.kind]

@@ -27,7 +27,10 @@ SCHEMA: dict[str, dict[str, object]] = {
                  "equipment": "equipment", "position": "text", "sets": "number",
                  "reps": "number_or_text", "hold": "number", "tempo": "text",
                  "substitutes": "exercise", "tags": "word", "integrates": "checkpoint",
-                 "unilateral": "flag", "aka": "text", "note": "text"},
+                 "unilateral": "flag", "aka": "text", "note": "text",
+                 "setup": "text", "cues": "text", "feel": "text", "mistake": "text",
+                 "easier": "text", "harder": "text", "source": "text",
+                 "toward": "muscle", "away": "muscle"},
     "phase": {"treats": (*STATES, "checkpoints"), "cap": "number", "sets": "number",
               "reps": "number_or_text", "hold": "number", "tempo": "text", "aka": "text",
               "note": "text"},
@@ -35,7 +38,11 @@ SCHEMA: dict[str, dict[str, object]] = {
 }
 REQUIRED = {"finding": ("in",), "exercise": ("phase",), "phase": ("treats",)}
 SINGLE = {"in", "view", "checkpoint", "side", "clears", "phase", "position", "sets", "reps",
-          "hold", "tempo", "treats", "cap", "group", "region", "scored", "within"}
+          "hold", "tempo", "treats", "cap", "group", "region", "scored", "within", "setup",
+          "feel", "mistake", "easier", "harder", "source"}
+#: The parts of an exercise's home instructions (`cues` takes 2-4 of them).
+INSTRUCTIONS = ("setup", "cues", "feel", "mistake", "easier", "harder")
+CUES = (2, 4)
 
 SETTINGS: dict[str, object] = {
     "checkpoint_order": "checkpoint",
@@ -44,6 +51,7 @@ SETTINGS: dict[str, object] = {
     "profile": "word",
     "firing_limit": "number",
     "exercise_preference": "exercise",
+    "assumed_equipment": "equipment",
 }
 
 #: Numbers with a meaning: counts are whole numbers from 1, durations are positive.
