@@ -28,13 +28,27 @@ exercise act_calves "Calf raise" phase activate targets soleus, tfl
 """
 
 
+HOME = ('setup "Stand tall" cues "Move slowly", "Breathe" feel "The muscle working" '
+        'mistake "Rushing" easier "Smaller range" harder "Longer holds" source "t"')
+
+
+def instructed(text: str) -> str:
+    """`text` with home instructions for each exercise it declares, so that only the
+    warning a test is about is reported (an exercise without them is W408)."""
+    import re
+
+    ids = re.findall(r"^exercise (\w+)", text, re.M)
+    return text + "".join(f"extend exercise {i} {HOME}\n" for i in ids)
+
+
 @pytest.fixture
 def strict(tmp_path: Path):
     """strict(rules, base=BASE) -> the strict warnings' codes and the diagnostics."""
 
     def run(rules: str, base: str = BASE):
-        (tmp_path / "00_base.cex").write_text(base, encoding="utf-8")
-        (tmp_path / "10_rules.cex").write_text('source "t"\n' + rules, encoding="utf-8")
+        (tmp_path / "00_base.cex").write_text(instructed(base), encoding="utf-8")
+        (tmp_path / "10_rules.cex").write_text(instructed('source "t"\n' + rules),
+                                               encoding="utf-8")
         loaded = load([tmp_path])
         assert loaded.ok, loaded.diagnostics
         found = lint(loaded.kb, loaded.files)
@@ -161,8 +175,20 @@ def test_a_rule_including_another_with_the_opposite_state_is_W407(strict):
                                 "the opposite state for soleus")
 
 
+def test_an_exercise_without_home_instructions_is_W408(tmp_path):
+    (tmp_path / "00_base.cex").write_text(BASE, encoding="utf-8")
+    (tmp_path / "10_rules.cex").write_text(
+        'source "t"\nheels rise → overactive soleus, tfl\nknees in → underactive tfl\n'
+        f"extend exercise smr_calves {HOME}\n", encoding="utf-8")
+    loaded = load([tmp_path])
+    found = lint(loaded.kb, loaded.files)
+    assert [(d.code, d.message) for d in found] == [
+        ("W408", "exercise 'act_calves' has no home instructions")]
+    assert (found[0].span.line, found[0].span.column) == (12, 10)
+
+
 def test_every_strict_code_is_documented_by_a_title():
-    assert sorted(LINTS) == [f"W40{n}" for n in range(1, 8)]
+    assert sorted(LINTS) == [f"W40{n}" for n in range(1, 9)]
     assert all(lint_.title for lint_ in LINTS.values())
 
 
@@ -178,6 +204,9 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
 def kb_dir(tmp_path: Path) -> Path:
     (tmp_path / "00_base.cex").write_text(
         BASE + 'exercise act_other "Other" phase activate targets piriformis\n' + PUSH,
+        encoding="utf-8")
+    (tmp_path / "05_instructions.cex").write_text("".join(
+        f"extend exercise {i} {HOME}\n" for i in ("smr_calves", "act_calves", "act_other")),
         encoding="utf-8")
     (tmp_path / "10_rules.cex").write_text(
         'source "t"\nheels rise → overactive soleus, tfl\nknees in → underactive tfl\n'

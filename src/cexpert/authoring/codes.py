@@ -222,6 +222,15 @@ EXAMPLES: dict[str, tuple[str, str, str]] = {
              'rule b when heels rise and knee valgus then underactive soleus\n',
              'source "doc"\nrule a when heels rise then overactive soleus\n'
              'rule b when knee valgus then underactive soleus\n'),
+    "W408": ("An exercise without home instructions: a client given it has nothing to "
+             "follow at home. Add `setup`, `cues`, `feel`, `mistake`, `easier`, `harder` "
+             "and their `source` (here with `extend`, from a file of its own).",
+             'exercise act_iliacus "Iliacus march" phase activate targets psoas\n',
+             'exercise act_iliacus "Iliacus march" phase activate targets psoas\n'
+             '  setup "Stand tall beside a wall" cues "Lift one knee", "Lower slowly"\n'
+             '  feel "The front of the hip working" mistake "Leaning back"\n'
+             '  easier "A smaller lift" harder "A band around the feet"\n'
+             '  source "convention"\n'),
 }
 
 

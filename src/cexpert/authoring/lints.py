@@ -48,6 +48,7 @@ LINTS = {
                      "'setting assessment_order'"),
         Lint("W406", "an 'or' whose branches are identical"),
         Lint("W407", "a rule whose conditions include another's, with the opposite conclusion"),
+        Lint("W408", "an exercise without home instructions"),
     )
 }
 
@@ -63,6 +64,7 @@ def lint(kb: KnowledgeBase, files: Sequence[st.RuleFile]) -> list[Diagnostic]:
     found += _unordered_assessments(kb, spans)
     found += _identical_branches(kb)
     found += _opposite_supersets(kb)
+    found += _no_instructions(kb, spans)
     return found
 
 
@@ -365,3 +367,14 @@ def chosen(diagnostics: Iterable[Diagnostic], select: Sequence[str] = (),
             continue
         out.append(d)
     return out
+
+
+# --- W408 ------------------------------------------------------------------------------------
+def _no_instructions(kb: KnowledgeBase, spans: IdSpans) -> list[Diagnostic]:
+    """An exercise a client may be given with nothing to follow at home."""
+    from cexpert.language.check.schema import INSTRUCTIONS
+
+    return [_warn("W408", f"exercise '{e.id}' has no home instructions", spans(e),
+                  help="add " + ", ".join(INSTRUCTIONS) + " and their source")
+            for e in kb.of("exercise").values()
+            if not any(k in e.attributes for k in INSTRUCTIONS)]

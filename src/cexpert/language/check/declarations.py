@@ -24,7 +24,7 @@ from cexpert.language.knowledge import (
 from cexpert.language.syntax_tree import name_key
 
 #: What `extend` may add to a declaration of another file.
-EXTENSIBLE = ("aka", "tags", "substitutes", "covers", "note")
+EXTENSIBLE = ("aka", "tags", "substitutes", "covers", "note", *INSTRUCTIONS, "source")
 
 
 def _missing(decl: st.Declaration) -> bool:
