@@ -10,7 +10,14 @@ import pytest
 from textual.widgets import Input
 
 from cexpert.present.consultation import consultation
-from cexpert.present.document import Chain, Figure, ItemList, Section, headings
+from cexpert.present.document import (
+    APPENDIX_TITLE,
+    Chain,
+    Figure,
+    ItemList,
+    Section,
+    headings,
+)
 from cexpert.present.html import render_html
 from cexpert.present.markdown import render_markdown
 from cexpert.present.text import render_text
@@ -44,15 +51,44 @@ def blocks(section: Section, kind):
 
 
 def items(doc):
-    return [item for s in doc.sections for lst in blocks(s, ItemList) for item in lst.items]
+    """Every item of the document, its body and then its appendix (a handout keeps the
+    trainer's findings there)."""
+    return [item for s in (*doc.sections, *doc.appendix) for lst in blocks(s, ItemList)
+            for item in lst.items]
 
 
 def test_sections_follow_the_consultation_in_order(result):
     service, res = result
-    doc = consultation(res, service.kb)
+    doc = consultation(res, service.kb, chains="inline")
     assert [s.title for s in doc.sections] == [
         "Status", "Dysfunctions, in priority order", "Probable muscle imbalances", "Program",
         "Left out"]
+
+
+def test_the_handout_is_the_program_first_and_the_trainer_material_in_the_appendix(result):
+    """Issue 11: a client reads what to do (and when to stop) first; the findings, what
+    was left out and every chain are the trainer's appendix."""
+    service, res = result
+    doc = consultation(res, service.kb)
+    assert [s.title for s in doc.sections] == ["Status", "Program"]
+    assert [s.title for s in doc.appendix][:3] == [
+        "Dysfunctions, in priority order", "Probable muscle imbalances", "Left out"]
+    assert all(not i.why for i in items(doc))
+
+
+def test_a_handout_gives_each_exercise_its_instructions_and_the_stop_rules(consult):
+    service = Service.open()  # the shipped rules: every exercise has instructions
+    res = consult(service, CASE.replace('ohsa = ["knee valgus"]',
+                                        'ohsa = ["arms fall forward"]'))
+    doc = consultation(res, service.kb)
+    assert [s.title for s in doc.sections][:3] == ["Status", "Program", "When to stop"]
+    cobra = next(i for i in items(doc) if i.title == "Floor cobra")  # done once: no side
+    assert [label for label, _ in cobra.steps] == ["Setup", "Cues", "Feel", "Avoid",
+                                                   "Easier", "Harder"]
+    text = render_text(doc)
+    assert "Setup: Lie face down" in text and "Signs of overstretching" in text
+    assert "<dl class=\"how\">" in render_html(doc)
+    assert "- *Setup:* Lie face down" in render_markdown(doc)
 
 
 def test_a_referral_comes_first_and_is_drawn_as_an_alert(make_service, consult):
@@ -131,10 +167,10 @@ def test_a_consultation_has_no_figure_of_its_own(result):
 def test_the_headings_are_the_title_the_sections_and_the_appendix(result):
     service, res = result
     levels = headings(consultation(res, service.kb))
-    assert levels[:3] == [(1, "Consultation: Kim"), (2, "Status"),
-                          (2, "Dysfunctions, in priority order")]
-    appendix = levels.index((2, "Trainer's appendix: the reasoning behind each recommendation"))
-    assert (3, "Program") in levels[appendix:]
+    assert levels[:3] == [(1, "Consultation: Kim"), (2, "Status"), (2, "Program")]
+    appendix = levels.index((2, APPENDIX_TITLE))
+    assert (3, "Dysfunctions, in priority order") in levels[appendix:]
+    assert (3, "Program") in levels[appendix:]  # the program's chains
 
 
 # --- one document for the CLI and the TUI ---------------------------------------------------

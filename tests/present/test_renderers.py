@@ -136,7 +136,8 @@ def test_markdown_fences_a_figure_fallback_so_no_line_can_close_it():
 
 def test_markdown_heads_the_appendix_and_its_sections_one_level_down():
     out = render_markdown(doc(appendix=(Section("Program", (Chain("Adductor roll", CHAIN),)),)))
-    assert "\n## Trainer's appendix: the reasoning behind each recommendation\n\n### Program\n\n" \
+    assert "\n## Trainer's appendix: findings, what was left out and the reasoning\n\n" \
+           "### Program\n\n" \
            "**Adductor roll**\n\n- Adductor complex is probably overactive\n" in out
 
 

@@ -17,7 +17,7 @@ STATEMENTS = ("assessment", "muscle", "finding", "condition", "equipment", "dysf
               "setting", "section", "source", "include", "extend")
 RESERVED = ("and", "or", "not", "when", "then", "because", "source", "salience", "profile",
             "overactive", "underactive", "always", "is", "exclude", "substitute", "with",
-            "prescribe", "refer", "hold", "program", "reassess", "note", "tagged", "set",
+            "prescribe", "refer", "hold", "program", "reassess", "note", "stop", "tagged", "set",
             "dose", "for", "referral", "pain", "cleared", "fms", "parq", "age", "target",
             "priority", "asymmetric", "followup", "by", "within", "months", "at", "of",
             "resolved", "persists", "new", "visits",

@@ -61,6 +61,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
     status = "held" if referral.holds_program else ("active" if program else "none_needed")
     used = sorted({f.rule for f in book.facts.values() if f.rule})
     notes = tuple(dict.fromkeys(f.get("text") for f in book.of_kind("note")))
+    stops = tuple(dict.fromkeys(f.get("text") for f in book.of_kind("stop")))
     return Result(
         knowledge_base={"path": kb.portable_path or kb.path, "hash": kb.hash},
         client={"name": case.client.name, "age": case.client.age, "case": case.path},
@@ -68,7 +69,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
         dysfunctions=dysfunctions, fms=fms, program=program, excluded=excluded,
         reassessment=reassessment, facts=dict(book.facts),
         rules={r: _rule_info(kb, kb.rule(r)) for r in used if kb.rule(r)}, firings=firings,
-        notes=notes, agenda=engine.recording, suggested_tests=suggested,
+        notes=notes, stop_rules=stops, agenda=engine.recording, suggested_tests=suggested,
     )
 
 

@@ -21,6 +21,7 @@ from cexpert.engine.result import (
     Dose,
     DysfunctionItem,
     ExcludedItem,
+    Instructions,
     MuscleItem,
     ProgramItem,
 )
@@ -260,7 +261,17 @@ def _make_item(session: _Session, phase: Entry, exercise_id: str, targets: list[
         "prescription", data,
         origin=BUILTIN, premises=tuple(dict.fromkeys([*premises, *dose_premises])))
     return ProgramItem(phase.id, exercise_id, exercise.name, tuple(targets), side, dose,
-                       tuple(addresses), fact.id, turn)
+                       tuple(addresses), fact.id, turn, _instructions(exercise))
+
+
+def _instructions(exercise: Entry) -> Instructions | None:
+    """The home instructions the exercise's declaration gives, or None."""
+    if exercise.one("setup") is None:
+        return None
+    return Instructions(*(str(exercise.one(k, "")) for k in ("setup",)),
+                        tuple(str(c) for c in exercise.many("cues")),
+                        *(str(exercise.one(k, "")) for k in ("feel", "mistake", "easier",
+                                                             "harder", "source")))
 
 
 def _turn(session: _Session, exercise: Entry, state: str | None) -> str | None:

@@ -76,6 +76,19 @@ class Dose:
 
 
 @dataclass(frozen=True)
+class Instructions:
+    """An exercise's home instructions, as its declaration gives them."""
+
+    setup: str
+    cues: tuple[str, ...]
+    feel: str
+    mistake: str
+    easier: str
+    harder: str
+    source: str
+
+
+@dataclass(frozen=True)
 class ProgramItem:
     phase: str
     exercise: str
@@ -86,6 +99,7 @@ class ProgramItem:
     addresses: tuple[str, ...]
     fact: str
     turn: str | None = None  # a rotation stretch: "left", "right" or "both" (each way)
+    instructions: Instructions | None = None  # None: the rules give none
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,7 @@ class Result:
     rules: Mapping[str, RuleInfo]
     firings: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    stop_rules: tuple[str, ...] = field(default_factory=tuple)  # when a client stops
     agenda: Recording | None = None  # only when asked for (trace, Replay); not in the JSON
     suggested_tests: tuple[SuggestedTest, ...] = ()
 
@@ -163,6 +178,7 @@ class Result:
             "reassessment": _plain(self.reassessment) if self.reassessment else None,
             "suggested_tests": [_suggested(t) for t in self.suggested_tests],
             "notes": list(self.notes),
+            "stop_rules": list(self.stop_rules),
             "facts": {k: f.as_json() for k, f in self.facts.items()},
             "rules": {k: _plain(r) for k, r in self.rules.items()},
         }
@@ -181,4 +197,6 @@ def _suggested(test: SuggestedTest) -> dict[str, Any]:
 def _program_item(item: ProgramItem) -> dict[str, Any]:
     data = _plain(item)
     data["dose"] = asdict(item.dose)
+    if item.instructions is not None:
+        data["instructions"] = _plain(item.instructions)
     return data

@@ -131,6 +131,8 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
                 f"({side})")
     if kind == "assessed":
         return f"Entered: {test_name(kb, d.get('test') or '')} was run"
+    if kind == "stop":
+        return f"Stop rule: {d.get('text')}"
     if kind == "client":
         return f"Client {d.get('name')}"
     return kind.replace("_", " ").capitalize()  # a fact kind no sentence knows: no raw data

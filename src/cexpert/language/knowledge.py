@@ -90,7 +90,7 @@ class Conclude:
     """One conclusion of a rule.
 
     kind: overactive | underactive | dysfunction | refer | hold | exclude
-          | prescribe | substitute | dose | reassess | fms_target
+          | prescribe | substitute | dose | reassess | fms_target | note | stop
     data: the conclusion's fields, JSON-friendly (ids, numbers, text)
     position: index within the rule's list for its kind, which orders selection
     """

@@ -287,6 +287,9 @@ class ToSyntaxTree(Transformer):
     def note(self, meta, text):
         return st.Note(self._text(text), self.span(meta))
 
+    def stop_rule(self, meta, text):
+        return st.Stop(self._text(text), self.span(meta))
+
     def parq_test(self, meta, question):
         return st.ParqTest(question, self.span(meta))
 
@@ -564,7 +567,7 @@ def _describe_found(token: Token) -> str:
 
 #: Words that start a conclusion, for 'did you mean' on a misspelled one.
 CONCLUSION_WORDS = ("overactive", "underactive", "dysfunction", "prescribe", "refer",
-                    "exclude", "substitute", "note", "reassess", "hold", "suggest")
+                    "exclude", "substitute", "note", "reassess", "hold", "suggest", "stop")
 
 
 #: Keywords that are no misspelling of another ('assessed' is not 'reassess').

@@ -336,9 +336,19 @@ class SuggestTest:
     span: Span
 
 
+@dataclass(frozen=True)
+class Stop:
+    """`stop "..."`: when a client stops an exercise (pain, dizziness, ...), printed in
+    the client's handout."""
+
+    text: Text
+    span: Span
+
+
 Conclusion = (
     Note
     | SuggestTest
+    | Stop
     | MuscleState
     | Dysfunction
     | Prescribe

@@ -30,6 +30,7 @@ from cexpert.present.words import (
     dose_words,
     dysfunction_detail,
     excluded_title,
+    instruction_steps,
     item_title,
     purpose,
     side_words,
@@ -46,11 +47,22 @@ def consultation(result: Result, kb: KnowledgeBase, chains: str = "appendix",
     if chains not in CHAINS:
         raise ValueError(f"chains must be one of {', '.join(CHAINS)}, not {chains!r}")
     build = _Builder(result, kb, chains)
+    title = f"Consultation: {result.client.get('name') or 'unnamed client'}"
+    if chains == "appendix":
+        # a handout: what the client does and when to stop first; the trainer's
+        # findings, what was left out and every reasoning chain in the appendix
+        client = [build.referral(), build.status(), build.program(), build.stop_rules(),
+                  build.notes()]
+        trainer = [build.dysfunctions(), build.muscles(), build.fms(), build.next_tests(),
+                   build.excluded()]
+        return Document(title, _client_facts(result, today),
+                        tuple(s for s in client if s is not None),
+                        (*(s for s in trainer if s is not None), *build.appendix()),
+                        _footer(result))
     sections = [s for s in (build.referral(), build.status(), build.dysfunctions(),
-                            build.muscles(), build.fms(), build.next_tests(), build.program(),
+                            build.muscles(), build.fms(), build.next_tests(), build.program(), build.stop_rules(),
                             build.excluded(), build.notes()) if s is not None]
-    return Document(f"Consultation: {result.client.get('name') or 'unnamed client'}",
-                    _client_facts(result, today), tuple(sections), build.appendix(),
+    return Document(title, _client_facts(result, today), tuple(sections), build.appendix(),
                     _footer(result))
 
 
@@ -81,7 +93,8 @@ class _Builder:
         self.kept: dict[str, list[Chain]] = {}  # appendix section title -> chains
 
     def item(self, title: str, fact: str | None, group: str, label: str = "",
-             detail: str = "", note: str = "") -> Item:
+             detail: str = "", note: str = "",
+             steps: tuple[tuple[str, str], ...] = ()) -> Item:
         """An item; its chain inline, or kept for the appendix under `group`."""
         nodes: tuple[ChainNode, ...] = ()
         if fact and self.chains != "none":
@@ -89,8 +102,9 @@ class _Builder:
         if self.chains == "appendix" and nodes:
             key = f"why-{fact}"
             self.kept.setdefault(group, []).append(Chain(label or title, nodes, key))
-            return Item(title, detail, note, ref=key)
-        return Item(title, detail, note, nodes if self.chains == "inline" else ())
+            return Item(title, detail, note, ref=key, steps=steps)
+        return Item(title, detail, note, nodes if self.chains == "inline" else (),
+                    steps=steps)
 
     def referral(self) -> Section | None:
         ref = self.result.referral
@@ -187,7 +201,8 @@ class _Builder:
             items = tuple(
                 self.item(item_title(p), p.fact, "Program",
                           f"{phase.name} {n}. {item_title(p)}",
-                          dose_words(p.dose), purpose(result, kb, p, treats))
+                          dose_words(p.dose), purpose(result, kb, p, treats),
+                          instruction_steps(p))
                 for n, p in enumerate(chosen, 1))
             note = str(phase.one("note", "") or "")
             phases.append(Section(phase.name, ((Paragraph(note, "muted"),) if note else ())
@@ -197,6 +212,13 @@ class _Builder:
                                 == "held" else "No corrective needs found: continue the "
                                 "general program and reassess.")]
         return Section("Program", tuple(phases))
+
+    def stop_rules(self) -> Section | None:
+        """When the client stops: the rules' stop rules, each as the rules word it."""
+        if not self.result.stop_rules or self.result.program_status != "active":
+            return None
+        return Section("When to stop", (ItemList(tuple(
+            Item(text) for text in self.result.stop_rules), ordered=False),))
 
     def excluded(self) -> Section:
         items = tuple(self.item(f"{excluded_title(self.kb, e)} [{e.category}]", e.fact,

@@ -47,6 +47,9 @@ class Item:
     note: str = ""
     why: tuple[ChainNode, ...] = ()
     ref: str = ""
+    #: labelled lines under the item: an exercise's home instructions
+    #: (("Setup", "..."), ("Cues", "..."), ...), printed in this order
+    steps: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,4 +129,4 @@ def headings(doc: Document) -> list[tuple[int, str]]:
     return out
 
 
-APPENDIX_TITLE = "Trainer's appendix: the reasoning behind each recommendation"
+APPENDIX_TITLE = "Trainer's appendix: findings, what was left out and the reasoning"

@@ -49,6 +49,10 @@ details { margin: .2rem 0 0; color: #4a5568; font-size: .9em; }
 details summary { cursor: pointer; }
 ul.chain { margin: .2rem 0; padding-left: 1.2rem; color: #4a5568; font-size: .9em; }
 .rule { font-style: italic; }
+dl.how { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .7rem;
+  margin: .3rem 0 .2rem; font-size: .95em; }
+dl.how dt { font-weight: 600; color: #4a5568; }
+dl.how dd { margin: 0; }
 a.why { font-size: .8em; color: #718096; }
 figure { margin: .8rem 0; }
 figure svg { max-width: 100%; height: auto; }
@@ -124,12 +128,16 @@ def _items(block: ItemList) -> str:
     parts = [f'<{tag} class="items">']
     for item in block.items:
         title = f"<strong>{_h(item.title)}</strong>" if item.detail or item.note or item.why \
-            else _h(item.title)
+            or item.steps else _h(item.title)
         parts.append(f"<li>{title}")
         if item.detail:
             parts.append(f' <span class="detail">{_h(item.detail)}</span>')
         if item.note:
             parts.append(f'<div class="note">{_h(item.note)}</div>')
+        if item.steps:
+            parts.append('<dl class="how">' + "".join(
+                f"<dt>{_h(label)}</dt><dd>{_h(text)}</dd>" for label, text in item.steps)
+                + "</dl>")
         if item.why:
             parts.append(f"<details open><summary>Why</summary>{_chain(item.why)}</details>")
         if item.ref:

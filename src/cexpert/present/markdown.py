@@ -78,11 +78,13 @@ def _items(block: ItemList) -> list[str]:
     for n, item in enumerate(block.items, 1):
         marker = f"{n}. " if block.ordered else "- "
         title = md(item.title)
-        head = f"**{title}**" if item.detail or item.note or item.why else title
+        head = f"**{title}**" if item.detail or item.note or item.why or item.steps \
+            else title
         lines.append(marker + head + (f": {md(item.detail)}" if item.detail else ""))
         pad = " " * len(marker)
         if item.note:
             lines.append(f"{pad}- {md(item.note)}")
+        lines += [f"{pad}- *{md(label)}:* {md(text)}" for label, text in item.steps]
         if item.why:
             lines.append(f"{pad}- Why:")
             lines += _chain(item.why, pad + "  ")

@@ -133,6 +133,11 @@ def program_rows(result: Result, kb: KnowledgeBase) -> list[Row]:
             targets = target_names(kb, item.targets)
             if targets:
                 rows.append(Row("note", f"   for {targets}"))
+            if item.instructions is not None:  # the whole set is under Enter (Why)
+                rows.append(Row("note", f"   how: {item.instructions.setup}"))
+    if result.program_status == "active" and result.stop_rules:
+        rows.append(Row("header", "When to stop"))
+        rows += [Row("note", text) for text in result.stop_rules]
     rows.append(Row("header", "Left out"))
     rows += [Row("item", excluded_text(kb, e), e.fact, e.category, "excluded",
                   e.exercise or e.muscle or "")

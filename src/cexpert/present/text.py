@@ -71,6 +71,7 @@ def _items(block: ItemList, indent: str) -> list[str]:
         under = indent + " " * (len(marker) + 2)
         if item.note:
             lines.append(under + _t(item.note))
+        lines += [f"{under}{_t(label)}: {_t(text)}" for label, text in item.steps]
         lines += _chain(item.why, under)
     return lines
 

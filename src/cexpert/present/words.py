@@ -41,6 +41,16 @@ def item_title(item: ProgramItem) -> str:
     return f"{item.name}, {where}" if where else item.name
 
 
+def instruction_steps(item: ProgramItem) -> tuple[tuple[str, str], ...]:
+    """An exercise's home instructions as labelled lines, in the order a client reads
+    them: setup, cues, what to feel, what to avoid, easier, harder."""
+    how = item.instructions
+    if how is None:
+        return ()
+    return (("Setup", how.setup), ("Cues", "; ".join(how.cues)), ("Feel", how.feel),
+            ("Avoid", how.mistake), ("Easier", how.easier), ("Harder", how.harder))
+
+
 def dose_words(dose: Dose) -> str:
     parts = []
     if dose.sets is not None:

@@ -465,6 +465,8 @@ class RuleChecks:
                 if test:
                     add("suggest", {"test": test, "with": item.how.value if item.how else None,
                                     "reason": item.reason.value}, item.span)
+            elif isinstance(item, st.Stop):
+                add("stop", {"text": item.text.value}, item.span)
             elif isinstance(item, st.FmsTarget):
                 test = None if item.test.key == ANY else self.resolve_name(
                     item.test, ("finding",))

@@ -15,6 +15,7 @@ from textual.widgets import Header, Static, Tree
 from cexpert.explain.why import WhyNode
 from cexpert.present.chains import rule_name
 from cexpert.present.rows import Row
+from cexpert.present.words import instruction_steps
 from cexpert.tui.messages import WhyNotRequested
 from cexpert.tui.widgets.footer import KeysFooter
 from cexpert.tui.widgets.why_tree import WhyTree, highlighted
@@ -64,8 +65,24 @@ class WhyScreen(Screen):
         if isinstance(data, WhyNode):
             self._detail(data)
 
+    def _how(self, text: Text) -> None:
+        """An exercise's home instructions, above its reasoning (the root's detail)."""
+        result = getattr(self.app, "result", None)
+        item = next((p for p in result.program if p.fact == self.row.fact), None) \
+            if result is not None and self.row.what == "exercise" else None
+        if item is None or item.instructions is None:
+            return
+        text.append("How to do it (the client's instructions)\n", style="bold")
+        for label, line in instruction_steps(item):
+            text.append(f"{label}: ", style="dim")
+            text.append(line + "\n")
+        text.append("Source: ", style="dim")
+        text.append(item.instructions.source + "\n\n")
+
     def _detail(self, node: WhyNode) -> None:
         text = Text()
+        if node is self.node:
+            self._how(text)
         if node.rule:
             text.append("Rule ", style="dim")
             text.append(rule_name(node), style="bold")
