@@ -167,7 +167,9 @@ def test_program_items_have_their_keys_and_types(data):
     assert data["program"]
     for item in data["program"]:
         assert set(item) == {"phase", "exercise", "name", "targets", "side", "dose",
-                             "addresses", "fact"}
+                             "addresses", "fact", "turn", "instructions"}
+        assert item["side"] in (None, "both", "left", "right")  # None: done once
+        assert item["turn"] in (None, "both", "left", "right")
         assert set(item["dose"]) == {"sets", "reps", "hold_s", "tempo"}
         assert isinstance(item["targets"], list)
         assert isinstance(item["addresses"], list)

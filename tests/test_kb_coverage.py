@@ -112,6 +112,9 @@ def referenced(kb: KnowledgeBase) -> dict[str, set[str]]:
                 refs["muscle"] |= set(data.get("muscles") or ())
             elif conclusion.kind == "fms_target" and data.get("test"):
                 refs["finding"].add(data["test"])
+    # the room every client is assumed to have (a wall, the floor, ...) is referenced by
+    # the setting that says so, whether or not an exercise names it
+    refs["equipment"] |= set(kb.setting("assumed_equipment"))
     concluded = {s: {c.data["muscle"] for r in kb.rules for c in r.conclusions if c.kind == s}
                  for s in STATES}
     checkpoints = {f.one("checkpoint") for f in kb.of("finding").values()} - {None}

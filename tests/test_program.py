@@ -112,8 +112,18 @@ def test_program_item_addresses_the_findings_behind_its_muscles(runner):
     assert item.addresses == ("knees_move_inward", "sls_knee_moves_inward")
 
 
-def test_unilateral_choice_is_both_sides_when_a_bilateral_finding_lists_the_muscle(runner):
-    assert {p.side for p in runner.program} == {"both"}
+def test_unilateral_choice_is_both_sides_when_a_bilateral_finding_lists_the_muscle(
+        make_service, consult):
+    vocabulary = RUNNER_VOCABULARY.replace(" phase inhibit targets", " phase inhibit unilateral "
+                                           "targets")
+    result = consult(make_service(RUNNER_RULES, vocabulary), RUNNER_CASE)
+    sides = {p.exercise: p.side for p in result.program}
+    assert sides["smr_calves"] == sides["smr_adductors"] == "both"
+
+
+def test_an_exercise_done_once_has_no_side(runner):
+    """Issue 11: not `unilateral` means done once: no side at all, not "both"."""
+    assert {(p.side, p.turn) for p in runner.program} == {(None, None)}
 
 
 # --- caps ------------------------------------------------------------------------------------

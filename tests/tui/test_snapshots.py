@@ -138,6 +138,18 @@ def test_why(snap_compare, snap_app, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_why_exercise(snap_compare, snap_app, size):
+    """Issue 11: an exercise's Why gives the client's instructions above its reasoning."""
+    async def run(pilot):
+        await _go(pilot)
+        rows = pilot.app.screen.query_one("#rows")
+        rows.highlighted = next(n for n, r in enumerate(rows.rows) if r.key == "smr_adductors")
+        await _go(pilot, "enter")
+
+    assert snap_compare(snap_app(start="program"), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_why_not(snap_compare, snap_app, size):
     async def run(pilot):
         await _go(pilot)
