@@ -224,7 +224,7 @@ def _node_of(fact: Fact, result: Result, kb: KnowledgeBase) -> Node | None:
         ident = f"exercise:{d.get('phase')}:{d.get('exercise')}:{d.get('side')}"
         label = (f"{kb.name_of('phase', d.get('phase'))}: "
                  f"{kb.name_of('exercise', d.get('exercise'))}"
-                 + ("" if d.get("side") == "both" else f" ({d.get('side')})"))
+                 + ("" if d.get("side") in ("both", None) else f" ({d.get('side')})"))
     else:
         ident = ("excluded:" + ":".join(str(d.get(k)) for k in
                                         ("category", "phase", "exercise", "muscle")))

@@ -146,5 +146,5 @@ def _muscles(before, after) -> tuple[MuscleChange, ...]:
 
 def _program(result: Mapping[str, Any]) -> set[str]:
     return {f"{p['phase']}: {p['exercise']}"
-            + ("" if p.get("side", "both") == "both" else f" ({p['side']})")
+            + ("" if p.get("side", "both") in ("both", None) else f" ({p['side']})")
             for p in result.get("program", [])}
