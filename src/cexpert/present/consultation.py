@@ -60,7 +60,8 @@ def consultation(result: Result, kb: KnowledgeBase, chains: str = "appendix",
                         (*(s for s in trainer if s is not None), *build.appendix()),
                         _footer(result))
     sections = [s for s in (build.referral(), build.status(), build.dysfunctions(),
-                            build.muscles(), build.fms(), build.next_tests(), build.program(), build.stop_rules(),
+                            build.muscles(), build.fms(), build.next_tests(), build.program(),
+                            build.stop_rules(),
                             build.excluded(), build.notes()) if s is not None]
     return Document(title, _client_facts(result, today), tuple(sections), build.appendix(),
                     _footer(result))
