@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from cexpert.explain.describe import describe
 from cexpert.explain.trace import render_steps, steps, trace_lines
 from cexpert.explain.what_if import diff
 from cexpert.explain.why import render_tree
+from cexpert.service import Service
 
 RULES = """source "t"
 knee valgus → overactive adductors; underactive glute medius
@@ -190,3 +192,14 @@ def test_an_integration_left_out_for_equipment_is_described_by_its_exercise(
     assert service.describe(result, left_out.fact) == (
         "Left out: Ball squat (equipment): needs Foam roller, which the client does not have")
     assert any("Ball squat" in line for line in render_steps(result, service.kb))
+
+
+def test_an_entered_condition_s_status_is_said_in_words(consult):
+    shipped = Service.open()
+    # statuses are declared as ids only ('statuses first_trimester, ...'); found by the
+    # long property run in every handout of a pregnancy with its trimester
+    result = consult(shipped, '[client]\nconditions = [{ id = "pregnancy", '
+                     'status = "first_trimester" }]\n[assessment]\nohsa = ["knee valgus"]\n')
+    entered = [describe(f, shipped.kb) for f in result.facts.values()
+               if f.kind == "condition"]
+    assert entered == ["Entered: condition Pregnancy (first trimester)"]

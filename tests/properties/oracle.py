@@ -244,7 +244,9 @@ def _suggestions(case: Case, result: Result, kb: KnowledgeBase) -> Iterator[Viol
     conditions = {c.id for c in case.client.conditions}
     pregnant = any(c.id == "pregnancy" and dict(c.measures).get("weeks", SUPINE_FROM_WEEK)
                    >= SUPINE_FROM_WEEK for c in case.client.conditions)
-    cleared = {r.subject for r in case.screening.clearances if r.clears == "condition"}
+    # a plain `cleared = [...]` entry counts for any clinician (README), as a record does
+    cleared = ({r.subject for r in case.screening.clearances if r.clears == "condition"}
+               | set(case.screening.cleared))
     hip = any(c.id == "joint_replacement" and c.region in (None, "hip")
               and c.id not in cleared for c in case.client.conditions)
     no_supine = pregnant or bool(set(case.client.limitations) & set(NO_SUPINE_LIMITATIONS))

@@ -53,3 +53,29 @@ def test_the_oracle_reports_what_weakened_rules_let_through(
     COUNTS[f"weakened ({invariant}): consultation found"] += 1
     assert invariant in judged(engine, shipped, example)
     assert not judged(shipped, shipped, example), "the shipped rules get it right"
+
+
+# Shrunk by the long run (seed 764473312): the rules read a plain `cleared` entry as a
+# clearance by any clinician (README), so the hip precautions are lifted and the Thomas
+# test may be suggested; the oracle once read only clearance records and called it a
+# violation.
+PLAIN_CLEARANCE = """\
+[client]
+name = "Hip replacement, cleared"
+conditions = [{ id = "joint_replacement" }]
+
+[screening]
+parq_yes = []
+cleared = ["joint_replacement"]
+
+[assessment]
+pull = ["pull_low_back_arches"]
+"""
+
+
+def test_a_plain_clearance_lifts_the_hip_precautions_for_the_oracle_as_for_the_rules(
+        shipped: Service):
+    case = shipped.parse_case(PLAIN_CLEARANCE, "plain_clearance.toml")
+    result = shipped.consult(case)
+    assert "thomas_test" in {t.test for t in result.suggested_tests}
+    assert violations(case, result, shipped.kb) == []

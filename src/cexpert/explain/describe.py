@@ -95,7 +95,8 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
             return f"{name} is new since the previous visit{since}"
         return f"{name} persists: found at each of the last {d.get('visits')} visits"
     if kind == "condition":
-        status = f" ({d['status']})" if d.get("status") else ""
+        # statuses are declared as ids only ('statuses first_trimester, ...'): said in words
+        status = f" ({d['status'].replace('_', ' ')})" if d.get("status") else ""
         region = (f" at the {kb.name_of('region', d['region']).lower()}"
                   if d.get("region") else "")
         return (f"Entered: condition {kb.name_of('condition', d.get('condition', ''))}"
