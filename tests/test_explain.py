@@ -203,3 +203,14 @@ def test_an_entered_condition_s_status_is_said_in_words(consult):
     entered = [describe(f, shipped.kb) for f in result.facts.values()
                if f.kind == "condition"]
     assert entered == ["Entered: condition Pregnancy (first trimester)"]
+
+
+def test_a_dose_change_names_its_exercise_not_its_id(consult):
+    # found by the long trainer-words run (seed 764473312): a finding persisting over
+    # two earlier visits speeds up its integration exercise
+    shipped = Service.open()
+    result = consult(shipped, '[assessment]\nohsa = ["feet_turn_out"]\n'
+                     '[[previous]]\nfindings = ["feet_turn_out"]\n'
+                     '[[previous]]\nfindings = ["feet_turn_out"]\n')
+    doses = [describe(f, shipped.kb) for f in result.facts.values() if f.kind == "dose_change"]
+    assert doses and all("_" not in line for line in doses)

@@ -54,15 +54,14 @@ def describe(fact: Fact, kb: KnowledgeBase) -> str:
         return (f"Use {kb.name_of('exercise', d.get('with', ''))} instead of "
                 f"{kb.name_of('exercise', d.get('exercise', ''))}: {d.get('reason')}")
     if kind == "prescription":
-        targets = ", ".join(kb.name_of("muscle", t) if kb.get("muscle", t) else
-                            kb.name_of("checkpoint", t) for t in d.get("targets", []))
+        targets = ", ".join(_name(kb, t, "muscle", "checkpoint") for t in d.get("targets", []))
         return (f"Program ({kb.name_of('phase', d.get('phase', ''))}): "
                 f"{kb.name_of('exercise', d.get('exercise', ''))} for {targets}")
     if kind == "prescribe":
         return f"Prescribed: {kb.name_of('exercise', d.get('exercise', ''))}"
     if kind == "dose_change":
         changes = ", ".join(f"{k} {v}" for k, v in d.get("dose", {}).items())
-        return f"Dose for {d.get('target')}: {changes}"
+        return f"Dose for {_name(kb, d.get('target') or '', 'exercise', 'phase')}: {changes}"
     if kind == "reassess":
         return f"Reassess in {d.get('weeks')} weeks"
     if kind == "fms":
@@ -143,6 +142,14 @@ def test_name(kb: KnowledgeBase, test: str) -> str:
     """An assessment's or a test-finding's (FMS, clearing test) name."""
     entry = kb.get("assessment", test) or kb.get("finding", test)
     return entry.name if entry is not None else test.replace("_", " ")
+
+
+def _name(kb: KnowledgeBase, id_: str, *kinds: str) -> str:
+    """The name of whichever of `kinds` declares `id_` (a dose is set for an exercise or a
+    phase, a prescription targets a muscle or a checkpoint): the last kind answers for
+    an id no kind declares."""
+    kind = next((k for k in kinds if kb.get(k, id_)), kinds[-1])
+    return kb.name_of(kind, id_)
 
 
 def _sides(d: Mapping) -> str:
