@@ -14,6 +14,7 @@ from cexpert.explain.describe import describe
 from cexpert.explain.trace import render_steps, steps, trace_lines
 from cexpert.explain.why import render_tree
 from cexpert.language import diagnostics as diag
+from cexpert.language.kb_cache import paused_collector
 from cexpert.language.syntax_tree import name_key
 from cexpert.present.consultation import consultation
 from cexpert.present.escape import visible
@@ -30,17 +31,14 @@ def open_service(rules, profile: str | None = None) -> Service | int:
     # are built (nothing they allocate is garbage; at 10k rules the collector walking the
     # growing heap was more than half of loading), then all of it frozen out of the
     # collections the consultation triggers. main() unfreezes when the command ends.
-    gc.disable()
-    try:
+    with paused_collector():
         loaded = load_kb(rules, profile)
         if loaded.kb is None:
             sys.stderr.write(diag.render_text(loaded.diagnostics, loaded.sources))
             return 1
         service = Service(loaded.kb)
         service.engine  # noqa: B018  compiled now, inside the pause
-    finally:
         gc.freeze()
-        gc.enable()
     return service
 
 
