@@ -95,7 +95,7 @@ def measure(spec: dict) -> None:
     from cexpert.engine.compile import Engine
     from cexpert.engine.infer import consult
     from cexpert.language.check import check
-    from cexpert.language.load import _expand, content_hash
+    from cexpert.language.load import content_hash, rule_files
     from cexpert.language.parse import parse_text, parser
     from cexpert.present.consultation import consultation
     from cexpert.present.text import render_text
@@ -106,7 +106,7 @@ def measure(spec: dict) -> None:
     _emit(event="grammar", seconds=time.perf_counter() - start, rss_mb=_rss_mb())
 
     roots = [Path(p) for p in spec["paths"]]
-    files = [f for root in roots for f in _expand(root, None, [])]
+    files = [f for root in roots for f in rule_files(root) or ()]
     texts = [(str(f), f.read_text(encoding="utf-8")) for f in files]
     case_path = spec["case"]
     case_text = Path(case_path).read_text(encoding="utf-8")

@@ -50,21 +50,22 @@ def load(paths: Sequence[str | Path], label: str | None = None,
     from cexpert.language import kb_cache
 
     if cache:
-        hit = kb_cache.read(paths, label, profile, _listing)
+        hit = kb_cache.read(paths, label, profile, rule_files)
         if hit is not None:
             (kb, diagnostics), sources = hit
             return Loaded(kb, diagnostics, sources, ())
     with kb_cache.paused_collector():  # parse trees and the KB are kept: collections only cost
         loaded = _load(paths, label, profile)
     if cache and loaded.kb is not None:
-        roots = [(str(p), [str(f) for f in _listing(Path(p)) or ()]) for p in paths]
+        roots = [(str(p), [str(f) for f in rule_files(Path(p)) or ()]) for p in paths]
         kb_cache.write(paths, label, profile, roots, loaded.sources,
                        (loaded.kb, loaded.diagnostics))
     return loaded
 
 
-def _listing(root: Path) -> list[Path] | None:
-    """A root's rule files as loading finds them, None if finding them had a problem."""
+def rule_files(root: Path) -> list[Path] | None:
+    """A root's rule files in the order loading reads them (includes aside), None if
+    finding them had a problem: the cache keys on this listing, the bench reads it."""
     problems: list[Diagnostic] = []
     found = _expand(_Pending(root, _root_of(root), None, ()), problems)
     return None if problems else found
