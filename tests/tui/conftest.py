@@ -11,53 +11,10 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
+from tui_support import CASE, KB, LATER, _settle, stored_client_database  # noqa: F401
 
 from cexpert.service import Service
 from cexpert.tui.app import CexpertApp, make_app
-
-KB = Path(__file__).parent / "kb"
-
-CASE = """\
-# A test client: the comment must survive a save.
-[client]
-name = "Test [client]"
-age = 40
-goals = ["walk the dog"]
-equipment = ["foam_roller"]
-
-[screening]
-parq_yes = []
-
-[assessment]
-ohsa = ["feet_turn_out", "knee valgus"]  # an alias, kept as written
-single_leg_squat = { left = ["sls_knee_moves_inward"] }
-
-[fms]
-deep_squat = 2
-hurdle_step = { left = 2, right = 1 }
-"""
-
-
-LATER = CASE.replace('ohsa = ["feet_turn_out", "knee valgus"]', 'ohsa = ["knee valgus"]')
-
-
-def stored_client_database(path: Path, service: Service, client_id: str = "c-test0001") -> str:
-    """A client database at `path` with one client (CASE, then LATER: two closed visits,
-    the second with a note); its path."""
-    from cexpert.store.database import open_store
-    from cexpert.store.records import ClientDetails, StoredResult, entered
-
-    with open_store(str(path)) as store:
-        client = None
-        for date, text in (("2026-01-10", CASE), ("2026-02-07", LATER)):
-            case = service.parse_case(text, "case.toml")
-            result = StoredResult.of_json(service.consult(case).as_json())
-            visit = store.import_visit(client, ClientDetails.of_case(case), text,
-                                       entered(case), result, date=date, trainer="alice",
-                                       new_id=client_id)
-            client = visit.client_id
-        store.add_note(client, 2, "Knees better; keep the band", "alice")
-    return str(path)
 
 
 @pytest.fixture(autouse=True)
@@ -87,16 +44,6 @@ def app_factory(service: Service, clients: Path) -> Callable[..., CexpertApp]:
         return make_app(service, case_path=case, clients_dir=clients, start=start)
 
     return build
-
-
-async def _settle(pilot) -> None:
-    """Wait out the debounce and the engine worker, then let the screens refresh."""
-    app = pilot.app
-    await pilot.pause(0.2)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from tui_support import CASE
 
 from cexpert.engine.case import ClientCondition
 from cexpert.tui.screens.client import ClientScreen
 from cexpert.tui.state import Consultation
 from cexpert.tui.widgets.findings import ChoiceList
 from cexpert.tui.widgets.status import ConditionStatus
-from conftest import CASE
 
 WITH_STATUS = CASE.replace(
     'equipment = ["foam_roller"]\n',

@@ -8,9 +8,10 @@ import pytest
 def test_a_changed_evidence_count_is_one_changed_line_in_what_if(service):
     from dataclasses import replace
 
+    from tui_support import CASE
+
     from cexpert.explain.what_if import diff
     from cexpert.tui.screens.what_if import diff_text
-    from conftest import CASE
 
     before = service.consult(service.parse_case(CASE))
     muscle = before.muscles[0]

@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tui_support import KB
 
 from cexpert.service import Service
 from cexpert.tui.app import make_app
 from cexpert.tui.screens.dialogs import MessageScreen
-from conftest import KB
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tui_support import CASE, _settle, stored_client_database
 
 from cexpert.tui.app import make_app
 from cexpert.tui.messages import WhyNotRequested
-from conftest import CASE, _settle, stored_client_database
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from tui_support import CASE, KB
 
 from cexpert.engine.case import CaseError
 from cexpert.resources import examples_dir
 from cexpert.service import Service
 from cexpert.tui.state import Consultation, describe_case_file
 from cexpert.tui.vocab import entry_pages, fms_page_label, short_label
-from conftest import CASE, KB
 
 
 def test_an_unchanged_case_is_written_back_byte_for_byte(service):
