@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, OptionList
+from tui_support import _settle, stored_client_database
 
 from cexpert.tui.app import make_app
 from cexpert.tui.records import database_for_tui
 from cexpert.tui.screens.clients import ClientsScreen
 from cexpert.tui.screens.history import HistoryScreen
-from conftest import _settle, stored_client_database
 
 
 @pytest.fixture
@@ -166,3 +166,80 @@ async def test_a_note_and_a_clearance_are_recorded_from_history(service, clients
         (clearance,) = store.clearances("c-test0001")
         assert (clearance.what, clearance.by_whom, clearance.date, clearance.scope) == (
             "pregnancy", "Dr Ruiz", "2026-01-02", "all exercise")
+
+
+# --- the first start: the clients folder offered once ---------------------------------------
+async def _offer(pilot):
+    from cexpert.tui.screens.dialogs import ConfirmScreen
+
+    await _settle(pilot)
+    return pilot.app.screen if isinstance(pilot.app.screen, ConfirmScreen) else None
+
+
+@pytest.mark.asyncio
+async def test_the_first_start_offers_to_import_the_clients_folder_and_imports_it(
+        service, clients, tmp_path):
+    from cexpert.tui.screens.dialogs import MessageScreen
+
+    app = make_app(service, clients_dir=clients, db=str(tmp_path / "clients.db"),
+                   import_marker=tmp_path / "offered.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        offer = await _offer(pilot)
+        assert offer is not None and "1 case file in" in offer.question
+        await pilot.press("enter")  # Import: the first answer
+        await _settle(pilot)
+        assert isinstance(app.screen, MessageScreen)
+        assert app.screen.title_text == "1 case file imported"
+        assert "test-client.toml: visit 1" in app.screen.body
+        await pilot.press("escape")
+        shown = await stored_options(pilot)
+        assert any("Test [client]" in s and "(database)" in s for s in shown)
+
+
+@pytest.mark.asyncio
+async def test_the_import_offer_is_asked_once_whatever_the_answer(service, clients, tmp_path):
+    marker = tmp_path / "offered.json"
+    for expected in (True, False):
+        app = make_app(service, clients_dir=clients, db=str(tmp_path / "clients.db"),
+                       import_marker=marker)
+        async with app.run_test(size=(100, 30)) as pilot:
+            offer = await _offer(pilot)
+            assert (offer is not None) is expected
+            if offer is not None:
+                await pilot.press("escape")  # not now
+                await _settle(pilot)
+                assert app.records.call(lambda store: store.clients()) == []
+
+
+@pytest.mark.asyncio
+async def test_importing_without_a_database_makes_the_one_in_the_data_folder(
+        service, clients, tmp_path, monkeypatch):
+    monkeypatch.delenv("CEXPERT_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = make_app(service, clients_dir=clients, db=database_for_tui(None),
+                   import_marker=tmp_path / "offered.json")
+    assert app.records is None
+    async with app.run_test(size=(100, 30)) as pilot:
+        offer = await _offer(pilot)
+        assert "a new client database in your data folder" in offer.question
+        await pilot.press("enter")
+        await _settle(pilot)
+    assert (tmp_path / "data" / "cexpert" / "clients.db").is_file()
+
+
+@pytest.mark.asyncio
+async def test_a_case_file_that_cannot_be_imported_is_named_with_its_reason(
+        service, clients, tmp_path):
+    (clients / "odd.toml").write_text('[client]\nname = "Odd"\nage = 30\n'
+                                      '[assessment]\nohsa = ["no_such_finding"]\n',
+                                      encoding="utf-8")
+    app = make_app(service, clients_dir=clients, db=str(tmp_path / "clients.db"),
+                   import_marker=tmp_path / "offered.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        offer = await _offer(pilot)
+        assert offer is not None
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert app.screen.title_text == "1 case file imported, 1 not"
+        assert "not imported: odd.toml:" in app.screen.body
+        assert "no_such_finding" in app.screen.body

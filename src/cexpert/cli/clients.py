@@ -10,14 +10,12 @@ Clinical comparison goes through the service; this module only reads and writes.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
-from cexpert.engine.case import Case, CaseError
+from cexpert.engine.case import CaseError
 from cexpert.language.writing import write_text_atomically
 from cexpert.present.progress import (
     HistoryRow,
@@ -34,14 +32,12 @@ from cexpert.store.export import (
     is_record,
     write_visits_as_toml,
 )
+from cexpert.store.intake import import_case_file, login_name
 from cexpert.store.records import (
-    ClientDetails,
     ClientSummary,
-    StoredResult,
     StoreError,
     Visit,
     earlier_visits,
-    entered,
 )
 from cexpert.store.repository import Store, today
 
@@ -157,7 +153,7 @@ def _note(store: Store, args) -> int:
     visit = resolve_visit(store.history(client.id), args.visit)
     if not args.text.strip():
         raise Refused("the note is empty")
-    author = args.author if args.author is not None else _trainer()
+    author = args.author if args.author is not None else login_name()
     note = store.add_note(client.id, visit.number, args.text, author)
     _emit(args, {"client": client.id, "visit": visit.number, "date": visit.date,
                  "note": {"text": note.text, "author": note.author,
@@ -335,52 +331,10 @@ def _import_record(store: Store, path: Path) -> dict:
 
 
 def _import_case(store: Store, service, path: Path, trainer: str | None) -> dict:
-    text = _read_text(path)
-    case = service.parse_case(text, str(path))
-    client_id, matched_by = _match(store, case)
-    if client_id is not None and not case.previous:  # its own [[previous]] comes first
-        case = replace(case, previous=earlier_visits(store.history(client_id),
-                                                     date=case.date or today()))
-    result = StoredResult.of_json(service.consult(case).as_json())
-    visit = store.import_visit(client_id, ClientDetails.of_case(case), text, entered(case),
-                               result, date=case.date or today(),
-                               trainer=trainer if trainer is not None else _trainer(),
-                               new_id=case.client.id)
-    client_id = visit.client_id
-    how = {None: "new client", "id": "matched by id",
-           "name and age": "matched by name and age"}[matched_by]
-    summary = (f"visit {visit.number} ({visit.date}) of {client_id} "
-               f"{case.client.name or '(no name)'}: {how}")
-    return {"path": str(path), "client": client_id, "visit": visit.number, "date": visit.date,
-            "created": matched_by is None, "matched_by": matched_by, "summary": summary}
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseError(str(path), [f"cannot read the case file: {error}"]) from None
-
-
-def _match(store: Store, case: Case) -> tuple[str | None, str | None]:
-    """The client a case file belongs to: by the id it carries, else by name and age."""
-    if case.client.id and store.has_client(case.client.id):
-        return case.client.id, "id"
-    if case.client.id:  # an id from another database: a new client keeps it
-        return None, None
-    matches = store.match(case.client.name, case.client.age)
-    if len(matches) > 1:
-        raise Refused(f"{len(matches)} clients are named '{case.client.name}' aged "
-                      f"{case.client.age}: add the client's id to the file ([client] id = "
-                      f"...): {', '.join(m.id for m in matches)}")
-    return (matches[0].id, "name and age") if matches else (None, None)
-
-
-def _trainer() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    done = import_case_file(store, service, path, trainer)
+    return {"path": done.path, "client": done.client, "visit": done.visit, "date": done.date,
+            "created": done.matched_by is None, "matched_by": done.matched_by,
+            "summary": done.summary}
 
 
 def sa_errors() -> type[Exception]:

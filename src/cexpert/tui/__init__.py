@@ -32,9 +32,10 @@ def run(case: str | None = None, clients: str | Path = "clients",
                          "`cexpert infer CASE.toml`\n")
         return 2
     from cexpert.tui.app import make_app
-    from cexpert.tui.records import database_for_tui
+    from cexpert.tui.records import database_for_tui, import_marker
 
-    app = make_app(service, case_path=case, clients_dir=clients, db=database_for_tui(db))
+    app = make_app(service, case_path=case, clients_dir=clients, db=database_for_tui(db),
+                   import_marker=import_marker())
     code = app.run()
     if app.crash is not None:
         from cexpert.tui.recovery import CRASH_EXIT

@@ -90,6 +90,9 @@ class CexpertApp(App[int]):
         #: the client database's thread (None: this session uses case files only)
         self.records = RecordsThread(db) if db and not demo else None
         self.demo = demo  # read-only teaching: nothing is ever saved
+        #: where the offer to import the clients folder is remembered; None: never offer
+        #: (tests and the classroom; `cexpert` itself sets it through make_app)
+        self.import_marker: Path | None = None
         self.screen_log = None  # a ScreenLog (tui.classroom) when a test asks for one
         self.service = service
         self.clients_dir = Path(clients_dir)
@@ -589,17 +592,20 @@ def with_previous(case_toml: str, previous) -> str:
 
 def make_app(service: Service, case_path: str | Path | None = None,
              clients_dir: str | Path = DEFAULT_CLIENTS, start: str | None = None,
-             demo: bool = False, projector: bool = False, db: str | None = None
-             ) -> CexpertApp:
+             demo: bool = False, projector: bool = False, db: str | None = None,
+             import_marker: Path | None = None) -> CexpertApp:
     """The app for a knowledge base, opening `case_path` (made on first save if new).
 
     `demo` is the classroom of `cexpert serve --demo`: it opens on the Lessons, lists the
-    teaching cases instead of a client folder and never writes a file."""
+    teaching cases instead of a client folder and never writes a file. With
+    `import_marker`, the picker offers once to import the folder's case files into the
+    client database (the marker remembers that it asked)."""
     if demo:
         clients_dir, start = examples_dir() / "teaching", start or "clients"
     app = CexpertApp(service, clients_dir=Path(clients_dir), start=start,
                      case_path=Path(case_path) if case_path is not None else None, demo=demo,
                      db=db)
+    app.import_marker = None if demo else import_marker
     if projector:
         from cexpert.tui.classroom import PROJECTOR
 

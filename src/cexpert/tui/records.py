@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,3 +64,92 @@ class RecordsThread:
                 self._store.close()
         self._pool.submit(shut)
         self._pool.shutdown(wait=False, cancel_futures=False)
+
+
+# --- the first start's offer to import the clients folder ------------------------------------
+def import_marker() -> Path:
+    """Where the TUI remembers the folders it has offered to import (asked once each)."""
+    import platformdirs
+
+    return platformdirs.user_state_path("cexpert", appauthor=False) / "import-offered.json"
+
+
+def offered(folder: Path, marker: Path) -> bool:
+    return str(folder.resolve()) in _offered(marker)
+
+
+def remember_offered(folder: Path, marker: Path) -> None:
+    """Record the offer (whatever the answer); a marker that cannot be written only means
+    the question comes again next time."""
+    import json
+
+    from cexpert.language.writing import write_text_atomically
+
+    folders = sorted({*_offered(marker), str(folder.resolve())})
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomically(marker, json.dumps({"offered": folders}, indent=1) + "\n")
+    except OSError:
+        pass
+
+
+def _offered(marker: Path) -> list[str]:
+    import json
+
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []
+    found = data.get("offered") if isinstance(data, dict) else None
+    return [f for f in found if isinstance(f, str)] if isinstance(found, list) else []
+
+
+def default_database() -> str:
+    """The database an import makes when the session has none: the user data folder's."""
+    import platformdirs
+
+    return str(platformdirs.user_data_path("cexpert", appauthor=False) / "clients.db")
+
+
+@dataclass(frozen=True)
+class FolderImported:
+    """What importing a folder's case files did: one line per file, good or not."""
+
+    imported: tuple[str, ...]  # "clients/kim.toml: visit 1 (2026-12-02) of c-… Kim: new client"
+    failed: tuple[str, ...]  # "clients/bad.toml: why"
+
+
+def import_case_files(store: Any, engine: Any, paths: list[Path]) -> FolderImported:
+    """Each case file as a visit (run on the records thread; consults on the engine's)."""
+    from cexpert.engine.case import CaseError
+    from cexpert.store.intake import import_case_file
+    from cexpert.store.records import StoreError
+
+    service = _ConsultOnEngineThread(engine)
+    imported, failed = [], []
+    for path in paths:
+        try:
+            done = import_case_file(store, service, path)
+        except CaseError as error:
+            more = len(error.problems) - 1
+            failed.append(f"{path.name}: {error.problems[0] if error.problems else error}"
+                          + (f" (and {more} more)" if more > 0 else ""))
+        except StoreError as error:
+            failed.append(f"{path.name}: {error}")
+        else:
+            imported.append(f"{path.name}: {done.summary}")
+    return FolderImported(tuple(imported), tuple(failed))
+
+
+class _ConsultOnEngineThread:
+    """The service as the intake sees it, with each consultation on the engine thread
+    (the compiled engine is not shared between threads)."""
+
+    def __init__(self, engine: Any):
+        self._engine = engine
+
+    def parse_case(self, text: str, path: str):
+        return self._engine.service.parse_case(text, path)
+
+    def consult(self, case):
+        return self._engine.call(self._engine.service.consult, case)

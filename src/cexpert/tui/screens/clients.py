@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cexpert.tui.screens.base import BaseScreen, Command
+from cexpert.tui.screens.dialogs import ConfirmScreen
 from cexpert.tui.state import CaseFileInfo, describe_case_file
 from cexpert.tui.widgets.field import FieldInput
 
@@ -47,6 +48,7 @@ class ClientsScreen(BaseScreen):
         self.scan()
         self.query_one("#filter", Input).focus()
         self.call_after_refresh(self.load_stored)  # after the first frame: never before it
+        self.call_after_refresh(self.offer_import)
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -69,6 +71,61 @@ class ClientsScreen(BaseScreen):
     def _stored_read(self, stored: list | None, problem: str | None) -> None:
         self.stored, self.stored_problem = stored, problem
         self.scan()
+
+    # --- the first start: the clients folder into the database, offered once -----------
+    def offer_import(self) -> None:
+        """Ask once per folder whether its case files go into the client database."""
+        from cexpert.tui.records import offered, remember_offered
+
+        marker = self.capp.import_marker
+        paths = [info.path for info in self.files if info.readable]
+        if marker is None or not paths or offered(self.folder, marker):
+            return
+        remember_offered(self.folder, marker)  # asked once, whatever the answer
+        records = self.capp.records
+        where = (f"the client database ({records.url})" if records is not None else
+                 "a new client database in your data folder")
+        n = len(paths)
+        question = (f"{n} case file{'s' if n != 1 else ''} in {self.folder}. Import "
+                    f"{'them' if n != 1 else 'it'} into {where}? Each becomes a visit of its "
+                    "client (matched by id, else by name and age); the files stay where "
+                    "they are.\n\nAsked once. Later: cexpert clients import "
+                    f"{self.folder}")
+        self.app.push_screen(ConfirmScreen(question, (("import", "Import"),
+                                                      ("later", "Not now"))),
+                             lambda answer: self._import(paths) if answer == "import" else None)
+
+    @work(thread=True, group="import")  # not "records": a resumed picker's read would cancel it
+    def _import(self, paths: list[Path]) -> None:
+        from cexpert.tui.records import (
+            RecordsThread,
+            default_database,
+            import_case_files,
+        )
+
+        app = self.capp
+        if app.records is None:
+            app.records = RecordsThread(default_database())
+        engine = app.engine
+        try:
+            outcome = app.records.call(lambda store: import_case_files(store, engine, paths))
+        except Exception as error:  # a StoreError, worded for the user
+            self.app.call_from_thread(self._imported, None, str(error))
+            return
+        self.app.call_from_thread(self._imported, outcome, None)
+
+    def _imported(self, outcome, problem: str | None) -> None:
+        from cexpert.tui.screens.dialogs import MessageScreen
+
+        if outcome is None:
+            self.app.push_screen(MessageScreen("The case files were not imported", problem))
+            return
+        lines = [*outcome.imported, *(f"not imported: {line}" for line in outcome.failed)]
+        n = len(outcome.imported)
+        self.app.push_screen(MessageScreen(
+            f"{n} case file{'s' if n != 1 else ''} imported"
+            + (f", {len(outcome.failed)} not" if outcome.failed else ""), "\n".join(lines)))
+        self.load_stored()
 
     @property
     def folder(self) -> Path:
