@@ -31,7 +31,7 @@ from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
 from cexpert.tui.keys import ESSENTIAL, FOCUS, GLOBAL
 from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
-from cexpert.tui.records import RecordsThread
+from cexpert.tui.records import OpenDraft, RecordsThread
 from cexpert.tui.recovery import CRASH_EXIT, Crash, record
 from cexpert.tui.screens.assess import AssessScreen
 from cexpert.tui.screens.client import ClientScreen
@@ -93,6 +93,8 @@ class CexpertApp(App[int]):
         #: where the offer to import the clients folder is remembered; None: never offer
         #: (tests and the classroom; `cexpert` itself sets it through make_app)
         self.import_marker: Path | None = None
+        #: the stored client's draft visit this consultation edits (autosaved), if any
+        self.draft: OpenDraft | None = None
         self.screen_log = None  # a ScreenLog (tui.classroom) when a test asks for one
         self.service = service
         self.clients_dir = Path(clients_dir)
@@ -190,12 +192,14 @@ class CexpertApp(App[int]):
         state = self.consultation
         text = state.to_toml()
         ticket = self.service.ticket()
-        self._consult(text, str(state.path or "<new client>"), ticket)
+        self._consult(text, str(state.path or "<new client>"), ticket, not state.errors)
 
     @work(thread=True, exclusive=True, group="consult", exit_on_error=False)
-    def _consult(self, text: str, path: str, ticket: int) -> None:
+    def _consult(self, text: str, path: str, ticket: int, complete: bool = True) -> None:
         try:
             case = self.service.parse_case(text, path)
+            if complete:  # an entry not valid yet keeps the draft's last valid value
+                self._autosave(case, text, ticket)
             result = self.engine.call(self.service.consult_if_newest, case, ticket)
         except CaseError as error:
             message = "; ".join(error.problems)
@@ -206,6 +210,36 @@ class CexpertApp(App[int]):
             return
         if result is not None:
             self.call_from_thread(self._deliver, ticket, result, (text, path))
+
+    def _autosave(self, case, text: str, ticket: int) -> None:
+        """A valid case edited in a draft visit goes to the database (on the records
+        thread; the consultation does not wait). While an entry is not valid nothing is
+        saved: a kill loses at most the field being typed."""
+        draft, records = self.draft, self.records
+        if draft is None or records is None:
+            return
+        from cexpert.store.records import entered
+        from cexpert.tui.records import save_open_draft
+
+        done = records.submit(lambda store: save_open_draft(store, draft, text,
+                                                            entered(case), ticket))
+        done.add_done_callback(lambda future: self._autosaved(draft, future))
+
+    def _autosaved(self, draft: OpenDraft, future) -> None:
+        error = future.exception()
+        try:
+            if error is not None:
+                self.call_from_thread(self._autosave_failed, draft, str(error))
+        except RuntimeError:  # the app has stopped meanwhile: the save itself is done
+            pass
+
+    def _autosave_failed(self, draft: OpenDraft, message: str) -> None:
+        if self.draft is draft:
+            self.draft = None  # stop: never overwrite what another editor saved
+            self.update_title()
+        self.notify(f"{message}. Your entries stay on screen: Ctrl+S saves them as a case "
+                    "file, or reopen the visit from History", title="Draft not saved",
+                    severity="error", markup=False, timeout=10)
 
     def _deliver(self, ticket: int, result: Result, source: tuple[str, str] | None = None
                  ) -> None:
@@ -299,6 +333,10 @@ class CexpertApp(App[int]):
     # --- the consultation ------------------------------------------------------------------
     def update_title(self) -> None:
         state = self.consultation
+        if self.draft is not None:
+            self.sub_title = (f"{state.title} · draft visit {self.draft.number} "
+                              f"({self.draft.date}) · saved as you go")
+            return
         where = str(state.path) if state.path else "not saved yet"
         self.sub_title = f"{state.title}{' ●' if state.dirty else ''} · {where}"
 
@@ -307,7 +345,7 @@ class CexpertApp(App[int]):
 
     def _unless_unsaved(self, then: Callable[[], object], doing: str) -> None:
         state = self.consultation
-        if not state.dirty or self.demo:
+        if not state.dirty or self.demo or self.draft is not None:  # a draft saves itself
             then()
             return
 
@@ -332,6 +370,7 @@ class CexpertApp(App[int]):
             self.push_screen(MessageScreen(f"{path} cannot be used",
                                            "\n".join(error.problems)))
             return
+        self.draft = None
         self.consultation = state
         self.result = None
         self.consult_now()
@@ -353,6 +392,7 @@ class CexpertApp(App[int]):
             self.push_screen(MessageScreen(f"visit {visit.number} of {client.name} cannot be "
                                            "used with these rules", "\n".join(error.problems)))
             return
+        self.draft = None
         self.consultation = state
         self.result = None
         self.consult_now()
@@ -360,12 +400,36 @@ class CexpertApp(App[int]):
         self.notify(f"Visit {visit.number} ({visit.date}) of {client.name or client.id}: "
                     "Save writes it as a case file", markup=False, timeout=4)
 
+    def open_draft(self, client, visit) -> None:
+        """A draft visit as the consultation: every valid change is saved into it."""
+        self._unless_unsaved(lambda: self._open_draft(client, visit), "opening the draft")
+
+    def _open_draft(self, client, visit) -> None:
+        from cexpert.tui.records import open_draft_of
+
+        try:
+            state = Consultation.from_text(self.service.kb, visit.case_toml, None)
+        except CaseError as error:
+            self.push_screen(MessageScreen(f"visit {visit.number} of {client.name} cannot be "
+                                           "used with these rules", "\n".join(error.problems)))
+            return
+        draft = open_draft_of(client, visit)
+        draft.saved = state.to_toml()  # as the consultation writes it: no save until a change
+        self.draft = draft
+        self.consultation = state
+        self.result = None
+        self.consult_now()
+        self.switch_mode("assess")
+        self.notify(f"Draft {draft.label}: saved in the client database as you go",
+                    markup=False, timeout=4)
+
     def action_new_client(self) -> None:
         self._unless_unsaved(lambda: self.run_worker(self._new(), group="navigate"),
                              "starting a new client")
 
     async def _new(self) -> None:
         """A new client starts on Assess, first page, first list (name and details: F3)."""
+        self.draft = None
         self.consultation = Consultation(self.service.kb)
         self.result = None
         self.consult_now()
@@ -380,6 +444,12 @@ class CexpertApp(App[int]):
             self.notify("Fix first: " + "; ".join(state.error_messages()),
                         title="Not saved", severity="error", markup=False)
             return False
+        if self.draft is not None:
+            self.consult_now()  # saves the draft on the way (or says why it could not)
+            self.notify(f"Draft {self.draft.label} is saved in the client database as you "
+                        "go; close the visit from History (X) when it is done",
+                        markup=False, timeout=4)
+            return True
         path = state.path or state.default_path(self.clients_dir)
         return self._save_to(path)
 
@@ -576,17 +646,12 @@ def with_previous(case_toml: str, previous) -> str:
         return case_toml
     import tomlkit
 
+    from cexpert.tui.records import previous_tables
+
     doc = tomlkit.parse(case_toml)
     if "previous" in doc:
         return case_toml
-    tables = tomlkit.aot()
-    for earlier in previous:
-        table = tomlkit.table()
-        if earlier.date:
-            table["date"] = earlier.date
-        table["findings"] = list(earlier.findings)
-        tables.append(table)
-    doc["previous"] = tables
+    doc["previous"] = previous_tables(previous)
     return tomlkit.dumps(doc)
 
 

@@ -153,3 +153,68 @@ class _ConsultOnEngineThread:
 
     def consult(self, case):
         return self._engine.call(self._engine.service.consult, case)
+
+
+# --- a stored client's open visit, autosaved as a draft --------------------------------------
+@dataclass
+class OpenDraft:
+    """The draft visit the consultation on screen edits. Mutable TUI state, changed only
+    on the records thread: the revision the next save names, and what was last saved."""
+
+    client_id: str
+    client_name: str
+    number: int
+    date: str
+    revision: int
+    saved: str  # the case text last saved
+    ticket: int = 0  # the newest consultation request saved (older ones never overwrite)
+
+    @property
+    def label(self) -> str:
+        return f"visit {self.number} ({self.date}) of {self.client_name or self.client_id}"
+
+
+def open_draft_of(client: Any, visit: Any) -> OpenDraft:
+    return OpenDraft(client.id, client.name, visit.number, visit.date, visit.revision,
+                     visit.case_toml)
+
+
+def save_open_draft(store: Any, draft: OpenDraft, text: str, entered_json: str,
+                    ticket: int) -> bool:
+    """Save the consultation's text into its draft visit (on the records thread); False
+    when there was nothing newer to save. A newer revision saved elsewhere raises
+    StaleRecord: the draft is never overwritten behind another editor's back."""
+    if ticket < draft.ticket or text == draft.saved:
+        return False
+    visit = store.save_draft(draft.client_id, text, entered_json, number=draft.number,
+                             expected_revision=draft.revision)
+    draft.revision, draft.saved, draft.ticket = visit.revision, text, ticket
+    return True
+
+
+def next_visit_text(case_toml: str, previous: Any) -> str:
+    """A reassessment's starting case: the latest visit's entries carried forward, its
+    date removed (the new visit is dated today) and its earlier visits re-listed."""
+    import tomlkit
+
+    doc = tomlkit.parse(case_toml)
+    for key in ("date", "previous"):
+        if key in doc:
+            del doc[key]
+    if previous:
+        doc["previous"] = previous_tables(previous)
+    return tomlkit.dumps(doc)
+
+
+def previous_tables(previous: Any):
+    """The `[[previous]]` tables of a case file for its client's earlier visits."""
+    import tomlkit
+
+    tables = tomlkit.aot()
+    for earlier in previous:
+        table = tomlkit.table()
+        if earlier.date:
+            table["date"] = earlier.date
+        table["findings"] = list(earlier.findings)
+        tables.append(table)
+    return tables

@@ -27,6 +27,8 @@ class HistoryScreen(Screen):
         Binding("c", "compare", "Compare"),
         Binding("n", "note", "Note"),
         Binding("k", "clearance", "Clearance"),
+        Binding("v", "new_visit", "New visit"),
+        Binding("x", "close_visit", "Close visit"),
     ]
 
     def __init__(self, client: Any) -> None:
@@ -34,14 +36,15 @@ class HistoryScreen(Screen):
         self.client = client  # a ClientSummary
         self.visits: list[Any] = []
         self.loaded = False
+        self.resume_offered = False  # asked once per screen
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="history-title")
         yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
         yield Static(id="visit-notes")
-        yield Static(Text("Enter: open the visit · C: compare with the first · N: note · "
-                          "K: clearance",
+        yield Static(Text("Enter open · V new visit · X close draft · C compare · N note · "
+                          "K clearance",
                           style="dim"), id="history-hint")
         yield KeysFooter(compact=True)
 
@@ -91,6 +94,27 @@ class HistoryScreen(Screen):
         if visits:
             table.move_cursor(row=row)
         self._notes_of(row)
+        self._offer_resume()
+
+    def _offer_resume(self) -> None:
+        """A draft left open (by a closed or killed session) is offered once."""
+        drafts = [v for v in self.visits if v.status == "draft"]
+        open_now = getattr(self.app, "draft", None)
+        if self.resume_offered or not drafts or (
+                open_now is not None and open_now.client_id == self.client.id):
+            return
+        self.resume_offered = True
+        draft = drafts[-1]
+        from cexpert.tui.screens.dialogs import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(
+            f"Visit {draft.number} ({draft.date}) of {self.client.name or self.client.id} "
+            "is a draft, not closed yet. Resume it?", (("resume", "Resume"),
+                                                       ("later", "Not now"))),
+            lambda answer: self._resume(draft) if answer == "resume" else None)
+
+    def _resume(self, draft: Any) -> None:
+        self.app.open_draft(self.client, draft)  # type: ignore[attr-defined]
 
     @on(DataTable.RowHighlighted, "#visits")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -119,9 +143,91 @@ class HistoryScreen(Screen):
         self._open(self.query_one("#visits", DataTable).cursor_row)
 
     def _open(self, row: int) -> None:
-        if 0 <= row < len(self.visits):
-            self.app.open_stored_visit(self.client, self.visits[row],  # type: ignore[attr-defined]
+        if not 0 <= row < len(self.visits):
+            return
+        visit = self.visits[row]
+        if visit.status == "draft":
+            self._resume(visit)
+        else:
+            self.app.open_stored_visit(self.client, visit,  # type: ignore[attr-defined]
                                        self.visits)
+
+    def action_new_visit(self) -> None:
+        """A reassessment: a new draft visit, today, starting from the latest visit's
+        entries; it opens as the consultation and saves itself as it is edited."""
+        if any(v.status == "draft" for v in self.visits):
+            self.notify("This client has a draft visit: open it (Enter) or close it (X) "
+                        "first", severity="warning", markup=False)
+            return
+        self._new_visit()
+
+    @work(thread=True, group="history-write")
+    def _new_visit(self) -> None:
+        from cexpert.store.records import earlier_visits, entered
+        from cexpert.store.repository import today
+        from cexpert.tui.records import next_visit_text
+
+        app: Any = self.app
+        latest = self.visits[-1] if self.visits else None
+        text = next_visit_text(latest.case_toml if latest else "",
+                               earlier_visits(self.visits, date=today()))
+        try:
+            case = app.service.parse_case(text, "<new visit>")
+            visit = app.records.call(lambda store: store.save_draft(
+                self.client.id, text, entered(case), trainer=_author()))
+        except Exception as error:  # a CaseError or StoreError, worded for the user
+            app.call_from_thread(self.notify, str(error), title="No new visit",
+                                 severity="error", markup=False)
+            return
+        app.call_from_thread(self._resume, visit)
+
+    def action_close_visit(self) -> None:
+        """Close the client's draft visit (the highlighted one, if it is a draft) with its
+        consultation: from then on it never changes (a correction is a new version)."""
+        row = self.query_one("#visits", DataTable).cursor_row
+        drafts = [v for v in self.visits if v.status == "draft"]
+        if 0 <= row < len(self.visits) and self.visits[row].status == "draft":
+            drafts = [self.visits[row]]
+        if not drafts:
+            self.notify("No draft visit to close: V starts a new visit", severity="warning")
+            return
+        self._close(drafts[-1])
+
+    @work(thread=True, group="history-write")
+    def _close(self, visit: Any) -> None:
+        from cexpert.store.records import StoredResult
+
+        app: Any = self.app
+        open_now = app.draft if app.draft is not None and \
+            app.draft.client_id == self.client.id and app.draft.number == visit.number \
+            else None
+
+        def close(store: Any) -> Any:  # on the records thread, after any pending save
+            current = store.draft(self.client.id)
+            if current is None or current.number != visit.number:
+                raise ValueError(f"visit {visit.number} is no longer a draft")
+            case = app.service.parse_case(current.case_toml, f"visit {visit.number}")
+            result = app.engine.call(app.service.consult, case)
+            return store.close_visit(self.client.id, visit.number, current.revision,
+                                     StoredResult.of_json(result.as_json()))
+
+        try:
+            closed = app.records.call(close)
+        except Exception as error:  # a StoreError or CaseError, worded for the user
+            app.call_from_thread(self.notify, str(error), title="Not closed",
+                                 severity="error", markup=False)
+            return
+        if open_now is not None:
+            app.call_from_thread(self._closed_on_screen, open_now)
+        app.call_from_thread(self.notify, f"Visit {closed.number} ({closed.date}) closed",
+                             markup=False, timeout=3)
+        app.call_from_thread(self.load)
+
+    def _closed_on_screen(self, draft: Any) -> None:
+        app: Any = self.app
+        if app.draft is draft:
+            app.draft = None
+            app.update_title()
 
     def action_compare(self) -> None:
         """The highlighted visit against the first consulted one (the latest, when the
