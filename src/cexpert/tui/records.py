@@ -28,10 +28,8 @@ def database_for_tui(given: str | None = None) -> str | None:
         return given
     if os.environ.get("CEXPERT_DB"):
         return os.environ["CEXPERT_DB"]
-    import platformdirs
-
-    default = platformdirs.user_data_path("cexpert", appauthor=False) / "clients.db"
-    return str(default) if Path(default).is_file() else None
+    default = default_database()
+    return default if Path(default).is_file() else None
 
 
 class RecordsThread:
@@ -105,7 +103,8 @@ def _offered(marker: Path) -> list[str]:
 
 
 def default_database() -> str:
-    """The database an import makes when the session has none: the user data folder's."""
+    """The user data folder's database (store.database.default_path, without importing
+    SQLAlchemy on the UI thread): the TUI reads it when it exists, an import makes it."""
     import platformdirs
 
     return str(platformdirs.user_data_path("cexpert", appauthor=False) / "clients.db")

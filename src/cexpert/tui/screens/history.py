@@ -305,12 +305,10 @@ class HistoryScreen(Screen):
 
 
 def _author() -> str:
-    import getpass
+    """Who writes a note or a visit: the same login name `cexpert clients` uses."""
+    from cexpert.store.intake import login_name
 
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    return login_name()
 
 
 def _dash(value: object) -> str:
