@@ -5,10 +5,14 @@ Checked in a fresh interpreter, since this test session has imported everything.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def imported_after(module: str) -> set[str]:
@@ -39,3 +43,22 @@ def test_parsing_and_checking_do_not_import_experta(module):
 
 def test_the_compiler_is_what_imports_experta():
     assert "experta" in imported_after("cexpert.engine.compile")
+
+
+def test_a_consultation_from_the_cache_builds_no_syntax_tree(tmp_path):
+    """A cached knowledge base is data: reading it needs neither Lark, the checker nor
+    the syntax tree's classes (the first run fills the cache, the second reads it)."""
+    code = ("import sys\nfrom cexpert.service import Service, load_kb\n"
+            "service = Service(load_kb().kb)\n"
+            "service.consult(service.read_case('examples/runner.toml'))\n"
+            "print('\\n'.join(sorted(sys.modules)))")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CEXPERT_KB_CACHE", None)
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, env=env, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "lark" not in loaded
+    assert "cexpert.language.syntax_tree" not in loaded
+    assert "cexpert.language.check" not in loaded

@@ -372,7 +372,7 @@ def chosen(diagnostics: Iterable[Diagnostic], select: Sequence[str] = (),
 # --- W408 ------------------------------------------------------------------------------------
 def _no_instructions(kb: KnowledgeBase, spans: IdSpans) -> list[Diagnostic]:
     """An exercise a client may be given with nothing to follow at home."""
-    from cexpert.language.check.schema import INSTRUCTIONS
+    from cexpert.language.schema import INSTRUCTIONS
 
     return [_warn("W408", f"exercise '{e.id}' has no home instructions", spans(e),
                   help="add " + ", ".join(INSTRUCTIONS) + " and their source")

@@ -142,7 +142,7 @@ def expected_keywords(text: str, line: int, character: int) -> tuple[list[str], 
 
 def _for_kind(prefix: str, words: set[str]) -> set[str]:
     """In a declaration, only the attributes its kind has (the grammar allows them all)."""
-    from cexpert.language.check.schema import SCHEMA
+    from cexpert.language.schema import SCHEMA
 
     first = prefix.split(maxsplit=1)[0] if prefix.strip() else ""
     every = {a for attributes in SCHEMA.values() for a in attributes}
@@ -197,7 +197,7 @@ def _after_test_keyword(text: str, line: int, character: int) -> bool:
 
 
 def _is_test(entry) -> bool:
-    from cexpert.language.check.schema import TEST_BY_TEST
+    from cexpert.language.schema import TEST_BY_TEST
 
     return entry.kind == "assessment" or (entry.kind == "finding"
                                           and entry.one("in") in TEST_BY_TEST)

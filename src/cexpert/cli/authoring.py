@@ -20,20 +20,6 @@ if TYPE_CHECKING:
 KB_ERRORS = 1
 
 
-def add_check_options(check: argparse.ArgumentParser) -> None:
-    check.add_argument("--strict", action="store_true",
-                       help="also report the W4xx warnings of rules that are valid but "
-                       "probably wrong")
-    check.add_argument("--select", type=_codes, default=[],
-                       help="only warnings whose code starts with one of these (W401,W40)")
-    check.add_argument("--ignore", type=_codes, default=[],
-                       help="leave out warnings whose code starts with one of these")
-
-
-def _codes(text: str) -> list[str]:
-    return [c.strip().upper() for c in text.split(",") if c.strip()]
-
-
 def checked(paths, strict: bool = False, select=(), ignore=()) -> tuple[Loaded, list]:
     """The load and the diagnostics to show: the checker's, the lints' with --strict,
     filtered by --select/--ignore and inline `# cexpert: ignore[...]` comments."""
@@ -99,16 +85,6 @@ def _summary(found: list, hidden: int) -> str:
 
 # --- fmt ---------------------------------------------------------------------------------------
 
-def add_fmt_parser(sub) -> None:
-    fmt = sub.add_parser("fmt", help="format rule files in the one canonical layout")
-    fmt.add_argument("paths", nargs="*", help="rule files or directories (default: shipped)")
-    mode = fmt.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true",
-                      help="change nothing; exit 1 if a file is not formatted")
-    mode.add_argument("--diff", action="store_true",
-                      help="change nothing; print what formatting would change")
-
-
 def cmd_fmt(args: argparse.Namespace) -> int:
     """Format each file (atomically), or with --check/--diff only say what would change.
     Exit 0 all formatted, 1 a file is not formatted (--check/--diff) or does not parse."""
@@ -162,12 +138,6 @@ def _rule_files(paths):
 
 
 # --- refs -------------------------------------------------------------------------------------
-
-def add_refs_parser(sub) -> None:
-    refs = sub.add_parser("refs", help="where a name is declared and every place it is used")
-    refs.add_argument("name", help="an id, display name or alias")
-    refs.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
-
 
 def cmd_refs(args: argparse.Namespace) -> int:
     from cexpert.authoring.refs import find_entries, references

@@ -15,7 +15,7 @@ from cexpert.explain.trace import render_steps, steps, trace_lines
 from cexpert.explain.why import render_tree
 from cexpert.language import diagnostics as diag
 from cexpert.language.kb_cache import paused_collector
-from cexpert.language.syntax_tree import name_key
+from cexpert.language.span import name_key
 from cexpert.present.consultation import consultation
 from cexpert.present.escape import visible
 from cexpert.present.html import render_html

@@ -17,13 +17,6 @@ import sys
 from collections.abc import Sequence
 from enum import IntEnum
 
-from cexpert.cli.authoring import (
-    add_check_options,
-    add_fmt_parser,
-    add_refs_parser,
-    cmd_check,
-)
-from cexpert.language import diagnostics as diag
 from cexpert.resources import rules_dir
 
 
@@ -127,6 +120,36 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("--format", choices=("text", "json"), default="text")
     _store_parsers(sub)
     return parser
+
+
+def add_check_options(check: argparse.ArgumentParser) -> None:
+    check.add_argument("--strict", action="store_true",
+                       help="also report the W4xx warnings of rules that are valid but "
+                       "probably wrong")
+    check.add_argument("--select", type=_codes, default=[],
+                       help="only warnings whose code starts with one of these (W401,W40)")
+    check.add_argument("--ignore", type=_codes, default=[],
+                       help="leave out warnings whose code starts with one of these")
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def add_fmt_parser(sub) -> None:
+    fmt = sub.add_parser("fmt", help="format rule files in the one canonical layout")
+    fmt.add_argument("paths", nargs="*", help="rule files or directories (default: shipped)")
+    mode = fmt.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="change nothing; exit 1 if a file is not formatted")
+    mode.add_argument("--diff", action="store_true",
+                      help="change nothing; print what formatting would change")
+
+
+def add_refs_parser(sub) -> None:
+    refs = sub.add_parser("refs", help="where a name is declared and every place it is used")
+    refs.add_argument("name", help="an id, display name or alias")
+    refs.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
 
 
 WATCHES = ("facts", "activations", "rules")
@@ -245,7 +268,9 @@ class _EscapingStream:
         self.stream = stream
 
     def write(self, text: str) -> int:
-        self.stream.write(diag.printable(text, keep_newlines=True))
+        from cexpert.language.diagnostics import printable
+
+        self.stream.write(printable(text, keep_newlines=True))
         return len(text)
 
     def __getattr__(self, name: str):
@@ -256,6 +281,8 @@ def _report_bug(error: Exception) -> int:
     """One line on stderr (it is a bug, where the traceback went); the traceback in a
     private file of the user log folder, since it may quote client data."""
     import traceback
+
+    from cexpert.language import diagnostics as diag
 
     details = "".join(traceback.format_exception(error))
     where = _write_crash_report(details)
@@ -329,6 +356,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     sys.stderr = _EscapingStream(sys.stderr)
     args = build_parser().parse_args(argv)
     if args.command == "check":
+        from cexpert.cli.authoring import cmd_check
+
         if args.watch:
             from cexpert.cli.authoring import watch
 

@@ -11,9 +11,7 @@ comes from it (behind a proxy or a port forward, the host and port differ from o
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import shlex
-import socket
 import sys
 from typing import Any
 
@@ -41,6 +39,9 @@ def add_parser(sub) -> None:
 
 def is_loopback(host: str) -> bool:
     """Does `host` only ever reach this machine? Names are resolved; all must be loopback."""
+    import ipaddress  # here, not at the top: every command builds this parser
+    import socket
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

@@ -18,7 +18,7 @@ from typing import Any
 from cexpert.language.diagnostics import suggest
 from cexpert.language.knowledge import KnowledgeBase
 from cexpert.language.reading import CASE_FILE_LIMIT, ReadProblem, read_text
-from cexpert.language.syntax_tree import name_key
+from cexpert.language.span import name_key
 
 BOTH = "both"
 SIDES = ("left", "right")

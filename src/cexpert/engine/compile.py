@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import inspect
 import logging
 import operator
 from collections.abc import Callable, Sequence
@@ -381,6 +382,7 @@ class Engine:
             self._fire(rule, bound or [context[k] for k in ("client",) if k in context])
 
         rhs.__name__ = name
+        rhs.__signature__ = _RHS_SIGNATURE
         return rhs
 
     def _table_rhs(self):
@@ -388,7 +390,13 @@ class Engine:
             self._fire(self.rules[context["row"]["r"]], [context["finding"]])
 
         rhs.__name__ = "cex_table_row"
+        rhs.__signature__ = _RHS_SIGNATURE
         return rhs
+
+
+#: every right-hand side takes `(*_args, **context)`: Experta asks for the signature
+#: each time it rewrites a rule (thousands of times per build), so it is computed once
+_RHS_SIGNATURE = inspect.signature(lambda *_args, **context: None)
 
 
 def _counts_visits(cond: Cond) -> bool:

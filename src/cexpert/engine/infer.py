@@ -30,9 +30,8 @@ from cexpert.engine.result import (
     RuleInfo,
     SuggestedTest,
 )
-from cexpert.language.check.names import atoms_of
-from cexpert.language.check.schema import ITS_LIMB, ITS_REGION
-from cexpert.language.knowledge import KbRule, KnowledgeBase
+from cexpert.language.knowledge import KbRule, KnowledgeBase, atoms_of
+from cexpert.language.schema import ITS_LIMB, ITS_REGION
 
 STATES = ("overactive", "underactive")
 DEFAULT_FIRING_LIMIT = 100_000

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
-from cexpert.language.syntax_tree import Span, source_lines
+from cexpert.language.span import Span, source_lines
 
 ERROR = "error"
 WARNING = "warning"

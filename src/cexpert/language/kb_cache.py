@@ -36,7 +36,7 @@ from cexpert.language.private_files import private_folder, read_private
 
 FORMAT = 1
 KEEP = 32  # entries kept; the least recently used beyond that are removed on a write
-_ADMITTED_MODULES = ("cexpert.language.knowledge", "cexpert.language.syntax_tree",
+_ADMITTED_MODULES = ("cexpert.language.knowledge", "cexpert.language.span",
                      "cexpert.language.diagnostics")
 _code_stamp: str | None = None
 

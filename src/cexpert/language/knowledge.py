@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cexpert.language.syntax_tree import Span
+from cexpert.language.span import Span
 
 
 @dataclass(frozen=True)
@@ -179,3 +179,12 @@ class KnowledgeBase:
         listed = self.setting("exercise_preference")
         place = listed.index(exercise_id) if exercise_id in listed else len(listed)
         return (place, exercise_id)
+
+
+def atoms_of(cond: Cond) -> list[Atom]:
+    """Every atom of a condition, negated ones included, in written order."""
+    if isinstance(cond, Atom):
+        return [cond]
+    if isinstance(cond, NoneOf):
+        return atoms_of(cond.operand)
+    return [a for o in cond.operands for a in atoms_of(o)]

@@ -11,11 +11,15 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cexpert.language import syntax_tree as st
 from cexpert.language.diagnostics import Diagnostic
 from cexpert.language.knowledge import KnowledgeBase
 from cexpert.language.reading import RULE_FILE_LIMIT, ReadProblem, read_text
+from cexpert.language.span import Span
+
+if TYPE_CHECKING:  # parsing imports it: a load from the cache never builds a syntax tree
+    from cexpert.language import syntax_tree as st
 
 EXTENSION = ".cex"
 
@@ -72,6 +76,7 @@ def rule_files(root: Path) -> list[Path] | None:
 
 
 def _load(paths: Sequence[str | Path], label: str | None, profile: str | None) -> Loaded:
+    from cexpert.language import syntax_tree as st
     from cexpert.language.check import check
 
     diagnostics: list[Diagnostic] = []
@@ -163,7 +168,7 @@ class _Pending:
 
     path: Path
     root: Path
-    included_at: st.Span | None
+    included_at: Span | None
     chain: tuple[Path, ...]
     written: str | None = None  # the include's path as the rule file wrote it
 
@@ -178,7 +183,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root)
 
 
-def _read(file: Path, display: str, included_at: st.Span | None,
+def _read(file: Path, display: str, included_at: Span | None,
           diagnostics: list[Diagnostic], sources: dict[str, str]) -> st.RuleFile | None:
     """Parse one file, or report why it cannot be read (with a caret at a bad byte)."""
     try:
@@ -190,7 +195,7 @@ def _read(file: Path, display: str, included_at: st.Span | None,
                                           included_at))
             return None
         sources[display] = bad.text
-        span = st.Span(display, bad.line, bad.column, bad.line, bad.column + 1)
+        span = Span(display, bad.line, bad.column, bad.line, bad.column + 1)
         diagnostics.append(Diagnostic(
             "E000", f"this file is not UTF-8 text: byte 0x{bad.value:02x} cannot be decoded",
             span, help="save the file as UTF-8"))

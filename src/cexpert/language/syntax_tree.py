@@ -10,19 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-
-@dataclass(frozen=True, order=True)
-class Span:
-    """Where a node was written: 1-based line and column, end exclusive."""
-
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+from cexpert.language.span import Span as Span
+from cexpert.language.span import name_key as name_key
+from cexpert.language.span import source_lines as source_lines
 
 
 @dataclass(frozen=True)
@@ -37,10 +27,6 @@ class Name:
     def key(self) -> str:
         """Case-insensitive, space and underscore equivalent lookup key."""
         return name_key(self.text)
-
-
-def name_key(text: str) -> str:
-    return "_".join(text.replace("_", " ").lower().split())
 
 
 @dataclass(frozen=True)
@@ -395,9 +381,3 @@ class RuleFile:
         """The source's lines as the parser counts them, split once per file: a
         rule's text is sliced from here, so checking stays linear in file size."""
         return tuple(source_lines(self.source))
-
-
-def source_lines(text: str) -> list[str]:
-    """Lines as the parser counts them: newlines after CRLF/CR folding (str.splitlines
-    would also split at \f, \x1c, \u2028 ... and number lines differently)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -23,7 +23,7 @@ from tomlkit.items import Array, InlineTable, Table
 
 from cexpert.engine.case import BOTH, SIDES, Case, ClientCondition, Observation, parse_case
 from cexpert.language.knowledge import KnowledgeBase
-from cexpert.language.syntax_tree import name_key
+from cexpert.language.span import name_key
 from cexpert.store.casefile import (
     ANY,
     CaseFileError,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cexpert.engine.case import BOTH, SIDES
 from cexpert.language.knowledge import Entry, KnowledgeBase
-from cexpert.language.syntax_tree import name_key
+from cexpert.language.span import name_key
 from cexpert.present.words import short_label
 
 # The case format's sections for the movement screen (cexpert.engine.case reads them so).

@@ -8,7 +8,10 @@ from difflib import get_close_matches
 
 from cexpert.language import syntax_tree as st
 from cexpert.language.check.names import article, meant, meant_as_written, plain, span_of
-from cexpert.language.check.schema import (
+from cexpert.language.knowledge import (
+    Entry,
+)
+from cexpert.language.schema import (
     CUES,
     INSTRUCTIONS,
     REQUIRED,
@@ -17,9 +20,6 @@ from cexpert.language.check.schema import (
     SINGLE,
     VISIT_CHANGES,
     quantity_problem,
-)
-from cexpert.language.knowledge import (
-    Entry,
 )
 from cexpert.language.syntax_tree import name_key
 

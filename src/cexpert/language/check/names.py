@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from cexpert.language import syntax_tree as st
 from cexpert.language.diagnostics import suggest
-from cexpert.language.knowledge import Atom, Cond, KbRule, NoneOf
+from cexpert.language.knowledge import KbRule
 from cexpert.language.syntax_tree import name_key
 
 
@@ -70,14 +70,6 @@ def attribute_text(decl: st.Declaration, key: str) -> str | None:
         if attribute.key == key and attribute.values:
             return plain(attribute.values[0])
     return None
-
-
-def atoms_of(cond: Cond) -> list[Atom]:
-    if isinstance(cond, Atom):
-        return [cond]
-    if isinstance(cond, NoneOf):
-        return atoms_of(cond.operand)
-    return [a for o in cond.operands for a in atoms_of(o)]
 
 
 def with_changes(rule: KbRule, **changes) -> KbRule:

@@ -11,13 +11,22 @@ from cexpert.language import limits
 from cexpert.language import syntax_tree as st
 from cexpert.language.check.names import (
     article,
-    atoms_of,
     attribute_text,
     meant,
     meant_as_written,
     plain,
 )
-from cexpert.language.check.schema import (
+from cexpert.language.knowledge import (
+    AllOf,
+    AnyOf,
+    Atom,
+    Conclude,
+    Cond,
+    KbRule,
+    NoneOf,
+    atoms_of,
+)
+from cexpert.language.schema import (
     ANY,
     BARE_CONDITION_KINDS,
     FACT_KIND_TO_DECL,
@@ -29,15 +38,6 @@ from cexpert.language.check.schema import (
     STATES,
     TEST_BY_TEST,
     URGENCIES,
-)
-from cexpert.language.knowledge import (
-    AllOf,
-    AnyOf,
-    Atom,
-    Conclude,
-    Cond,
-    KbRule,
-    NoneOf,
 )
 from cexpert.language.syntax_tree import name_key
 

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 
 from cexpert.language import limits
 from cexpert.language.check.names import with_changes
-from cexpert.language.check.schema import DERIVED_KINDS, STATES
 from cexpert.language.knowledge import (
     Atom,
     Cond,
     KbRule,
     NoneOf,
 )
+from cexpert.language.schema import DERIVED_KINDS, STATES
 
 
 class StrataChecks:

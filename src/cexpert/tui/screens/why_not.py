@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from cexpert.language.syntax_tree import name_key
+from cexpert.language.span import name_key
 from cexpert.tui.widgets.field import FieldInput
 from cexpert.tui.widgets.footer import KeysFooter
 from cexpert.tui.widgets.status import StatusButton
