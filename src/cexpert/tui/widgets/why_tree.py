@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree as RichTree
 from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from cexpert.authoring.lexer import CexLexer
 from cexpert.explain.why import WhyNode, rule_text_lines
 from cexpert.explain.why_not import WhyNot
 from cexpert.present.chains import is_table_row, rule_name
@@ -21,7 +19,12 @@ ORIGIN_MARK = {"input": "✎ ", "rule": "⇒ ", "builtin": "∑ "}
 
 def highlighted(rule_text: str) -> Text:
     """A rule as written, coloured by the Pygments lexer of the rule language (the
-    terminal's own colours: readable on the dark, light and projector themes)."""
+    terminal's own colours: readable on the dark, light and projector themes).
+    Pygments loads on the first rule shown, not with the first screen."""
+    from rich.syntax import Syntax
+
+    from cexpert.authoring.lexer import CexLexer
+
     text = Syntax("", lexer=CexLexer(), theme="ansi_dark",
                   background_color="default").highlight(rule_text)
     text.rstrip()
