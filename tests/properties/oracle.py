@@ -242,8 +242,10 @@ def _suggestions(case: Case, result: Result, kb: KnowledgeBase) -> Iterator[Viol
                 if data.get("tags") and not (data.get("phases") or data.get("exercises")
                                              or data.get("muscles"))]
     conditions = {c.id for c in case.client.conditions}
-    pregnant = any(c.id == "pregnancy" and dict(c.measures).get("weeks", SUPINE_FROM_WEEK)
-                   >= SUPINE_FROM_WEEK for c in case.client.conditions)
+    # past the first trimester: by the weeks given and by the status (either exempts)
+    pregnant = any(c.id == "pregnancy" and c.status != "first_trimester"
+                   and dict(c.measures).get("weeks", SUPINE_FROM_WEEK) >= SUPINE_FROM_WEEK
+                   for c in case.client.conditions)
     # a plain `cleared = [...]` entry counts for any clinician (README), as a record does
     cleared = ({r.subject for r in case.screening.clearances if r.clears == "condition"}
                | set(case.screening.cleared))

@@ -79,3 +79,28 @@ def test_a_plain_clearance_lifts_the_hip_precautions_for_the_oracle_as_for_the_r
     result = shipped.consult(case)
     assert "thomas_test" in {t.test for t in result.suggested_tests}
     assert violations(case, result, shipped.kb) == []
+
+
+# Shrunk by the long run (seed 764473312): the rules leave supine tests in the first
+# trimester, given as weeks below 14 or as the status `first_trimester`; the oracle
+# once read only the weeks (absent: 14) and called the Thomas test a violation.
+FIRST_TRIMESTER = """\
+[client]
+name = "First trimester, cleared"
+conditions = [{ id = "pregnancy", status = "first_trimester" }]
+
+[screening]
+parq_yes = []
+cleared = ["pregnancy"]
+
+[assessment]
+ohsa = ["excessive_forward_lean"]
+"""
+
+
+def test_the_first_trimester_status_allows_supine_tests_for_the_oracle_as_for_the_rules(
+        shipped: Service):
+    case = shipped.parse_case(FIRST_TRIMESTER, "first_trimester.toml")
+    result = shipped.consult(case)
+    assert "thomas_test" in {t.test for t in result.suggested_tests}
+    assert violations(case, result, shipped.kb) == []
