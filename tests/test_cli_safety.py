@@ -70,7 +70,7 @@ def test_an_unexpected_exception_exits_70_with_one_line_and_a_traceback_file(
     def broken(args):
         raise RuntimeError("something inside broke")
 
-    monkeypatch.setattr(importlib.import_module("cexpert.cli.main"), "cmd_check", broken)
+    monkeypatch.setattr(importlib.import_module("cexpert.cli.authoring"), "cmd_check", broken)
     code = main(["check"])
     captured = capsys.readouterr()
     assert code == Exit.BUG == 70

@@ -12,22 +12,24 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cexpert.engine.case import Case, EarlierVisit, Observation, load_case, parse_case
 from cexpert.engine.compile import Engine
 from cexpert.engine.infer import consult
 from cexpert.engine.result import Result
 from cexpert.explain.describe import describe
-from cexpert.explain.reassessment import Comparison, compare
-from cexpert.explain.trace import Step, steps
-from cexpert.explain.what_if import Change, diff
 from cexpert.explain.why import WhyNode, why
-from cexpert.explain.why_not import WhyNot, why_not
 from cexpert.language.diagnostics import DiagnosticError
 from cexpert.language.knowledge import KnowledgeBase
 from cexpert.language.load import Loaded, load
 from cexpert.resources import rules_dir
+
+if TYPE_CHECKING:  # imported by the methods that use them: a handout needs none of them
+    from cexpert.explain.reassessment import Comparison
+    from cexpert.explain.trace import Step
+    from cexpert.explain.what_if import Change
+    from cexpert.explain.why_not import WhyNot
 
 
 class Service:
@@ -112,10 +114,14 @@ class Service:
         return why(result, self.kb, fact_id)
 
     def why_not(self, result: Result, state: str, muscle: str) -> WhyNot:
+        from cexpert.explain.why_not import why_not
+
         return why_not(result, self.kb, state, muscle)
 
     def steps(self, result: Result) -> tuple[Step, ...]:
         """The chaining replayed, one step per firing (for a class to step through)."""
+        from cexpert.explain.trace import steps
+
         return steps(result, self.kb)
 
     def describe(self, result: Result, fact_id: str) -> str:
@@ -126,6 +132,8 @@ class Service:
                 before: Result | None = None) -> tuple[Result, Result, tuple[Change, ...]]:
         """Toggle one finding and compare: (before, after, changes). `before`, the
         case's own result when the caller has it, saves consulting it again."""
+        from cexpert.explain.what_if import diff
+
         toggled = Observation(assessment, finding, side)
         observations = tuple(o for o in case.observations if o != toggled)
         if len(observations) == len(case.observations):
@@ -152,6 +160,8 @@ class Service:
 
 def compare_results(before: Mapping[str, Any], after: Mapping[str, Any]) -> Comparison:
     """Two stored results compared; needs no knowledge base (each carries its own hash)."""
+    from cexpert.explain.reassessment import compare
+
     return compare(before, after)
 
 

@@ -1,4 +1,8 @@
-"""`cexpert infer` and `cexpert kb`: consultations and summaries from the command line."""
+"""`cexpert infer` and `cexpert kb`: consultations and summaries from the command line.
+
+Each command imports the renderers and explanations it uses where it runs: every
+command pays for the imports at the top, and `infer` is the one a trainer waits for.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,11 @@ import sys
 
 from cexpert.engine.case import CaseError
 from cexpert.engine.compile import FiringLimitExceeded
-from cexpert.explain.describe import describe
-from cexpert.explain.trace import render_steps, steps, trace_lines
-from cexpert.explain.why import render_tree
 from cexpert.language import diagnostics as diag
 from cexpert.language.kb_cache import paused_collector
 from cexpert.language.span import name_key
 from cexpert.present.consultation import consultation
 from cexpert.present.escape import visible
-from cexpert.present.html import render_html
-from cexpert.present.kb_summary import kb_summary, render_kb_text
-from cexpert.present.markdown import render_markdown
 from cexpert.present.text import render_text
 from cexpert.service import Service, load_kb
 
@@ -58,7 +56,12 @@ def cmd_infer(args: argparse.Namespace) -> int:
 
         doc = with_graph(doc, graph_section(result, service.kb,
                                             draw=args.format == "html"))
-    render = {"html": render_html, "markdown": render_markdown}.get(args.format, render_text)
+    if args.format == "html":
+        from cexpert.present.html import render_html as render
+    elif args.format == "markdown":
+        from cexpert.present.markdown import render_markdown as render
+    else:
+        render = render_text
     print(render(doc), end="")
     return 0
 
@@ -101,6 +104,8 @@ def cmd_why(args: argparse.Namespace) -> int:
     if not facts:
         sys.stderr.write(f"error: '{args.item}' is not a conclusion of this consultation\n")
         return 2
+    from cexpert.explain.why import render_tree
+
     for fact in facts:
         say("\n".join(render_tree(service.why(result, fact))))
     return 0
@@ -152,6 +157,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
             for line in watch_lines(result, service.kb, show):
                 say(line)
         return 0
+    from cexpert.explain.describe import describe
+    from cexpert.explain.trace import render_steps, steps, trace_lines
+
     if args.format == "json":
         facts = {f.id: {**f.as_json(), "text": describe(f, service.kb)}
                  for f in result.facts.values()}
@@ -168,6 +176,8 @@ def cmd_kb(args: argparse.Namespace) -> int:
     service = open_service(args.rules, args.profile)
     if isinstance(service, int):
         return service
+    from cexpert.present.kb_summary import kb_summary, render_kb_text
+
     summary = kb_summary(service.kb)
     if args.format == "json":
         print(json.dumps(summary, indent=2, ensure_ascii=False))
