@@ -55,7 +55,15 @@ from experta.matchers.rete.utils import prepare_rule  # noqa: E402
 
 from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
 from cexpert.language.kb_cache import paused_collector  # noqa: E402
-from cexpert.language.knowledge import AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf  # noqa: E402
+from cexpert.language.knowledge import (  # noqa: E402
+    AnyOf,
+    Atom,
+    Cond,
+    KbRule,
+    KnowledgeBase,
+    NoneOf,
+    atoms_of,
+)
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
@@ -313,8 +321,11 @@ class Engine:
         self._recorder: Recorder | None = None
         self._recorded: Callable[[], Sequence[str]] | None = None
         self.recording: Recording | None = None
+        tested = {atom.kind for rule in self.rules for atom in atoms_of(rule.condition)}
         #: a rule counts visits (`visits >= 4`): a first visit then declares `visits` too
-        self.counts_visits = any(_counts_visits(r.condition) for r in self.rules)
+        self.counts_visits = "visits" in tested
+        #: a rule tests `evidence ...`: only then are the counts made facts
+        self.counts_evidence = "evidence" in tested
         attributes: dict[str, Any] = {}
         meta: dict[str, tuple[int, int, int, int]] = {}
         for index, rule in enumerate(self.rules):
@@ -423,14 +434,6 @@ class Engine:
 #: every right-hand side takes `(*_args, **context)`: Experta asks for the signature
 #: each time it rewrites a rule (thousands of times per build), so it is computed once
 _RHS_SIGNATURE = inspect.signature(lambda *_args, **context: None)
-
-
-def _counts_visits(cond: Cond) -> bool:
-    if isinstance(cond, Atom):
-        return cond.kind == "visits"
-    if isinstance(cond, NoneOf):
-        return _counts_visits(cond.operand)
-    return any(_counts_visits(o) for o in cond.operands)
 
 
 def _pattern_index(key: str) -> int:

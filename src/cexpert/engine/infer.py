@@ -30,7 +30,7 @@ from cexpert.engine.result import (
     RuleInfo,
     SuggestedTest,
 )
-from cexpert.language.knowledge import KbRule, KnowledgeBase, atoms_of
+from cexpert.language.knowledge import KbRule, KnowledgeBase
 from cexpert.language.schema import ITS_LIMB, ITS_REGION
 
 STATES = ("overactive", "underactive")
@@ -45,7 +45,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
     book = FactBook()
     working = _input_facts(kb, case, book, engine.counts_visits)
     working += _fms_scoring(kb, case, book)
-    chaining = _Chaining(kb, book, counts_evidence(kb))
+    chaining = _Chaining(kb, book, engine.counts_evidence)
     limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
     firings = engine.run(working, chaining.conclude, limit, then=chaining.at_fixed_point,
                          record=record, recorded=chaining.last_made)
@@ -271,11 +271,6 @@ def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
 
 
 # --- chaining: one fact per derivation -------------------------------------------------
-
-
-def counts_evidence(kb: KnowledgeBase) -> bool:
-    """Whether any rule tests `evidence ...` (only then are the counts made facts)."""
-    return any(a.kind == "evidence" for r in kb.rules for a in atoms_of(r.condition))
 
 
 @dataclass
