@@ -116,17 +116,101 @@ async def test_closing_the_draft_stores_its_consultation_and_ends_the_autosave(
         assert closed.number == 3 and closed.summary is not None and store.draft(CLIENT) is None
 
 
+def _saved_elsewhere(database: str, age: str = "50"):
+    """Another trainer's TUI (its own connection) saves the same draft: theirs."""
+    theirs = _stored_draft(database)
+    with open_store(database) as store:
+        return store.save_draft(CLIENT, theirs.case_toml.replace("age = 45", f"age = {age}"),
+                                theirs.entered, number=3, expected_revision=theirs.revision)
+
+
+async def _refused(pilot, database: str):
+    """A draft edited here (45), saved elsewhere (50), then edited here again (46): the
+    autosave is refused; what the database holds then."""
+    await _new_visit_edited(pilot, "45")
+    theirs = _saved_elsewhere(database, "50")
+    app = pilot.app
+    app.consultation.set_age_text("46")
+    app.consult_now()
+    await _settle(pilot)
+    return theirs
+
+
 async def test_a_draft_saved_elsewhere_meanwhile_is_never_overwritten(service, clients,
                                                                       database):
     app = make_app(service, clients_dir=clients, db=database)
     async with app.run_test(size=(100, 30)) as pilot:
+        theirs = await _refused(pilot, database)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen) and "changed elsewhere" in dialog.question
+        assert f"revision {theirs.revision}" in dialog.question
+        assert [key for key, _ in dialog.answers] == ["reload", "keep", "cancel"]
+        assert dialog.focused.id == "answer-cancel"  # Enter loses nothing
+        assert app.draft_stopped and app.consultation.age == 46  # mine still on screen
+        assert "age = 50" in _stored_draft(database).case_toml
+
+
+async def test_reloading_a_draft_saved_elsewhere_shows_theirs(service, clients, database):
+    app = make_app(service, clients_dir=clients, db=database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        theirs = await _refused(pilot, database)
+        await pilot.click("#answer-reload")
+        await _settle(pilot)
+        assert app.consultation.age == 50
+        assert app.draft is not None and app.draft.revision == theirs.revision
+        assert not app.draft_stopped and "saved as you go" in app.sub_title
+
+
+async def test_keeping_mine_saves_it_as_the_revision_after_theirs(service, clients,
+                                                                  database):
+    app = make_app(service, clients_dir=clients, db=database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        theirs = await _refused(pilot, database)
+        await pilot.click("#answer-keep")
+        await _settle(pilot)
+        assert not app.draft_stopped
+    stored = _stored_draft(database)
+    assert "age = 46" in stored.case_toml and stored.revision == theirs.revision + 1
+
+
+async def test_cancelling_leaves_autosave_stopped_visibly(service, clients, database):
+    app = make_app(service, clients_dir=clients, db=database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _refused(pilot, database)
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert "autosave stopped" in app.sub_title
+        assert any("Autosave of visit 3" in str(n.message) for n in app._notifications)
+        app.consultation.set_age_text("47")  # nothing is saved now
+        app.consult_now()
+        await _settle(pilot)
+        assert "age = 50" in _stored_draft(database).case_toml
+        await pilot.press("ctrl+s")  # asks again
+        await _settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "changed elsewhere" in app.screen.question
+
+
+async def test_a_draft_closed_elsewhere_is_kept_as_its_correction(service, clients,
+                                                                  database):
+    from cexpert.store.records import StoredResult
+
+    app = make_app(service, clients_dir=clients, db=database)
+    async with app.run_test(size=(100, 30)) as pilot:
         await _new_visit_edited(pilot, "45")
         theirs = _stored_draft(database)
-        with open_store(database) as store:  # another trainer's TUI saves the same draft
-            store.save_draft(CLIENT, theirs.case_toml.replace("age = 45", "age = 50"),
-                             theirs.entered, number=3, expected_revision=theirs.revision)
+        result = service.consult(service.parse_case(theirs.case_toml, "theirs.toml"))
+        with open_store(database) as store:  # the CLI or another TUI closes it
+            store.close_visit(CLIENT, 3, theirs.revision,
+                              StoredResult.of_json(result.as_json()))
         app.consultation.set_age_text("46")
         app.consult_now()
         await _settle(pilot)
-        assert app.draft is None  # stopped, said so
-        assert "age = 50" in _stored_draft(database).case_toml
+        assert isinstance(app.screen, ConfirmScreen) and "closed elsewhere" in \
+            app.screen.question
+        await pilot.click("#answer-keep")
+        await _settle(pilot)
+        assert app.draft is None and app.stored_visit.version == 2
+    with open_store(database) as store:
+        first, second = store.versions(CLIENT, 3)
+    assert "age = 45" in first.case_toml and "age = 46" in second.case_toml

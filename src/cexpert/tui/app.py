@@ -31,7 +31,7 @@ from cexpert.tui.commands import ConsultationCommands
 from cexpert.tui.engine import EngineThread
 from cexpert.tui.keys import ESSENTIAL, FOCUS, GLOBAL
 from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyRequested
-from cexpert.tui.records import OpenDraft, RecordsThread
+from cexpert.tui.records import Conflict, OpenDraft, OpenVisit, RecordsThread
 from cexpert.tui.recovery import CRASH_EXIT, Crash, record
 from cexpert.tui.screens.assess import AssessScreen
 from cexpert.tui.screens.client import ClientScreen
@@ -95,6 +95,14 @@ class CexpertApp(App[int]):
         self.import_marker: Path | None = None
         #: the stored client's draft visit this consultation edits (autosaved), if any
         self.draft: OpenDraft | None = None
+        #: the draft whose save was refused (changed elsewhere), with what the database
+        #: holds: autosave waits for the trainer's choice (Ctrl+S asks again)
+        self._conflict: tuple[OpenDraft, Conflict] | None = None
+        #: the stored client's closed visit on screen, if any: Save offers a correction
+        self.stored_visit: OpenVisit | None = None
+        #: moves on at each change of the client database made outside a History screen
+        #: (a correction): a History showing again reloads its visits
+        self.records_generation = 0
         self.screen_log = None  # a ScreenLog (tui.classroom) when a test asks for one
         self.service = service
         self.clients_dir = Path(clients_dir)
@@ -228,7 +236,9 @@ class CexpertApp(App[int]):
     def _autosaved(self, draft: OpenDraft, future) -> None:
         error = future.exception()
         try:
-            if error is not None:
+            if isinstance(error, Conflict):
+                self.call_from_thread(self._draft_conflict, draft, error)
+            elif error is not None:
                 self.call_from_thread(self._autosave_failed, draft, str(error))
         except RuntimeError:  # the app has stopped meanwhile: the save itself is done
             pass
@@ -240,6 +250,198 @@ class CexpertApp(App[int]):
         self.notify(f"{message}. Your entries stay on screen: Ctrl+S saves them as a case "
                     "file, or reopen the visit from History", title="Draft not saved",
                     severity="error", markup=False, timeout=10)
+
+    # --- a draft saved elsewhere meanwhile: reload theirs, or keep mine -------------------
+    @property
+    def draft_stopped(self) -> bool:
+        """Whether the open draft's autosave is stopped, waiting for the trainer's choice."""
+        return self._conflict is not None and self._conflict[0] is self.draft
+
+    def _draft_conflict(self, draft: OpenDraft, conflict: Conflict) -> None:
+        if self.draft is not draft:
+            return  # another consultation is open by now
+        self._conflict = (draft, conflict)
+        self.update_title()
+        self._ask_draft_conflict()
+
+    def _ask_draft_conflict(self) -> None:
+        """Never lose the entries on screen unless the trainer chooses to."""
+        assert self._conflict is not None
+        draft, conflict = self._conflict
+        theirs = conflict.theirs
+        by = f"; the draft was started by {theirs.trainer}" if theirs.trainer else ""
+        if conflict.closed:
+            question = (f"This draft, {draft.label}, was closed elsewhere (another TUI or "
+                        f"the CLI closed it, version {theirs.version}{by}): it never "
+                        "changes now, and your last changes are not in it.")
+            answers = (("reload", "Reload theirs: the closed visit (your changes here "
+                                  "are lost)"),
+                       ("keep", f"Keep mine as a correction (version {theirs.version + 1}, "
+                                "theirs kept)"),
+                       ("cancel", "Cancel (stop autosaving; your entries stay here)"))
+        else:
+            question = (f"This draft, {draft.label}, was changed elsewhere: the database "
+                        f"holds revision {theirs.revision}, saved by another TUI or the "
+                        f"CLI{by}. Yours was made from revision {draft.revision}.")
+            answers = (("reload", "Reload theirs (your changes here are lost)"),
+                       ("keep", f"Keep mine as a new revision ({theirs.revision + 1}, "
+                                "replacing theirs)"),
+                       ("cancel", "Cancel (stop autosaving; your entries stay here)"))
+
+        def answered(answer: str | None) -> None:
+            if not self.draft_stopped or self._conflict[1] is not conflict:  # type: ignore[index]
+                return
+            if answer == "reload":
+                self._reload_theirs(draft, conflict)
+            elif answer == "keep":
+                self._keep_mine(draft, conflict)
+            else:
+                self._autosave_stopped(draft)
+
+        self.push_screen(ConfirmScreen(question, answers, stacked=True, focus="cancel"),
+                         answered)
+
+    def _reload_theirs(self, draft: OpenDraft, conflict: Conflict) -> None:
+        theirs, start = conflict.theirs, self.current_mode or "assess"
+        self._conflict = None
+        if conflict.closed:
+            self._open_stored(draft.client, theirs, conflict.history, start=start)
+        else:
+            self._open_draft(draft.client, theirs, start=start)
+
+    def _keep_mine(self, draft: OpenDraft, conflict: Conflict) -> None:
+        state = self.consultation
+        if state.errors:
+            self.notify("Fix first: " + "; ".join(state.error_messages()) + ". Then Ctrl+S "
+                        "to choose again", title="Autosave stopped", severity="error",
+                        markup=False)
+            return
+        theirs = conflict.theirs
+        self._conflict = None
+        if conflict.closed:  # a closed visit never changes: mine is its correction
+            self.draft = None
+            self.stored_visit = OpenVisit(draft.client, theirs.number, theirs.date,
+                                          theirs.version, None)
+            self.update_title()
+            self._correct(self.stored_visit, state.to_toml(), theirs.version)
+            return
+        self.update_title()
+        self._keep_draft(draft, theirs.revision, state.to_toml(), self.service.ticket())
+
+    @work(thread=True, group="records-write", exit_on_error=False)
+    def _keep_draft(self, draft: OpenDraft, theirs: int, text: str, ticket: int) -> None:
+        from cexpert.store.records import entered
+        from cexpert.tui.records import keep_draft
+
+        try:
+            case = self.service.parse_case(text, "<draft>")
+            saved = self.records.call(  # type: ignore[union-attr]
+                lambda store: keep_draft(store, draft, theirs, text, entered(case), ticket))
+        except Conflict as conflict:  # changed once more meanwhile: ask again
+            self.call_from_thread(self._draft_conflict, draft, conflict)
+            return
+        except Exception as error:  # a StoreError or CaseError, worded for the user
+            self.call_from_thread(self._autosave_failed, draft, str(error))
+            return
+        self.call_from_thread(self.notify, f"Yours is saved: revision {saved} of "
+                              f"{draft.label}, over theirs; saved as you go again",
+                              title="Draft saved", markup=False, timeout=5)
+
+    def _autosave_stopped(self, draft: OpenDraft) -> None:
+        self.update_title()
+        self.notify(f"Autosave of {draft.label} is stopped: nothing here is saved until you "
+                    "choose. Ctrl+S asks again (reload theirs, or keep yours)",
+                    title="Draft not saved", severity="warning", markup=False, timeout=10)
+
+    # --- a closed visit of a stored client: a correction is its next version ------------
+    def _save_stored(self, visit: OpenVisit) -> None:
+        state = self.consultation
+        if state.canonical() == visit.content:
+            question = (f"{_capital(visit.label)} is closed and unchanged since you "
+                        "opened it: there is nothing to correct. Save it as a case file?")
+            answers = (("case_file", "Save as case file…"), ("cancel", "Cancel"))
+        else:
+            question = (f"{_capital(visit.label)} is closed: a closed visit never "
+                        "changes. Save your changes as its correction, or as a case file?")
+            answers = (("correct", f"Save as a correction (version {visit.version + 1}, "
+                                   "the old version kept)"),
+                       ("case_file", "Save as case file…"), ("cancel", "Cancel"))
+
+        def answered(answer: str | None) -> None:
+            if answer == "correct" and self.stored_visit is visit:
+                self._correct(visit, self.consultation.to_toml(), visit.version)
+            elif answer == "case_file":
+                self._ask_save_as()
+
+        self.push_screen(ConfirmScreen(question, answers, stacked=True), answered)
+
+    @work(thread=True, group="records-write", exit_on_error=False)
+    def _correct(self, visit: OpenVisit, text: str, expected: int) -> None:
+        """Consult the corrected case and store it as the visit's next version, naming
+        the version it was made from (a correction saved elsewhere meanwhile: Conflict)."""
+        from cexpert.store.records import StoredResult, entered
+        from cexpert.tui.records import correct_open_visit
+
+        try:
+            case = self.service.parse_case(text, f"visit {visit.number}")
+            result = StoredResult.of_json(self.engine.call(self.service.consult, case)
+                                          .as_json())
+            corrected = self.records.call(  # type: ignore[union-attr]
+                lambda store: correct_open_visit(store, visit, expected, text,
+                                                 entered(case), result))
+        except Conflict as conflict:
+            self.call_from_thread(self._correction_conflict, visit, conflict)
+            return
+        except Exception as error:  # a StoreError or CaseError, worded for the user
+            self.call_from_thread(self.notify, str(error), title="Not corrected",
+                                  severity="error", markup=False)
+            return
+        self.call_from_thread(self._corrected, visit, text, corrected)
+
+    def _corrected(self, visit: OpenVisit, text: str, corrected) -> None:
+        self.records_generation += 1
+        version = corrected.version
+        if self.stored_visit is visit:
+            visit.version = version
+            state = self.consultation
+            if state.to_toml() == text:  # not edited again meanwhile
+                visit.content = state.canonical()
+                state.mark_saved()
+        self.update_title()
+        kept = f"version {version - 1}" if version == 2 else f"versions 1 to {version - 1}"
+        self.notify(f"Visit {corrected.number} corrected (version {version}); {kept} kept",
+                    title="Saved in the client database", markup=False, timeout=5)
+
+    def _correction_conflict(self, visit: OpenVisit, conflict: Conflict) -> None:
+        """Another correction was saved first: never overwrite it, never drop mine."""
+        theirs = conflict.theirs
+        by = f" by {theirs.trainer}" if theirs.trainer else ""
+        when = (f", {theirs.created_at[:16].replace('T', ' ')} UTC" if theirs.created_at
+                else "")
+
+        def answered(answer: str | None) -> None:
+            if self.stored_visit is not visit:
+                return
+            if answer == "reload":
+                self._open_stored(visit.client, theirs, conflict.history,
+                                  start=self.current_mode or "assess")
+            elif answer == "keep":
+                self._correct(visit, self.consultation.to_toml(), theirs.version)
+            else:
+                self.notify(f"Not saved: {visit.label} stays at version {theirs.version}; "
+                            "your entries stay on screen (Ctrl+S to choose again)",
+                            title="Not corrected", severity="warning", markup=False,
+                            timeout=8)
+
+        self.push_screen(ConfirmScreen(
+            f"{_capital(visit.label)} was corrected elsewhere since you opened it: the "
+            f"database holds version {theirs.version}{by}{when}; yours was made from version "
+            f"{visit.version}.",
+            (("reload", f"Reload theirs (version {theirs.version}; your changes here are "
+                        "lost)"),
+             ("keep", f"Keep mine as a new version ({theirs.version + 1}; theirs kept)"),
+             ("cancel", "Cancel (nothing saved; your entries stay here)")), stacked=True,
+            focus="cancel"), answered)
 
     def _deliver(self, ticket: int, result: Result, source: tuple[str, str] | None = None
                  ) -> None:
@@ -335,7 +537,15 @@ class CexpertApp(App[int]):
         state = self.consultation
         if self.draft is not None:
             self.sub_title = (f"{state.title} · draft visit {self.draft.number} "
-                              f"({self.draft.date}) · saved as you go")
+                              f"({self.draft.date}) · " + (
+                                  "autosave stopped: Ctrl+S to choose"
+                                  if self.draft_stopped else "saved as you go"))
+            return
+        if self.stored_visit is not None:
+            v = self.stored_visit
+            where = f" · {state.path}" if state.path else ""
+            self.sub_title = (f"{state.title}{' ●' if state.dirty else ''} · closed visit "
+                              f"{v.number} ({v.date}), version {v.version}{where}")
             return
         where = str(state.path) if state.path else "not saved yet"
         self.sub_title = f"{state.title}{' ●' if state.dirty else ''} · {where}"
@@ -345,7 +555,8 @@ class CexpertApp(App[int]):
 
     def _unless_unsaved(self, then: Callable[[], object], doing: str) -> None:
         state = self.consultation
-        if not state.dirty or self.demo or self.draft is not None:  # a draft saves itself
+        if not state.dirty or self.demo or (self.draft is not None
+                                            and not self.draft_stopped):  # it saves itself
             then()
             return
 
@@ -370,7 +581,7 @@ class CexpertApp(App[int]):
             self.push_screen(MessageScreen(f"{path} cannot be used",
                                            "\n".join(error.problems)))
             return
-        self.draft = None
+        self._forget_records()
         self.consultation = state
         self.result = None
         self.consult_now()
@@ -382,7 +593,11 @@ class CexpertApp(App[int]):
         self._unless_unsaved(lambda: self._open_stored(client, visit, history),
                              "opening another visit")
 
-    def _open_stored(self, client, visit, history) -> None:
+    def _forget_records(self) -> None:
+        """Another consultation opens: no draft or stored visit is on screen any more."""
+        self.draft, self._conflict, self.stored_visit = None, None, None
+
+    def _open_stored(self, client, visit, history, start: str = "assess") -> None:
         from cexpert.store.records import earlier_visits
 
         text = with_previous(visit.case_toml, earlier_visits(history, before=visit))
@@ -392,19 +607,22 @@ class CexpertApp(App[int]):
             self.push_screen(MessageScreen(f"visit {visit.number} of {client.name} cannot be "
                                            "used with these rules", "\n".join(error.problems)))
             return
-        self.draft = None
+        self._forget_records()
+        self.stored_visit = OpenVisit(client, visit.number, visit.date, visit.version,
+                                      state.canonical())
         self.consultation = state
         self.result = None
         self.consult_now()
-        self.switch_mode("assess")
-        self.notify(f"Visit {visit.number} ({visit.date}) of {client.name or client.id}: "
-                    "Save writes it as a case file", markup=False, timeout=4)
+        self.switch_mode(start)
+        self.notify(f"Visit {visit.number} ({visit.date}) of {client.name or client.id}, "
+                    f"version {visit.version}: closed, it never changes; Save offers a "
+                    "correction (a new version) or a case file", markup=False, timeout=4)
 
     def open_draft(self, client, visit) -> None:
         """A draft visit as the consultation: every valid change is saved into it."""
         self._unless_unsaved(lambda: self._open_draft(client, visit), "opening the draft")
 
-    def _open_draft(self, client, visit) -> None:
+    def _open_draft(self, client, visit, start: str = "assess") -> None:
         from cexpert.tui.records import open_draft_of
 
         try:
@@ -415,11 +633,12 @@ class CexpertApp(App[int]):
             return
         draft = open_draft_of(client, visit)
         draft.saved = state.to_toml()  # as the consultation writes it: no save until a change
+        self._forget_records()
         self.draft = draft
         self.consultation = state
         self.result = None
         self.consult_now()
-        self.switch_mode("assess")
+        self.switch_mode(start)
         self.notify(f"Draft {draft.label}: saved in the client database as you go",
                     markup=False, timeout=4)
 
@@ -429,7 +648,7 @@ class CexpertApp(App[int]):
 
     async def _new(self) -> None:
         """A new client starts on Assess, first page, first list (name and details: F3)."""
-        self.draft = None
+        self._forget_records()
         self.consultation = Consultation(self.service.kb)
         self.result = None
         self.consult_now()
@@ -443,6 +662,12 @@ class CexpertApp(App[int]):
         if state.errors:
             self.notify("Fix first: " + "; ".join(state.error_messages()),
                         title="Not saved", severity="error", markup=False)
+            return False
+        if self.draft_stopped:
+            self._ask_draft_conflict()
+            return False
+        if self.stored_visit is not None:
+            self._save_stored(self.stored_visit)
             return False
         if self.draft is not None:
             self.consult_now()  # saves the draft on the way (or says why it could not)
@@ -637,6 +862,11 @@ class CexpertApp(App[int]):
         from cexpert.present.export import export
 
         return export(self.result, self.service.kb, base, formats)
+
+
+def _capital(text: str) -> str:
+    """A sentence's first letter upper case (a label such as "visit 2 (…) of Kim")."""
+    return text[:1].upper() + text[1:]
 
 
 def with_previous(case_toml: str, previous) -> str:

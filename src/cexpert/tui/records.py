@@ -155,6 +155,14 @@ class _ConsultOnEngineThread:
 
 
 # --- a stored client's open visit, autosaved as a draft --------------------------------------
+@dataclass(frozen=True)
+class ClientRef:
+    """A stored client as the TUI names it (what a ClientSummary offers: id, name)."""
+
+    id: str
+    name: str
+
+
 @dataclass
 class OpenDraft:
     """The draft visit the consultation on screen edits. Mutable TUI state, changed only
@@ -167,10 +175,43 @@ class OpenDraft:
     revision: int
     saved: str  # the case text last saved
     ticket: int = 0  # the newest consultation request saved (older ones never overwrite)
+    stopped: bool = False  # a save was refused (changed elsewhere): none until told
 
     @property
     def label(self) -> str:
         return f"visit {self.number} ({self.date}) of {self.client_name or self.client_id}"
+
+    @property
+    def client(self) -> ClientRef:
+        return ClientRef(self.client_id, self.client_name)
+
+
+@dataclass
+class OpenVisit:
+    """A closed visit of a stored client open on screen (reopened from History): it never
+    changes, so Save offers a correction, a new version naming the one it was made from.
+    Changed only on the UI thread."""
+
+    client: Any  # a ClientSummary or ClientRef: .id and .name
+    number: int
+    date: str
+    version: int
+    content: Any  # the consultation's canonical content as stored (changed: differs)
+
+    @property
+    def label(self) -> str:
+        return f"visit {self.number} ({self.date}) of {self.client.name or self.client.id}"
+
+
+class Conflict(Exception):
+    """A save refused because the record was changed elsewhere (another TUI, the CLI):
+    `theirs` is the visit the database holds now, `closed` whether it is closed (a draft
+    closed elsewhere, or a correction of a closed visit), `history` the client's visits
+    then (to reopen a closed one compared with the visits before it)."""
+
+    def __init__(self, message: str, theirs: Any, closed: bool, history: Any = ()):
+        super().__init__(message)
+        self.theirs, self.closed, self.history = theirs, closed, tuple(history)
 
 
 def open_draft_of(client: Any, visit: Any) -> OpenDraft:
@@ -181,14 +222,65 @@ def open_draft_of(client: Any, visit: Any) -> OpenDraft:
 def save_open_draft(store: Any, draft: OpenDraft, text: str, entered_json: str,
                     ticket: int) -> bool:
     """Save the consultation's text into its draft visit (on the records thread); False
-    when there was nothing newer to save. A newer revision saved elsewhere raises
-    StaleRecord: the draft is never overwritten behind another editor's back."""
-    if ticket < draft.ticket or text == draft.saved:
+    when there was nothing newer to save. A newer revision saved elsewhere, or the draft
+    closed elsewhere, raises Conflict and stops the draft's saves: it is never
+    overwritten behind another editor's back (`keep_draft` saves over it when told)."""
+    from cexpert.store.records import ClosedVisit, StaleRecord
+
+    if draft.stopped or ticket < draft.ticket or text == draft.saved:
         return False
-    visit = store.save_draft(draft.client_id, text, entered_json, number=draft.number,
-                             expected_revision=draft.revision)
+    try:
+        visit = store.save_draft(draft.client_id, text, entered_json, number=draft.number,
+                                 expected_revision=draft.revision)
+    except (StaleRecord, ClosedVisit) as error:
+        draft.stopped = True
+        theirs = store.visit(draft.client_id, draft.number)
+        raise Conflict(str(error), theirs, theirs.closed,
+                       store.history(draft.client_id) if theirs.closed else ()) from error
     draft.revision, draft.saved, draft.ticket = visit.revision, text, ticket
     return True
+
+
+def keep_draft(store: Any, draft: OpenDraft, theirs: int, text: str, entered_json: str,
+               ticket: int) -> int:
+    """The trainer chose to keep the text on screen over the draft saved elsewhere (at
+    revision `theirs`): saved as the next revision on top of it (a draft keeps no earlier
+    revisions), autosave on again; the revision saved. Refused again (Conflict) if the
+    draft changed once more meanwhile."""
+    draft.stopped, draft.revision, draft.saved = False, theirs, ""
+    save_open_draft(store, draft, text, entered_json, max(ticket, draft.ticket))
+    return draft.revision
+
+
+def correct_open_visit(store: Any, visit: OpenVisit, expected_version: int, text: str,
+                       entered_json: str, result: Any) -> Any:
+    """A correction of the closed visit on screen (on the records thread): its next
+    version, the old ones kept. A version saved elsewhere since `expected_version`
+    raises Conflict, with the visit as it stands now."""
+    from cexpert.store.intake import login_name
+    from cexpert.store.records import StaleRecord
+
+    try:
+        return store.correct_visit(visit.client.id, visit.number, expected_version, text,
+                                   entered_json, result, trainer=login_name())
+    except StaleRecord as error:
+        history = store.history(visit.client.id)
+        theirs = next(v for v in history if v.number == visit.number)
+        raise Conflict(str(error), theirs, True, history) from error
+
+
+def with_every_note(store: Any, visits: Any) -> list:
+    """The history's visits, a corrected one with the notes of its earlier versions too
+    (a note is stored on the version it was added to; it is about the visit)."""
+    from dataclasses import replace
+
+    out = []
+    for visit in visits:
+        if visit.version > 1:
+            notes = [n for v in store.versions(visit.client_id, visit.number) for n in v.notes]
+            visit = replace(visit, notes=tuple(sorted(notes, key=lambda n: n.created_at)))
+        out.append(visit)
+    return out
 
 
 def next_visit_text(case_toml: str, previous: Any) -> str:

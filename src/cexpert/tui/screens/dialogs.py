@@ -18,26 +18,38 @@ from cexpert.tui.widgets.field import FieldInput
 
 
 class ConfirmScreen(ModalScreen[str]):
-    """Ask a question with a few answers; dismiss with the chosen answer's key."""
+    """Ask a question with a few answers; dismiss with the chosen answer's key. With
+    `stacked`, the answers are one under another, full width (labels that explain what
+    each does), in a wider dialog. The arrows move between them. The first answer is focused,
+    or `focus` (the safe one, when the others change or lose something)."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "answer('cancel')", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "answer('cancel')", "Cancel"),
+        Binding("down,right", "app.focus_next", show=False),
+        Binding("up,left", "app.focus_previous", show=False),
+    ]
 
-    def __init__(self, question: str, answers: tuple[tuple[str, str], ...]):
+    def __init__(self, question: str, answers: tuple[tuple[str, str], ...],
+                 stacked: bool = False, focus: str | None = None):
         super().__init__()
         self.question = question
         self.answers = answers  # (key, label)
+        self.stacked = stacked
+        self.focus_key = focus or answers[0][0]
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog wide" if self.stacked else "dialog"):
             yield Static(Text(self.question), classes="dialog-text")
-            with Horizontal(classes="dialog-buttons"):
-                for n, (key, label) in enumerate(self.answers):
-                    yield Button(label, id=f"answer-{key}",
-                                 variant="primary" if n == 0 else "default")
+            buttons = Vertical if self.stacked else Horizontal
+            with buttons(classes="dialog-buttons stacked" if self.stacked
+                         else "dialog-buttons"):
+                for key, label in self.answers:
+                    yield Button(label, id=f"answer-{key}", compact=self.stacked,
+                                 variant="primary" if key == self.focus_key else "default")
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        self.query_one(f"#answer-{self.focus_key}", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -37,6 +37,7 @@ class HistoryScreen(Screen):
         self.visits: list[Any] = []
         self.loaded = False
         self.resume_offered = False  # asked once per screen
+        self.generation = -1  # the app's records_generation the visits were read at
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,11 +60,21 @@ class HistoryScreen(Screen):
         table.focus()
         self.load()
 
+    def on_screen_resume(self) -> None:
+        """Shown again (back from the consultation): read again if the client database
+        changed meanwhile (a visit corrected from the consultation)."""
+        if self.loaded and self.generation != getattr(self.app, "records_generation", 0):
+            self.load()
+
     @work(thread=True, exclusive=True, group="history")
     def load(self) -> None:
+        from cexpert.tui.records import with_every_note
+
         records = self.app.records  # type: ignore[attr-defined]
+        self.generation = getattr(self.app, "records_generation", 0)
         try:
-            visits = records.call(lambda store: store.history(self.client.id))
+            visits = records.call(lambda store: with_every_note(
+                store, store.history(self.client.id)))
         except Exception as error:  # a StoreError: worded for the user
             self.app.call_from_thread(self._failed, str(error))
             return
@@ -85,7 +96,7 @@ class HistoryScreen(Screen):
         table.clear()
         for v in visits:
             s = v.summary
-            table.add_row(str(v.number), v.date, v.status,
+            table.add_row(str(v.number), v.date, _status(v),
                           _dash(s.fms_total if s else None), _dash(s.findings if s else None),
                           ("yes" if s.referral else "no") if s else "–",
                           s.program_status if s else "–", str(len(v.notes)) if v.notes else "",
@@ -127,12 +138,18 @@ class HistoryScreen(Screen):
             return
         visit = self.visits[row]
         if not visit.notes:
-            notes.update(Text(f"Visit {visit.number}: no notes", style="dim"))
-            return
-        text = Text(f"Visit {visit.number} notes\n", style="bold")
-        for note in visit.notes:
-            text.append(f"• {note.text}")
-            text.append(f"  {note.author}\n" if note.author else "\n", style="dim")
+            text = Text(f"Visit {visit.number}: no notes", style="dim")
+        else:
+            text = Text(f"Visit {visit.number} notes\n", style="bold")
+            for note in visit.notes:
+                text.append(f"• {note.text}")
+                text.append(f"  {note.author}\n" if note.author else "\n", style="dim")
+        if visit.version > 1:  # corrected: say so above its notes
+            earlier = visit.version - 1
+            text = Text.assemble((f"Visit {visit.number} is version {visit.version}, "
+                                  f"corrected {visit.created_at[:10]}; {earlier} earlier "
+                                  f"version{'s' if earlier != 1 else ''} kept\n", "italic"),
+                                 text)
         notes.update(text)
 
     @on(DataTable.RowSelected, "#visits")
@@ -309,6 +326,11 @@ def _author() -> str:
     from cexpert.store.intake import login_name
 
     return login_name()
+
+
+def _status(visit: Any) -> str:
+    """Draft or closed, and for a corrected visit its version (v2: corrected once)."""
+    return f"{visit.status} v{visit.version}" if visit.version > 1 else visit.status
 
 
 def _dash(value: object) -> str:
