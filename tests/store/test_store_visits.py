@@ -108,6 +108,20 @@ def test_notes_belong_to_a_visit_even_a_closed_one(store, new_client, visit_of):
     assert [n.text for n in store.visit(kim.id, 1).notes] == ["knees better on the left"]
 
 
+def test_a_corrected_visit_keeps_the_notes_of_its_earlier_versions(store, new_client,
+                                                                   visit_of):
+    kim = new_client()
+    _, entered, result = visit_of()
+    store.record_visit(kim.id, "v", entered, result)
+    store.add_note(kim.id, 1, "before the correction", "sam")
+    store.correct_visit(kim.id, 1, 1, "v2", entered, result)
+    store.add_note(kim.id, 1, "after it", "sam")
+    expected = ["before the correction", "after it"]
+    assert [n.text for n in store.visit(kim.id, 1).notes] == expected
+    assert [n.text for n in store.history(kim.id)[0].notes] == expected
+    assert [n.text for n in store.visit(kim.id, 1, version=1).notes] == expected[:1]
+
+
 def test_a_clearance_records_what_by_whom_when_and_scope(store, new_client):
     kim = new_client()
     store.add_clearance(kim.id, "pregnancy", "Dr Ruiz", "2026-02-01", "all exercise")

@@ -155,7 +155,7 @@ class Store:
     # --- visits --------------------------------------------------------------------------
     def history(self, client_id: str) -> list[Visit]:
         """The current version of each visit, in date order, with its result's summary
-        (not its JSON: `visit()` loads that)."""
+        (not its JSON: `visit()` loads that) and the notes of all its versions."""
         latest = (sa.select(visits.c.number, sa.func.max(visits.c.version).label("v"))
                   .where(visits.c.client_id == client_id)
                   .group_by(visits.c.number).subquery())
@@ -169,13 +169,16 @@ class Store:
         with self._read() as c:
             _client(c, client_id)
             rows = c.execute(query).all()
-            notes_by = _notes(c, [r.id for r in rows])
-        return [_visit(r, notes_by.get(r.id, ())) for r in rows]
+            notes_by = _visit_notes(c, client_id, [r.number for r in rows])
+        return [_visit(r, notes_by.get(r.number, ())) for r in rows]
 
     def visit(self, client_id: str, number: int, version: int | None = None) -> Visit:
-        """One visit (its current version unless `version` is given)."""
+        """One visit (its current version unless `version` is given); the current version
+        carries the notes of every version, a given one only its own."""
         with self._read() as c:
             row = _visit_row(c, client_id, number, version)
+            if version is None:
+                return _visit(row, _visit_notes(c, client_id, [number]).get(number, ()))
             return _visit(row, _notes(c, [row.id]).get(row.id, ()))
 
     def versions(self, client_id: str, number: int) -> list[Visit]:
@@ -418,6 +421,22 @@ def _notes(c: sa.Connection, visit_ids: list[int]) -> dict[int, tuple[Note, ...]
     for r in c.execute(sa.select(notes).where(notes.c.visit_id.in_(visit_ids))
                        .order_by(notes.c.created_at, notes.c.id)):
         out.setdefault(r.visit_id, []).append(Note(r.text, r.author, r.created_at))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _visit_notes(c: sa.Connection, client_id: str, numbers: list[int]
+                 ) -> dict[int, tuple[Note, ...]]:
+    """Notes by visit number, from every version: a note is stored on the version it was
+    added to (export keeps that), yet it is about the visit, so a correction keeps it."""
+    if not numbers:
+        return {}
+    out: dict[int, list[Note]] = {}
+    query = (sa.select(visits.c.number, notes.c.text, notes.c.author, notes.c.created_at)
+             .join(visits, visits.c.id == notes.c.visit_id)
+             .where(visits.c.client_id == client_id, visits.c.number.in_(numbers))
+             .order_by(notes.c.created_at, notes.c.id))
+    for r in c.execute(query):
+        out.setdefault(r.number, []).append(Note(r.text, r.author, r.created_at))
     return {k: tuple(v) for k, v in out.items()}
 
 

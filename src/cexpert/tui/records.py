@@ -269,20 +269,6 @@ def correct_open_visit(store: Any, visit: OpenVisit, expected_version: int, text
         raise Conflict(str(error), theirs, True, history) from error
 
 
-def with_every_note(store: Any, visits: Any) -> list:
-    """The history's visits, a corrected one with the notes of its earlier versions too
-    (a note is stored on the version it was added to; it is about the visit)."""
-    from dataclasses import replace
-
-    out = []
-    for visit in visits:
-        if visit.version > 1:
-            notes = [n for v in store.versions(visit.client_id, visit.number) for n in v.notes]
-            visit = replace(visit, notes=tuple(sorted(notes, key=lambda n: n.created_at)))
-        out.append(visit)
-    return out
-
-
 def next_visit_text(case_toml: str, previous: Any) -> str:
     """A reassessment's starting case: the latest visit's entries carried forward, its
     date removed (the new visit is dated today) and its earlier visits re-listed."""

@@ -68,13 +68,10 @@ class HistoryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="history")
     def load(self) -> None:
-        from cexpert.tui.records import with_every_note
-
         records = self.app.records  # type: ignore[attr-defined]
         self.generation = getattr(self.app, "records_generation", 0)
         try:
-            visits = records.call(lambda store: with_every_note(
-                store, store.history(self.client.id)))
+            visits = records.call(lambda store: store.history(self.client.id))
         except Exception as error:  # a StoreError: worded for the user
             self.app.call_from_thread(self._failed, str(error))
             return
