@@ -139,16 +139,22 @@ async def test_a_correction_saved_elsewhere_meanwhile_is_refused_with_a_choice(
     assert "age = 50" in _versions(database)[-1].case_toml
 
 
+async def _answer_after_a_correction_elsewhere(pilot, database, service, answer: str):
+    """Age 42 typed into visit 2 while another session corrects it to 50, then Ctrl+S's
+    refusal answered with `answer` (keep, reload)."""
+    await _visit_2_edited(pilot, "42")
+    _correct_elsewhere(database, service, "50")
+    await pilot.press("enter")
+    await _settle(pilot)
+    await pilot.click(f"#answer-{answer}")
+    await _settle(pilot)
+
+
 async def test_keeping_mine_after_a_correction_elsewhere_is_version_3_theirs_kept(
         service, clients, database):
     app = make_app(service, clients_dir=clients, db=database)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _visit_2_edited(pilot, "42")
-        _correct_elsewhere(database, service, "50")
-        await pilot.press("enter")
-        await _settle(pilot)
-        await pilot.click("#answer-keep")
-        await _settle(pilot)
+        await _answer_after_a_correction_elsewhere(pilot, database, service, "keep")
         assert "Visit 2 corrected (version 3); versions 1 to 2 kept" in _notices(app)
     ages = [v.case_toml.split("age = ")[1][:2] for v in _versions(database)]
     assert ages == ["40", "50", "42"]
@@ -158,11 +164,6 @@ async def test_reloading_after_a_correction_elsewhere_shows_theirs(service, clie
                                                                    database):
     app = make_app(service, clients_dir=clients, db=database)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _visit_2_edited(pilot, "42")
-        _correct_elsewhere(database, service, "50")
-        await pilot.press("enter")
-        await _settle(pilot)
-        await pilot.click("#answer-reload")
-        await _settle(pilot)
+        await _answer_after_a_correction_elsewhere(pilot, database, service, "reload")
         assert app.consultation.age == 50 and app.stored_visit.version == 2
         assert not isinstance(app.screen, ConfirmScreen)

@@ -16,7 +16,15 @@ from pathlib import Path
 
 from cexpert.engine.result import Result
 from cexpert.explain.why_not import condition_holds
-from cexpert.language.knowledge import AllOf, AnyOf, Atom, Cond, KbRule, KnowledgeBase, NoneOf
+from cexpert.language.knowledge import (
+    AllOf,
+    AnyOf,
+    Cond,
+    KbRule,
+    KnowledgeBase,
+    NoneOf,
+    atoms_of,
+)
 from cexpert.language.syntax_tree import Span
 
 
@@ -48,17 +56,9 @@ def branches_of(rule: KbRule) -> list[Branch]:
 
 
 def _span(cond: Cond) -> Span:
-    atoms = _atoms(cond)
+    atoms = atoms_of(cond)
     first, last = atoms[0].span, atoms[-1].span
     return Span(first.file, first.line, first.column, last.end_line, last.end_column)
-
-
-def _atoms(cond: Cond) -> list[Atom]:
-    if isinstance(cond, Atom):
-        return [cond]
-    if isinstance(cond, NoneOf):
-        return _atoms(cond.operand)
-    return [a for o in cond.operands for a in _atoms(o)]
 
 
 @dataclass
