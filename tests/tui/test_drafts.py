@@ -116,6 +116,27 @@ async def test_closing_the_draft_stores_its_consultation_and_ends_the_autosave(
         assert closed.number == 3 and closed.summary is not None and store.draft(CLIENT) is None
 
 
+async def test_a_closed_draft_stays_on_screen_as_the_closed_visit_saved(
+        service, clients, database):
+    app = make_app(service, clients_dir=clients, db=database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _new_visit_edited(pilot, "44")
+        await app.switch_mode("clients")
+        await _settle(pilot)
+        app.screen.load()
+        await _settle(pilot)
+        await pilot.press("x")
+        await _settle(pilot)
+        assert app.stored_visit is not None and app.stored_visit.number == 3
+        assert not app.consultation.dirty
+        app.consultation.set_age_text("47")  # a later change: Ctrl+S offers a correction
+        await app.switch_mode("assess")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "correct" in [key for key, _ in app.screen.answers]
+
+
 def _saved_elsewhere(database: str, age: str = "50"):
     """Another trainer's TUI (its own connection) saves the same draft: theirs."""
     theirs = _stored_draft(database)

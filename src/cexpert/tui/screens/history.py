@@ -232,16 +232,33 @@ class HistoryScreen(Screen):
                                  severity="error", markup=False)
             return
         if open_now is not None:
-            app.call_from_thread(self._closed_on_screen, open_now)
+            app.call_from_thread(self._closed_on_screen, open_now, closed)
         app.call_from_thread(self.notify, f"Visit {closed.number} ({closed.date}) closed",
                              markup=False, timeout=3)
         app.call_from_thread(self.load)
 
-    def _closed_on_screen(self, draft: Any) -> None:
+    def _closed_on_screen(self, draft: Any, closed: Any) -> None:
+        """The draft on screen is now a closed visit: it stays on screen as that visit,
+        so a later change is saved as its correction (Ctrl+S), and what was closed is
+        not called unsaved."""
+        from cexpert.engine.case import CaseError
+        from cexpert.tui.records import OpenVisit
+        from cexpert.tui.state import Consultation
+
         app: Any = self.app
-        if app.draft is draft:
-            app.draft = None
-            app.update_title()
+        if app.draft is not draft:
+            return
+        app.draft = None
+        state = app.consultation
+        try:
+            stored = Consultation.from_text(app.service.kb, closed.case_toml, None).canonical()
+        except CaseError:  # cannot happen for a text this session wrote: a correction then
+            stored = None
+        app.stored_visit = OpenVisit(self.client, closed.number, closed.date,
+                                     closed.version, stored)
+        if stored == state.canonical():
+            state.mark_saved()
+        app.update_title()
 
     def action_compare(self) -> None:
         """The highlighted visit against the first consulted one (the latest, when the
