@@ -215,7 +215,7 @@ def test_the_chart_breaks_the_fms_line_at_a_visit_without_a_complete_fms(
 
 def test_db_upgrade_brings_a_new_database_to_head(run):
     code, out, _ = run("db", "upgrade")
-    assert (code, out.split(": ", 1)[1]) == (0, "upgraded from empty to 0003\n")
+    assert (code, out.split(": ", 1)[1]) == (0, "upgraded from empty to 0004\n")
 
 
 def test_importing_the_cli_does_not_import_sqlalchemy():

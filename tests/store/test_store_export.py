@@ -1,8 +1,9 @@
 """Export and import: a client's whole record as versioned JSON, and back, unchanged.
 
 The round trip is a property over generated records: clients, visits (closed with a real
-consultation's result, drafts, corrections), notes and clearances, all in the test
-knowledge base's own vocabulary. `CEXPERT_STORE_EXAMPLES=10000 uv run pytest
+consultation's result, drafts, corrections), notes, posture photos (small byte strings
+with a JPEG, PNG or WebP header) and clearances, all in the test knowledge base's own
+vocabulary. `CEXPERT_STORE_EXAMPLES=10000 uv run pytest
 tests/store/test_store_export.py` is the long run.
 """
 
@@ -25,7 +26,14 @@ from cexpert.store.export import (
     visit_as_case_file,
     write_visits_as_toml,
 )
-from cexpert.store.records import ClientDetails, Condition, StoredResult, StoreError, entered
+from cexpert.store.records import (
+    VIEWS,
+    ClientDetails,
+    Condition,
+    StoredResult,
+    StoreError,
+    entered,
+)
 
 EXAMPLES = int(os.environ.get("CEXPERT_STORE_EXAMPLES", 0)) or 20
 
@@ -83,8 +91,12 @@ def details(service: Service):
 
 
 DATES = st.dates().map(lambda d: d.isoformat())
-ACTIONS = st.lists(st.tuples(st.sampled_from(["closed", "draft", "correct", "note"]),
+ACTIONS = st.lists(st.tuples(st.sampled_from(["closed", "draft", "correct", "note", "photo"]),
                              DATES, st.text(max_size=20)), min_size=1, max_size=5)
+HEADERS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG
+IMAGES = st.one_of(
+    st.tuples(st.sampled_from(HEADERS), st.binary(max_size=64)).map(b"".join),
+    st.binary(min_size=4, max_size=4).map(lambda size: b"RIFF" + size + b"WEBP"))
 
 
 def fill(store, service: Service, data) -> str:
@@ -94,8 +106,13 @@ def fill(store, service: Service, data) -> str:
         case = service.parse_case(data.draw(case_files(service)), "case.toml")
         what = entered(case)
         result = StoredResult.of_json(service.consult(case).as_json())
-        closed = [v for v in store.history(client.id) if v.closed]
-        if action == "closed" or (action in ("correct", "note") and not closed):
+        visits = store.history(client.id)
+        closed = [v for v in visits if v.closed]
+        if action == "photo" and visits:  # any visit, closed or a draft; again: replaced
+            number = data.draw(st.sampled_from([v.number for v in visits]))
+            store.attach_photo(client.id, number, data.draw(st.sampled_from(VIEWS)),
+                               data.draw(IMAGES))
+        elif action == "closed" or (action in ("correct", "note", "photo") and not closed):
             store.record_visit(client.id, data.draw(case_files(service)), what, result,
                                date=date, trainer=text)
         elif action == "draft":
@@ -133,7 +150,7 @@ def test_importing_a_record_twice_adds_nothing(store, new_client, visit_of):
 
 def test_an_export_says_its_format_and_version(store, new_client):
     record = export_client(store, new_client().id)
-    assert (record["format"], record["format_version"]) == ("cexpert-client-record", 1)
+    assert (record["format"], record["format_version"]) == ("cexpert-client-record", 2)
 
 
 def test_a_record_of_an_unknown_format_version_is_refused(store):

@@ -39,6 +39,11 @@ ROWS_AT = {
     "0002": {
         "client_shares": [{"client_id": "c-1", "trainer": "kim", "owner": ""}],
     },
+    "0004": {
+        "photos": [{"id": 1, "visit_id": 1, "view": "front", "media_type": "image/png",
+                    "data": b"\x89PNG\r\n\x1a\n\x00", "sha256": "ab" * 32, "size": 9,
+                    "created_at": "2025-01-01T02:00:00Z"}],
+    },
 }
 
 
@@ -61,6 +66,16 @@ def rows(path: Path, table: str, columns) -> list[tuple]:
 
 
 EARLIER = migrate.revisions()[:-1]
+
+
+def test_the_rows_seeded_at_the_head_revision_read_back_through_the_store(tmp_path):
+    """The rows every revision seeds, up to the head, are what the store reads (so a later
+    revision is tested on data its predecessors really hold)."""
+    path = tmp_path / "clients.db"
+    made_at(path, migrate.head())
+    with open_store(str(path)) as store:
+        assert [(p.number, p.view, p.data) for p in store.photos("c-1", with_data=True)] == [
+            (1, "front", b"\x89PNG\r\n\x1a\n\x00")]
 
 
 def test_there_are_at_least_two_revisions():

@@ -14,7 +14,8 @@ from cexpert.store.database import SchemaOutOfDate, open_store
 from cexpert.store.export import dumps, export_client, import_record
 from cexpert.store.records import ClientDetails, NotFound, StaleRecord
 
-TABLES = ("clients", "visits", "results", "notes", "clearances", "client_shares")
+TABLES = ("clients", "visits", "results", "notes", "clearances", "client_shares", "photos")
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(32))
 
 
 def cli(capsys, *argv) -> tuple[int, str, str]:
@@ -34,13 +35,15 @@ def as_role(pg_server, pg_database):
 
 @pytest.fixture
 def alice_client(as_role, visit_of):
-    """A client of alice's with a consulted visit, a note and a clearance: its id."""
+    """A client of alice's with two consulted visits, a note, a posture photo and a
+    clearance: its id."""
     with open_store(as_role("alice")) as alice:
         client = alice.create_client(ClientDetails("Kim Knees", 29))
         _, what, result = visit_of()
         alice.record_visit(client.id, "[client]\n", what, result, date="2026-01-01")
         alice.record_visit(client.id, "[client]\n", what, result, date="2026-02-01")
         alice.add_note(client.id, 1, "sore knee", "alice")
+        alice.attach_photo(client.id, 1, "front", PNG)
         alice.add_clearance(client.id, "pregnancy", "Dr R", "2026-01-02", "all")
         return client.id
 
@@ -81,10 +84,13 @@ def test_another_trainer_sees_no_row_of_any_table(as_role, alice_client):
 
 @pytest.mark.parametrize("command", [["list"], ["show", "{id}"], ["history", "{id}"],
                                      ["compare", "{id}"], ["export", "{id}"],
-                                     ["report", "{id}"], ["show", "Kim"]])
+                                     ["report", "{id}"], ["show", "Kim"],
+                                     ["photo", "{id}", "1", "--front", "{png}"]])
 def test_another_trainer_cannot_read_the_client_by_any_command(capsys, as_role, alice_client,
-                                                               command):
-    argv = [part.format(id=alice_client) for part in command]
+                                                               command, tmp_path):
+    png = tmp_path / "front.png"
+    png.write_bytes(PNG)
+    argv = [part.format(id=alice_client, png=png) for part in command]
     code, out, err = cli(capsys, "clients", *argv, "--db", as_role("bob"))
     assert "Kim" not in out and alice_client not in out
     assert command == ["list"] or (code, "no client matches") == (2, err.split("'")[0]
@@ -100,6 +106,45 @@ def test_another_trainer_cannot_add_a_visit_to_the_client(as_role, alice_client,
     _, what, result = visit_of()
     with open_store(as_role("bob")) as bob, pytest.raises(NotFound):
         bob.record_visit(alice_client, "[client]\n", what, result)
+
+
+def test_a_trainer_reads_back_a_photo_on_postgresql(as_role, alice_client):
+    with open_store(as_role("alice")) as alice:
+        assert alice.photo(alice_client, 1, "front").data == PNG
+
+
+def test_another_trainer_cannot_read_the_clients_photos(as_role, alice_client):
+    with open_store(as_role("bob")) as bob, pytest.raises(NotFound):
+        bob.photos(alice_client, with_data=True)
+
+
+def test_another_trainer_cannot_attach_a_photo_to_the_clients_visit(as_role, alice_client):
+    with open_store(as_role("bob")) as bob, pytest.raises(NotFound):
+        bob.attach_photo(alice_client, 1, "side", PNG)
+
+
+def test_another_trainer_cannot_insert_a_photo_row_for_the_clients_visit(as_role,
+                                                                        alice_client):
+    """WITH CHECK: even knowing the visit's id, a row for it is refused."""
+    alice = sa.create_engine(as_role("alice"))
+    with alice.connect() as c:
+        visit_id = c.exec_driver_sql("SELECT min(id) FROM visits").scalar()
+    alice.dispose()
+    bob = sa.create_engine(as_role("bob"))
+    with bob.connect() as c, pytest.raises(sa.exc.ProgrammingError,
+                                           match="row-level security"):
+        c.execute(sa.text("INSERT INTO photos (visit_id, view, media_type, data, sha256, "
+                          "size, created_at) VALUES (:v, 'side', 'image/png', :d, 'x', 1, "
+                          "'x')"), {"v": visit_id, "d": PNG})
+    bob.dispose()
+
+
+def test_a_shared_clients_photos_are_seen_by_the_trainer_it_is_shared_with(as_role,
+                                                                          alice_client):
+    with open_store(as_role("alice")) as alice:
+        alice.share(alice_client, "bob")
+    with open_store(as_role("bob")) as bob:
+        assert [p.view for p in bob.photos(alice_client)] == ["front"]
 
 
 def test_a_shared_client_is_seen_by_the_trainer_it_is_shared_with(as_role, alice_client):

@@ -1,5 +1,5 @@
-"""`cexpert clients list|show|history|compare|export|import|report`: the client database
-from the command line.
+"""`cexpert clients list|show|history|compare|export|import|note|clearance|photo|report`:
+the client database from the command line.
 
 CLIENT is a client's id or a unique prefix of the name (an ambiguous prefix lists the
 matches, exit 2); VISIT is a visit's number or date. Every command takes `--db URL`
@@ -19,9 +19,12 @@ from cexpert.engine.case import CaseError
 from cexpert.language.writing import write_text_atomically
 from cexpert.present.progress import (
     HistoryRow,
+    PhotoCell,
     comparison_text,
     history_text,
     report_html,
+    report_text,
+    size_words,
 )
 from cexpert.service import compare_results
 from cexpert.store.database import open_store
@@ -34,10 +37,15 @@ from cexpert.store.export import (
 )
 from cexpert.store.intake import import_case_file, login_name
 from cexpert.store.records import (
+    MAX_PHOTO_BYTES,
+    VIEWS,
     ClientSummary,
+    Photo,
     StoreError,
     Visit,
+    checked_photo,
     earlier_visits,
+    megabytes,
 )
 from cexpert.store.repository import Store, today
 
@@ -51,7 +59,7 @@ class Refused(Exception):
 def cmd_clients(args: argparse.Namespace) -> int:
     commands = {"list": _list, "show": _show, "history": _history, "compare": _compare,
                 "export": _export, "import": _import, "report": _report, "note": _note,
-                "clearance": _clearance}
+                "clearance": _clearance, "photo": _photo}
     try:
         with open_store(args.db) as store:
             return commands[args.clients_command](store, args)
@@ -113,7 +121,7 @@ def _list(store: Store, args) -> int:
 
 
 def _show(store: Store, args) -> int:
-    record = export_client(store, resolve_client(store, args.client).id)
+    record = export_client(store, resolve_client(store, args.client).id, with_photos=False)
     c = record["client"]
     visits = store.history(c["id"])
     draft = store.draft(c["id"])
@@ -133,8 +141,18 @@ def _show(store: Store, args) -> int:
     lines += [f"note on visit {v.number} ({v.date}): {n.text}" + (f" ({n.author})"
                                                                   if n.author else "")
               for v in visits for n in v.notes]
+    photos = store.photos(c["id"])
+    dates = {v.number: v.date for v in visits}
+    by_visit: dict[int, list[Photo]] = {}
+    for p in photos:
+        by_visit.setdefault(p.number, []).append(p)
+    lines += [f"photos of visit {number} ({dates.get(number, '?')}): "
+              + ", ".join(f"{p.view} ({_photo_words(p)})" for p in taken)
+              for number, taken in sorted(by_visit.items(),
+                                          key=lambda item: (dates.get(item[0], ""), item[0]))]
     data = {"client": c, "clearances": record["clearances"], "visits": len(visits),
-            "draft": draft.number if draft else None}
+            "draft": draft.number if draft else None,
+            "photos": [_photo_json(p, dates.get(p.number)) for p in photos]}
     _emit(args, data, "\n".join(lines) + "\n")
     return OK
 
@@ -182,6 +200,61 @@ def _clearance(store: Store, args) -> int:
           f"clearance recorded for {client.id}: {x.what} by {x.by_whom} on {x.date} "
           f"({x.scope})\n")
     return OK
+
+
+# --- posture photos ----------------------------------------------------------------------------
+def _photo(store: Store, args) -> int:
+    """Read every given file first (missing, not an image, too large: exit 2 naming the
+    file, nothing attached), then attach them all in one transaction."""
+    client = resolve_client(store, args.client)
+    visit = resolve_visit(store.history(client.id), args.visit)
+    given = {view: getattr(args, view) for view in VIEWS if getattr(args, view)}
+    if not given:
+        raise Refused("give at least one photo: --front PATH, --side PATH or --back PATH")
+    images = {view: _read_photo(view, path) for view, path in given.items()}
+    had = {p.view: p for p in store.photos(client.id, visit.number)}
+    attached = store.attach_photos(client.id, visit.number, images)
+    lines = [f"{p.view} photo attached to visit {visit.number} ({visit.date}) of {client.id}"
+             f" ({_photo_words(p)})"
+             + (f", replacing the one of {had[p.view].created_at}" if p.view in had else "")
+             for p in attached]
+    _emit(args, {"client": client.id, "visit": visit.number, "date": visit.date,
+                 "photos": [dict(_photo_json(p, visit.date), replaced=p.view in had,
+                                 path=given[p.view]) for p in attached]},
+          "\n".join(lines) + "\n")
+    return OK
+
+
+def _read_photo(view: str, given: str) -> bytes:
+    """The bytes of a photo's file, checked (an image, not too large) before anything is
+    written; Refused names the file as typed."""
+    path = Path(given)
+    try:
+        if not path.is_file():
+            raise Refused(f"--{view} {given}: no such file")
+        size = path.stat().st_size
+        if size > MAX_PHOTO_BYTES:  # told before reading it all
+            raise Refused(f"--{view} {given}: the photo is {megabytes(size)}, over the "
+                          f"{MAX_PHOTO_BYTES // (1024 * 1024)} MB limit: save it smaller, "
+                          f"e.g. as a JPEG")
+        with path.open("rb") as file:
+            data = file.read(MAX_PHOTO_BYTES + 1)
+    except OSError as error:
+        raise Refused(f"--{view} {given}: cannot read it ({error.strerror})") from None
+    try:
+        checked_photo(view, data)
+    except StoreError as error:
+        raise Refused(f"--{view} {given}: {error}") from None
+    return data
+
+
+def _photo_words(p: Photo) -> str:
+    return f"{p.media_type}, {size_words(p.size)}"
+
+
+def _photo_json(p: Photo, date: str | None) -> dict:
+    return {"visit": p.number, "date": date, "view": p.view, "media_type": p.media_type,
+            "sha256": p.sha256, "size": p.size, "created_at": p.created_at}
 
 
 # --- compare and report ---------------------------------------------------------------------
@@ -255,8 +328,11 @@ def _report(store: Store, args) -> int:
         c = compare_results(first.as_json(), last.as_json())
         comparison = comparison_text(f"visit {consulted[0].number} ({consulted[0].date}) → "
                                      f"visit {consulted[-1].number} ({consulted[-1].date})", c)
-    page = report_html(client.name, rows, comparison)
-    _write_out(args.output, page)
+    dates = {v.number: v.date for v in visits}
+    photos = [PhotoCell(p.number, dates.get(p.number, ""), p.view, p.media_type, p.data or b"")
+              for p in store.photos(client.id, with_data=True)]
+    render = report_text if args.format == "text" else report_html
+    _write_out(args.output, render(client.name, rows, comparison, photos=photos))
     return OK
 
 

@@ -171,7 +171,7 @@ DB_HELP = ("the client database: a URL (sqlite:///PATH, postgresql+psycopg://...
 def _store_parsers(sub) -> None:
     """`cexpert clients ...` and `cexpert db upgrade` (the client database)."""
     clients = sub.add_parser("clients", help="the client database: list, show, history, "
-                             "compare, export, import, note, clearance, report")
+                             "compare, export, import, note, clearance, photo, report")
     commands = clients.add_subparsers(dest="clients_command", parser_class=_Parser,
                                       required=True, metavar="COMMAND")
 
@@ -219,7 +219,14 @@ def _store_parsers(sub) -> None:
     clearance.add_argument("--date", required=True, help="when it was given (YYYY-MM-DD)")
     clearance.add_argument("--scope", default="all exercise",
                            help="what it allows (default: all exercise)")
-    report = command("report", "a progress report with a chart (standalone HTML)", ("html",))
+    photo = command("photo", "attach posture photos (JPEG, PNG or WebP, at most 10 MB) to "
+                    "a visit (closed visits too); a view attached again is replaced")
+    photo.add_argument("client", help="the client's id or the start of the name")
+    photo.add_argument("visit", help="a visit number or date")
+    for view in ("front", "side", "back"):
+        photo.add_argument(f"--{view}", metavar="PATH", help=f"the {view} photo's file")
+    report = command("report", "a progress report with a chart and the posture photos "
+                     "(standalone HTML, or text)", ("html", "text"))
     report.add_argument("client", help="the client's id or the start of the name")
     report.add_argument("-o", "--output", help="write to this file (default: stdout)")
 

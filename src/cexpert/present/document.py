@@ -11,7 +11,8 @@ an `appendix` (sections for the trainer: reasoning chains, later a reasoning
 graph) and a footer. A `Section` holds blocks in order; a block is a
 `Paragraph`, an `ItemList`, a `Table`, a `Figure` (an inline SVG with a text
 fallback: a progress chart, a graph), a `Chain` (one conclusion's reasoning)
-or a nested `Section`.
+or a nested `Section`. A table's cell is text or a `Picture` (a photo, with the
+words that stand in for it outside HTML).
 """
 
 from __future__ import annotations
@@ -60,9 +61,35 @@ class ItemList:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image in a table cell: a posture photo.
+
+    HTML embeds it as a `data:` URI (nothing is fetched) with `alt` as its alt text;
+    every other format prints `text` in its place (`alt` when empty). `data` is the
+    image's bytes in base64 and `media_type` says which format they are."""
+
+    media_type: str  # image/jpeg | image/png | image/webp
+    data: str        # base64
+    alt: str
+    text: str = ""
+
+    @property
+    def words(self) -> str:
+        return self.text or self.alt
+
+
+Cell = str | Picture
+
+
+def cell_text(cell: Cell) -> str:
+    """What a cell says in words: its text, or a picture's stand-in."""
+    return cell.words if isinstance(cell, Picture) else cell
+
+
+@dataclass(frozen=True)
 class Table:
     header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...]
     caption: str = ""
 
 

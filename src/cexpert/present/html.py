@@ -4,11 +4,16 @@ The CSS is inline and nothing is fetched from elsewhere; every piece of text is
 escaped with `html.escape` after its control characters are made visible. A
 figure's SVG is embedded only when it is a plain picture (one `<svg>` element,
 no scripts, event handlers, foreign objects or outside references); otherwise
-its text fallback stands in, as in the other formats.
+its text fallback stands in, as in the other formats. A picture (a photo in a
+table) is embedded as a `data:` URI only when its media type is JPEG, PNG or WebP,
+its data plain base64 and its first bytes that format's; otherwise its words
+stand in.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import re
 
@@ -21,8 +26,10 @@ from cexpert.present.document import (
     Figure,
     ItemList,
     Paragraph,
+    Picture,
     Section,
     Table,
+    cell_text,
 )
 from cexpert.present.escape import one_line
 
@@ -56,6 +63,8 @@ dl.how dd { margin: 0; }
 a.why { font-size: .8em; color: #718096; }
 figure { margin: .8rem 0; }
 figure svg { max-width: 100%; height: auto; }
+img.photo { display: block; max-width: 13rem; max-height: 20rem; height: auto; }
+td:has(> img.photo) { vertical-align: top; }
 pre.fallback { white-space: pre-wrap; }
 section.appendix { margin-top: 2.5rem; border-top: 1px dashed #a0aec0; }
 footer { margin-top: 2rem; font-size: .85em; color: #718096; }
@@ -153,10 +162,40 @@ def _table(block: Table) -> str:
         parts.append(f"<caption>{_h(block.caption)}</caption>")
     parts.append("<thead><tr>" + "".join(f"<th>{_h(c)}</th>" for c in block.header)
                  + "</tr></thead><tbody>")
-    parts += ["<tr>" + "".join(f"<td>{_h(c)}</td>" for c in row) + "</tr>"
+    parts += ["<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>"
               for row in block.rows]
     parts.append("</tbody></table>")
     return "".join(parts)
+
+
+def _cell(cell) -> str:
+    if isinstance(cell, Picture):
+        uri = picture_uri(cell)
+        if uri is not None:
+            return f'<img class="photo" src="{uri}" alt="{_h(cell.alt)}">'
+    return _h(cell_text(cell))
+
+
+# The image formats a picture may embed, by the bytes each starts with.
+_IMAGE_MAGIC = {"image/jpeg": (0, b"\xff\xd8\xff"), "image/png": (0, b"\x89PNG\r\n\x1a\n"),
+                "image/webp": (8, b"WEBP")}
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def picture_uri(picture: Picture) -> str | None:
+    """The `data:` URI of a picture that is what it says (a JPEG, PNG or WebP image in
+    plain base64), else None."""
+    magic = _IMAGE_MAGIC.get(picture.media_type)
+    if magic is None or not _BASE64.fullmatch(picture.data):
+        return None
+    at, expected = magic
+    try:
+        head = base64.b64decode(picture.data[:24], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if head[at:at + len(expected)] != expected:
+        return None
+    return f"data:{picture.media_type};base64,{picture.data}"
 
 
 def _chain(nodes: tuple[ChainNode, ...]) -> str:

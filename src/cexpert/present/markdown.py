@@ -21,6 +21,7 @@ from cexpert.present.document import (
     Paragraph,
     Section,
     Table,
+    cell_text,
 )
 from cexpert.present.escape import one_line
 
@@ -93,7 +94,7 @@ def _items(block: ItemList) -> list[str]:
 
 def _table(block: Table) -> list[list[str]]:
     def row(cells) -> str:
-        return "| " + " | ".join(md(c) or " " for c in cells) + " |"
+        return "| " + " | ".join(md(cell_text(c)) or " " for c in cells) + " |"
 
     lines = [row(block.header), "|" + "|".join("---" for _ in block.header) + "|",
              *(row(r) for r in block.rows)]

@@ -1,6 +1,7 @@
 """A client's progress across visits: the history table, a comparison of two visits,
 and the progress report (a present/ document with its chart as a Figure: an inline SVG,
-so the HTML has no external assets).
+and its posture photos side by side by date as `data:` URIs, so the HTML has no
+external assets).
 
 Takes plain rows (the CLI maps stored visits to them), so this layer knows nothing of
 the database.
@@ -8,14 +9,26 @@ the database.
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cexpert.explain.reassessment import Comparison
-from cexpert.present.document import Document, Figure, Item, ItemList, Paragraph, Section, Table
+from cexpert.present.document import (
+    Cell,
+    Document,
+    Figure,
+    Item,
+    ItemList,
+    Paragraph,
+    Picture,
+    Section,
+    Table,
+)
 from cexpert.present.html import render_html
+from cexpert.present.text import render_text
 from cexpert.present.words import program_status_words
 
 
@@ -30,6 +43,21 @@ class HistoryRow:
     referral: bool | None
     program_status: str | None
     kb_hash: str = ""
+
+
+@dataclass(frozen=True)
+class PhotoCell:
+    """A posture photo of a visit, for the report: the visit, the view and the image."""
+
+    number: int
+    date: str
+    view: str        # front | side | back
+    media_type: str  # image/jpeg | image/png | image/webp
+    data: bytes = field(repr=False)
+
+
+PHOTO_VIEWS = ("front", "side", "back")
+_FORMAT_WORDS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 
 
 def _dash(value) -> str:
@@ -156,10 +184,43 @@ def _segments(rows: Sequence[HistoryRow]) -> list[list[HistoryRow]]:
     return [s for s in out if s]
 
 
+def photos_section(photos: Sequence[PhotoCell]) -> Section | None:
+    """The posture photos side by side: a row per view (front, side, back), a column per
+    visit with a photo, in date order; a visit without that view leaves its cell empty.
+    None when there are no photos."""
+    if not photos:
+        return None
+    visits = sorted({(p.date, p.number) for p in photos})
+    by = {(p.number, p.view): p for p in photos}
+    header = ("View", *(f"{date} (visit {number})" for date, number in visits))
+    rows: list[tuple[Cell, ...]] = []
+    for view in PHOTO_VIEWS:
+        cells: list[Cell] = [view.capitalize()]
+        for date, number in visits:
+            photo = by.get((number, view))
+            cells.append("" if photo is None else Picture(
+                photo.media_type, base64.b64encode(photo.data).decode("ascii"),
+                f"{view.capitalize()} view, {date} (visit {number})",
+                f"{_FORMAT_WORDS.get(photo.media_type, 'image')} photo, "
+                f"{size_words(len(photo.data))}"))
+        rows.append(tuple(cells))
+    return Section("Posture photos", (
+        Paragraph("Front, side and back by visit date, oldest first (an empty cell: no "
+                  "photo of that view at that visit).", tone="muted"),
+        Table(header, tuple(rows))))
+
+
+def size_words(size: int) -> str:
+    """A file's size for a person: 812 bytes, 245 KB, 3.4 MB."""
+    if size < 1024:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1048576:.1f} MB"
+
+
 def report(name: str, rows: Sequence[HistoryRow], comparison: str = "",
-           today: _dt.date | None = None) -> Document:
+           today: _dt.date | None = None, photos: Sequence[PhotoCell] = ()) -> Document:
     """The progress report as a document: the chart (a Figure, with the table's words as
-    its fallback), the visits, and the first-to-latest comparison."""
+    its fallback), the visits, the first-to-latest comparison and the posture photos."""
     today = today or _dt.date.today()
     table = Table(("#", "Date", "FMS", "Findings", "Referral", "Program"),
                   tuple((str(r.number), r.date, _dash(r.fms_total), _dash(r.findings),
@@ -179,12 +240,22 @@ def report(name: str, rows: Sequence[HistoryRow], comparison: str = "",
         sections.append(Section("First and latest visit", (
             Paragraph(lines[0]),
             ItemList(tuple(Item(line.strip()) for line in lines[1:]), ordered=False))))
+    pictures = photos_section(photos)
+    if pictures is not None:
+        sections.append(pictures)
     visits = f"{len(rows)} visit{'s' if len(rows) != 1 else ''}"
     return Document(f"Progress: {name}", (f"Report of {today.isoformat()}", visits),
                     tuple(sections))
 
 
 def report_html(name: str, rows: Sequence[HistoryRow], comparison: str = "",
-                today: _dt.date | None = None) -> str:
-    """The progress report as a standalone HTML page (present's renderer, inline CSS)."""
-    return render_html(report(name, rows, comparison, today))
+                today: _dt.date | None = None, photos: Sequence[PhotoCell] = ()) -> str:
+    """The progress report as a standalone HTML page (present's renderer, inline CSS,
+    the photos inline)."""
+    return render_html(report(name, rows, comparison, today, photos))
+
+
+def report_text(name: str, rows: Sequence[HistoryRow], comparison: str = "",
+                today: _dt.date | None = None, photos: Sequence[PhotoCell] = ()) -> str:
+    """The progress report as plain text: the chart's and the photos' words stand in."""
+    return render_text(report(name, rows, comparison, today, photos))

@@ -19,6 +19,7 @@ from cexpert.present.document import (
     Paragraph,
     Section,
     Table,
+    cell_text,
 )
 from cexpert.present.escape import one_line as _t
 
@@ -77,7 +78,7 @@ def _items(block: ItemList, indent: str) -> list[str]:
 
 
 def _table(block: Table, indent: str) -> list[str]:
-    rows = [tuple(_t(cell) for cell in row) for row in (block.header, *block.rows)]
+    rows = [tuple(_t(cell_text(cell)) for cell in row) for row in (block.header, *block.rows)]
     widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(rows[0]))]
     lines = [f"{indent}{_t(block.caption)}:"] if block.caption else []
     for row in rows:

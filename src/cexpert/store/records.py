@@ -6,9 +6,10 @@ database), so they are safe in a log.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cexpert.engine.case import Case, EarlierVisit
@@ -159,6 +160,65 @@ class Clearance:
     date: str
     scope: str
     created_at: str
+
+
+# --- posture photos ----------------------------------------------------------------------
+VIEWS = ("front", "side", "back")
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# The image formats a photo may be, by the first bytes of the file (never its name).
+MAGIC = (("image/jpeg", 0, b"\xff\xd8\xff"),
+         ("image/png", 0, b"\x89PNG\r\n\x1a\n"),
+         ("image/webp", 8, b"WEBP"))  # after "RIFF" and the chunk size
+MEDIA_TYPES = tuple(media for media, _, _ in MAGIC)
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A posture photo of a visit: one per view (front, side, back).
+
+    `data` is the image's bytes, or None where only the list was read
+    (`Store.photos(..., with_data=False)`); `sha256` is the hex digest of the bytes."""
+
+    client_id: str
+    number: int  # the visit's number
+    view: str    # front | side | back
+    media_type: str  # image/jpeg | image/png | image/webp
+    sha256: str
+    size: int
+    created_at: str
+    data: bytes | None = field(default=None, repr=False)
+
+
+def media_type_of(data: bytes) -> str | None:
+    """The image format the bytes start with (JPEG, PNG or WebP), else None."""
+    for media, at, magic in MAGIC:
+        if data[at:at + len(magic)] == magic and (media != "image/webp"
+                                                   or data[:4] == b"RIFF"):
+            return media
+    return None
+
+
+def checked_photo(view: str, data: bytes) -> tuple[str, str]:
+    """(media type, sha256) of a photo's bytes; StoreError when the view is not one of
+    VIEWS, the bytes are empty, too large, or not a JPEG, PNG or WebP image. The message
+    names only the view and the size, never anything the image holds."""
+    if view not in VIEWS:
+        raise StoreError(f"'{view}' is not a photo view (one of {', '.join(VIEWS)})")
+    if not data:
+        raise StoreError(f"the {view} photo is empty")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise StoreError(f"the {view} photo is {megabytes(len(data))}, over the "
+                         f"{MAX_PHOTO_BYTES // (1024 * 1024)} MB limit "
+                         f"({MAX_PHOTO_BYTES:,} bytes): save it smaller, e.g. as a JPEG")
+    media = media_type_of(data)
+    if media is None:
+        raise StoreError(f"the {view} photo is not a JPEG, PNG or WebP image (read from "
+                         f"its first bytes, whatever its name says)")
+    return media, hashlib.sha256(data).hexdigest()
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def canonical(data: Any) -> str:

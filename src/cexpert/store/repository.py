@@ -3,7 +3,8 @@
 Records carry a version (clients) or a revision (draft visits); a save names the one it
 read and is refused when the database holds a newer one (StaleRecord), so two trainers,
 or a TUI and the CLI, never silently overwrite each other. A closed visit is never
-changed: a correction is a new version with the old one kept.
+changed: a correction is a new version with the old one kept. Posture photos are kept
+beside a visit (not in its entered data): see `attach_photos`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 
 import sqlalchemy as sa
 
 from cexpert.store.records import (
+    VIEWS,
     Clearance,
     ClientDetails,
     ClientRecord,
@@ -26,13 +28,24 @@ from cexpert.store.records import (
     Condition,
     Note,
     NotFound,
+    Photo,
     ResultSummary,
     StaleRecord,
     StoredResult,
+    StoreError,
     Visit,
     canonical,
+    checked_photo,
 )
-from cexpert.store.schema import clearances, client_shares, clients, notes, results, visits
+from cexpert.store.schema import (
+    clearances,
+    client_shares,
+    clients,
+    notes,
+    photos,
+    results,
+    visits,
+)
 
 
 def now() -> str:
@@ -265,8 +278,12 @@ class Store:
                      trainer: str = "", number: int | None = None, version: int = 1,
                      status: str = "closed", revision: int = 1,
                      created_at: str | None = None,
-                     notes_: tuple[Note, ...] = ()) -> Visit:
-        """Add a visit in one go (an import): closed with its result, unless told."""
+                     notes_: tuple[Note, ...] = (),
+                     photos_: tuple[Photo, ...] = ()) -> Visit:
+        """Add a visit in one go (an import): closed with its result, unless told; its
+        photos (with their bytes, checked as `attach_photos` checks them, and against
+        their stated media type and sha256) go on the visit's first version."""
+        incoming = _incoming_photos(number, photos_)
         with self._write() as c:
             _client(c, client_id)
             number = number if number is not None else _next_number(c, client_id)
@@ -281,6 +298,9 @@ class Store:
                 c.execute(notes.insert().values(visit_id=visit_id, text=note.text,
                                                 author=note.author,
                                                 created_at=note.created_at))
+            if incoming:
+                first = visit_id if version == 1 else _first_version_id(c, client_id, number)
+                _add_missing_photos(c, first, incoming)
             return _visit(_visit_row(c, client_id, number, version),
                           _notes(c, [visit_id]).get(visit_id, ()))
 
@@ -342,6 +362,81 @@ class Store:
             c.execute(notes.insert().values(visit_id=row.id, text=note.text,
                                             author=note.author, created_at=note.created_at))
         return note
+
+    # --- posture photos --------------------------------------------------------------------
+    def attach_photo(self, client_id: str, number: int, view: str, data: bytes) -> Photo:
+        """Attach one posture photo (front, side or back) to visit `number`; see
+        `attach_photos`."""
+        return self.attach_photos(client_id, number, {view: data})[0]
+
+    def attach_photos(self, client_id: str, number: int, images: Mapping[str, bytes]
+                      ) -> list[Photo]:
+        """Attach posture photos ({view: the image's bytes}) to visit `number`, all or
+        none, in one transaction; each replaces the visit's photo of that view, if any.
+
+        The bytes must be a JPEG, PNG or WebP image (told by their first bytes, never by a
+        file name) of at most MAX_PHOTO_BYTES; StoreError otherwise, before anything is
+        written.
+
+        A photo may be attached to a closed visit, as a note may: it is not part of what
+        was entered and no consultation reads it, so the closed visit's entered data and
+        result stay exactly what they were. It belongs to the visit (the session), not to
+        one version of its data, so it is kept on the visit's first version and a
+        correction keeps it.
+
+        Attaching a view again replaces the photo instead of keeping the old one as
+        history: a retake at the same visit is taken because the first was unusable
+        (blurred, cut off, the wrong angle), the record is of how the client stood that
+        day, and every kept retake would grow the database by megabytes that no report
+        shows. The database holds one photo per visit and view itself (a unique
+        constraint), so no two saves can leave two. Export the record first to keep one."""
+        if not images:
+            raise StoreError("no photo given (front, side or back)")
+        checked = {view: (data, *checked_photo(view, data)) for view, data in images.items()}
+        stamp = now()
+        with self._write() as c:
+            visit_id = _first_version_id(c, client_id, number, lock=True)
+            c.execute(photos.delete().where(photos.c.visit_id == visit_id,
+                                            photos.c.view.in_(list(checked))))
+            made = [Photo(client_id, number, view, media, digest, len(data), stamp, data)
+                    for view, (data, media, digest) in checked.items()]
+            _insert_photos(c, visit_id, made)
+        return sorted(made, key=_photo_order)
+
+    def photos(self, client_id: str, number: int | None = None, *,
+               with_data: bool = False) -> list[Photo]:
+        """The client's posture photos (of visit `number` only, when given), by visit
+        number then view (front, side, back); their bytes only `with_data` (a list for
+        `show` needs none)."""
+        columns = [visits.c.number, photos.c.view, photos.c.media_type, photos.c.sha256,
+                   photos.c.size, photos.c.created_at]
+        query = (sa.select(*columns, *([photos.c.data] if with_data else []))
+                 .join(visits, visits.c.id == photos.c.visit_id)
+                 .where(visits.c.client_id == client_id))
+        if number is not None:
+            query = query.where(visits.c.number == number)
+        with self._read() as c:
+            _client(c, client_id)
+            if number is not None:
+                _first_version_id(c, client_id, number)
+            rows = c.execute(query).all()
+        return sorted((_photo(client_id, r) for r in rows), key=_photo_order)
+
+    def photo(self, client_id: str, number: int, view: str) -> Photo:
+        """One photo of a visit, with its bytes."""
+        found = [p for p in self.photos(client_id, number, with_data=True) if p.view == view]
+        if not found:
+            raise NotFound(f"visit {number} of client {client_id} has no {view} photo")
+        return found[0]
+
+    def import_photos(self, client_id: str, number: int, given: tuple[Photo, ...]) -> int:
+        """Add, as they were (dates kept), the photos of views visit `number` has none of
+        (an import into a client already here); one the visit has is never replaced. How
+        many were added."""
+        incoming = _incoming_photos(number, given)
+        with self._write() as c:
+            return _add_missing_photos(c, _first_version_id(c, client_id, number, lock=True),
+                                       incoming)
 
     # --- clearances ----------------------------------------------------------------------
     def add_clearance(self, client_id: str, what: str, by_whom: str, date: str,
@@ -438,6 +533,64 @@ def _visit_notes(c: sa.Connection, client_id: str, numbers: list[int]
     for r in c.execute(query):
         out.setdefault(r.number, []).append(Note(r.text, r.author, r.created_at))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _first_version_id(c: sa.Connection, client_id: str, number: int, *,
+                      lock: bool = False) -> int:
+    """The id of the visit's first version (where its photos are kept); `lock` holds the
+    row until the transaction ends (PostgreSQL), so two saves of its photos queue."""
+    query = sa.select(visits.c.id).where(visits.c.client_id == client_id,
+                                         visits.c.number == number, visits.c.version == 1)
+    found = c.execute(query.with_for_update() if lock else query).scalar()
+    if found is None:
+        raise NotFound(f"client {client_id} has no visit {number}")
+    return found
+
+
+def _incoming_photos(number: int | None, given: tuple[Photo, ...]) -> list[Photo]:
+    """Photos to be stored as they are (an import): each checked as an attached one is,
+    and against the media type, sha256 and size it states; one per view."""
+    out, seen = [], set()
+    where = f"visit {number}" if number is not None else "the visit"
+    for p in given:
+        if p.data is None:
+            raise StoreError(f"{where}: the {p.view} photo has no image data")
+        media, digest = checked_photo(p.view, p.data)
+        if (media, digest, len(p.data)) != (p.media_type, p.sha256, p.size):
+            raise StoreError(f"{where}: the {p.view} photo's data do not match its "
+                             f"media type, sha256 or size")
+        if p.view in seen:
+            raise StoreError(f"{where} has two {p.view} photos")
+        seen.add(p.view)
+        out.append(p)
+    return out
+
+
+def _insert_photos(c: sa.Connection, visit_id: int, made: list[Photo]) -> None:
+    for p in made:
+        c.execute(photos.insert().values(visit_id=visit_id, view=p.view,
+                                         media_type=p.media_type, data=p.data,
+                                         sha256=p.sha256, size=p.size,
+                                         created_at=p.created_at))
+
+
+def _add_missing_photos(c: sa.Connection, visit_id: int, incoming: list[Photo]) -> int:
+    """Insert the photos of views the visit has none of; how many."""
+    have = set(c.execute(sa.select(photos.c.view)
+                         .where(photos.c.visit_id == visit_id)).scalars())
+    new = [p for p in incoming if p.view not in have]
+    _insert_photos(c, visit_id, new)
+    return len(new)
+
+
+def _photo(client_id: str, row) -> Photo:
+    data = bytes(row.data) if "data" in row._fields else None
+    return Photo(client_id, row.number, row.view, row.media_type, row.sha256, row.size,
+                 row.created_at, data)
+
+
+def _photo_order(p: Photo) -> tuple[int, int]:
+    return p.number, VIEWS.index(p.view)
 
 
 def _result_row(r: StoredResult) -> dict:

@@ -83,3 +83,16 @@ client_shares = sa.Table(
     sa.Column("trainer", sa.Text, primary_key=True),
     sa.Column("owner", sa.Text, nullable=False),
 )
+
+photos = sa.Table(
+    "photos", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id"), nullable=False),
+    sa.Column("view", sa.String(5), nullable=False),
+    sa.Column("media_type", sa.String(20), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("visit_id", "view", name="photos_one_per_view"),
+)
