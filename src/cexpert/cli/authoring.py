@@ -23,13 +23,16 @@ KB_ERRORS = 1
 def checked(paths, strict: bool = False, select=(), ignore=()) -> tuple[Loaded, list]:
     """The load and the diagnostics to show: the checker's, the lints' with --strict,
     filtered by --select/--ignore and inline `# cexpert: ignore[...]` comments."""
-    from cexpert.authoring.lints import chosen, lint, suppressed
     from cexpert.language.load import load
     from cexpert.resources import rules_dir
 
     # the lints need the syntax trees, which a cached load does not keep
     loaded = load(paths or [rules_dir()], cache=not strict)
     found = list(loaded.diagnostics)
+    if not (found or strict):  # a clean cached check loads neither lints nor syntax tree
+        return loaded, found
+    from cexpert.authoring.lints import chosen, lint, suppressed
+
     if strict and loaded.kb is not None:
         found += lint(loaded.kb, loaded.files)
     found = [d for d in chosen(found, select, ignore) if not suppressed(d, loaded.sources)]
@@ -37,9 +40,6 @@ def checked(paths, strict: bool = False, select=(), ignore=()) -> tuple[Loaded, 
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from cexpert.authoring.codes import TITLES
-    from cexpert.authoring.sarif import to_sarif
-
     loaded, found = checked(args.paths, args.strict, args.select, args.ignore)
     ordered = sorted(found, key=diag.sort_key)
     shown = ordered[: args.max_errors] if args.max_errors else ordered
@@ -47,6 +47,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(diag.to_json(shown))
     elif args.format == "sarif":
+        from cexpert.authoring.codes import TITLES
+        from cexpert.authoring.sarif import to_sarif
+
         print(to_sarif(shown, TITLES))
     else:
         _text(loaded, ordered, shown, hidden)
