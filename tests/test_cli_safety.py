@@ -87,3 +87,12 @@ def test_an_unexpected_exception_exits_70_with_one_line_and_a_traceback_file(
 
 def test_the_exit_code_of_a_bug_differs_from_errors_in_the_input():
     assert len({Exit.OK, Exit.KB_ERRORS, Exit.USAGE, Exit.BUG}) == 4
+
+
+def test_a_command_parses_as_it_would_with_every_command_built():
+    """main() builds only the named command's parser: the same arguments come out."""
+    from cexpert.cli.main import build_parser
+
+    argv = ["infer", "case.toml", "--format", "json", "--rules", "r"]
+    assert vars(build_parser("infer").parse_args(argv)) == vars(
+        build_parser().parse_args(argv))

@@ -14,8 +14,9 @@ import argparse
 import contextlib
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import IntEnum
+from typing import Any
 
 from cexpert.resources import rules_dir
 
@@ -36,12 +37,34 @@ class _Parser(argparse.ArgumentParser):
 PROFILE_HELP = "the table profile to use instead of the rules' setting (e.g. cpt7)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every command's parser, or only `command`'s: building all of them was a tenth of
+    a cold `cexpert check`, and a command never needs the others."""
     parser = _Parser(prog="cexpert", description="Corrective-exercise expert system.",
                      epilog="Without a command, `cexpert [CASE.toml] [--clients DIR]` opens "
                             "the consultation TUI.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parsers = _command_parsers()
+    # named as argparse names them all, so a usage line looks the same either way
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser,
+                                metavar="{" + ",".join(parsers) + "}")
+    for name, add in parsers.items():
+        if command is None or name == command:
+            add(sub)
+    return parser
 
+
+def _command_parsers() -> dict[str, Callable[[Any], None]]:
+    """Each command's parser builder, in the order `cexpert --help` lists them."""
+    from cexpert.cli import graph, serve  # argparse only: the code loads when it runs
+
+    return {"check": _check_parser, "infer": _infer_parser, "why": _why_parser,
+            "why-not": _why_not_parser, "trace": _trace_parser, "test": _test_parser,
+            "graph": graph.add_parser, "serve": serve.add_parser, "fmt": add_fmt_parser,
+            "refs": add_refs_parser, "lsp": _lsp_parser, "explain": _explain_parser,
+            "kb": _kb_parser, "clients": _clients_parser, "db": _db_parser}
+
+
+def _check_parser(sub) -> None:
     check = sub.add_parser("check", help="parse and check a knowledge base")
     check.add_argument("paths", nargs="*", help="rule files or directories (default: shipped)")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
@@ -50,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--watch", action="store_true", help="check again whenever a file "
                        "changes (Ctrl+C stops)")
 
+
+def _infer_parser(sub) -> None:
     infer = sub.add_parser("infer", help="run one consultation on a case file")
     infer.add_argument("case", help="a case file (.toml)")
     infer.add_argument("--format", choices=("text", "json", "markdown", "html"),
@@ -63,12 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     infer.add_argument("--profile", help=PROFILE_HELP)
 
+
+def _why_parser(sub) -> None:
     why = sub.add_parser("why", help="explain a conclusion of a consultation")
     why.add_argument("case", help="a case file (.toml)")
     why.add_argument("item", help="a fact id (f12), or a muscle, exercise or finding id")
     why.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     why.add_argument("--profile", help=PROFILE_HELP)
 
+
+def _why_not_parser(sub) -> None:
     why_not = sub.add_parser("why-not", help="explain why a muscle was not concluded, or an "
                              "exercise is not in the program")
     why_not.add_argument("case", help="a case file (.toml)")
@@ -77,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     why_not.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     why_not.add_argument("--profile", help=PROFILE_HELP)
 
+
+def _trace_parser(sub) -> None:
     trace = sub.add_parser("trace", help="replay a consultation step by step, in firing order")
     trace.add_argument("case", help="a case file (.toml)")
     trace.add_argument("--facts", action="store_true",
@@ -89,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     trace.add_argument("--profile", help=PROFILE_HELP)
 
+
+def _test_parser(sub) -> None:
     test = sub.add_parser("test", help="run a knowledge base's tests: case files with "
                           "NAME.expected.json beside them")
     test.add_argument("paths", nargs="+", help="test folders or case files")
@@ -103,23 +136,22 @@ def build_parser() -> argparse.ArgumentParser:
                       "expectation from today's output, for the keys it states (shown as a "
                       "diff)")
 
-    from cexpert.cli import graph, serve  # argparse only: the code loads when it runs
 
-    graph.add_parser(sub)
-    serve.add_parser(sub)
-    add_fmt_parser(sub)
-    add_refs_parser(sub)
-    sub.add_parser("lsp", help="run the language server for .cex files on stdin/stdout")
+def _explain_parser(sub) -> None:
     explain = sub.add_parser("explain", help="what a diagnostic code means, with a bad and "
                              "a fixed example")
     explain.add_argument("code", help="a code such as E201 or W401")
 
+
+def _kb_parser(sub) -> None:
     kb = sub.add_parser("kb", help="summarise a knowledge base")
     kb.add_argument("--rules", action="append", help="knowledge base (default: shipped)")
     kb.add_argument("--profile", help=PROFILE_HELP)
     kb.add_argument("--format", choices=("text", "json"), default="text")
-    _store_parsers(sub)
-    return parser
+
+
+def _lsp_parser(sub) -> None:
+    sub.add_parser("lsp", help="run the language server for .cex files on stdin/stdout")
 
 
 def add_check_options(check: argparse.ArgumentParser) -> None:
@@ -168,8 +200,8 @@ DB_HELP = ("the client database: a URL (sqlite:///PATH, postgresql+psycopg://...
            "SQLite file (default: $CEXPERT_DB, else the user data folder)")
 
 
-def _store_parsers(sub) -> None:
-    """`cexpert clients ...` and `cexpert db upgrade` (the client database)."""
+def _clients_parser(sub) -> None:
+    """`cexpert clients ...` (the client database)."""
     clients = sub.add_parser("clients", help="the client database: list, show, history, "
                              "compare, export, import, note, clearance, photo, report")
     commands = clients.add_subparsers(dest="clients_command", parser_class=_Parser,
@@ -230,6 +262,9 @@ def _store_parsers(sub) -> None:
     report.add_argument("client", help="the client's id or the start of the name")
     report.add_argument("-o", "--output", help="write to this file (default: stdout)")
 
+
+def _db_parser(sub) -> None:
+    """`cexpert db upgrade` (the client database's schema)."""
     db = sub.add_parser("db", help="the client database's schema")
     db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True,
                                     metavar="COMMAND")
@@ -361,7 +396,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
         return run(tui_args.case, tui_args.clients, tui_args.rules, tui_args.db)
     sys.stderr = _EscapingStream(sys.stderr)
-    args = build_parser().parse_args(argv)
+    args = build_parser(given[0] if given and given[0] in COMMANDS else None
+                        ).parse_args(given)
     if args.command == "check":
         from cexpert.cli.authoring import cmd_check
 
