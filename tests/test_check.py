@@ -438,6 +438,13 @@ def test_e303_for_referral_without_any_refer(kb):
     assert d.message == "rule 'r' can never fire: no rule concludes 'referral'"
 
 
+def test_e206_for_a_referral_test_of_no_urgency(kb):
+    d = one(kb('rule r when heels rise then refer urgent because "x"\n'
+               'rule s when referral urgnet then hold program because "y"\n'), "E206")
+    assert d.message == "'urgnet' is not an urgency"
+    assert "urgent" in (d.help or "")
+
+
 def test_w304_conclusion_nothing_uses(kb):
     vocabulary = VOCABULARY + "muscle piriformis\n"
     loaded = kb('heels rise → overactive piriformis\n', vocabulary)

@@ -126,6 +126,16 @@ rule refer when heels rise then refer routine because "test"
     assert result.referral.required
 
 
+@pytest.mark.parametrize(("urgency", "fires"), [("urgent", True), ("routine", False)])
+def test_referral_urgent_sees_only_an_urgent_referral(tmp_path, urgency, fires):
+    service = make_service(tmp_path, f'''source "t"
+rule refer when heels rise then refer {urgency} because "test"
+rule urgent_note when referral urgent then note "urgent"
+''')
+    result = consult(service, '[assessment]\nohsa = ["heels_rise"]\n')
+    assert ("urgent" in result.notes) is fires
+
+
 # --- condition status --------------------------------------------------------------------
 
 STATUS_RULES = '''source "t"

@@ -136,7 +136,8 @@ def _matches(atom: Atom, fact: Fact) -> bool:
            "overactive": "muscle", "underactive": "muscle", "cleared": "condition",
            "equipment": "equipment", "limitation": "limitation", "fms": "test",
            "asymmetry": "test", "parq": "question", "measure": "condition",
-           "resolved": "finding", "persists": "finding", "new": "finding"}.get(atom.kind)
+           "resolved": "finding", "persists": "finding", "new": "finding",
+           "referral": "urgency"}.get(atom.kind)
     if atom.id is not None and atom.id != "total" and key and str(fact.get(key)) != atom.id:
         return False
     scoped = {"condition": fact.get("status"), "measure": fact.get("measure")}.get(

@@ -275,8 +275,8 @@ class ToSyntaxTree(Transformer):
     def asymmetry(self, meta, name):
         return st.Asymmetry(name, self.span(meta))
 
-    def referral_test(self, meta):
-        return st.ReferralTest(self.span(meta))
+    def referral_test(self, meta, urgency=None):
+        return st.ReferralTest(self.span(meta), urgency)
 
     def always_test(self, meta):
         return st.AlwaysTest(self.span(meta))

@@ -144,7 +144,10 @@ class Asymmetry:
 
 @dataclass(frozen=True)
 class ReferralTest:
+    """`referral`: any referral concluded; `referral urgent`: one of that urgency."""
+
     span: Span
+    urgency: Name | None = None
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ class RuleChecks:
         if isinstance(node, st.Not):
             return NoneOf(self.resolve_condition(node.operand))
         if isinstance(node, st.ReferralTest):
-            return Atom("referral", None, node.span)
+            return Atom("referral", self._urgency(node.urgency), node.span)
         if isinstance(node, st.AlwaysTest):
             return Atom("client", None, node.span)
         if isinstance(node, st.FmsPriorityTest):
@@ -299,6 +299,16 @@ class RuleChecks:
             within = node.within.value
         return Atom("cleared", ident, node.span, "<" if within is not None else None,
                     within, by=by, correlated=node.subject is None)
+
+    def _urgency(self, name: st.Name | None) -> str | None:
+        """`referral urgent`: the urgency tested (a referral fact's id is its urgency)."""
+        if name is None:
+            return None
+        if name.key not in URGENCIES:
+            self.error("E206", f"'{name.text}' is not an urgency", name.span,
+                       expected=", ".join(URGENCIES), help=meant(name.key, URGENCIES))
+            return None
+        return name.key
 
     def resolve_condition_region(self, node: st.FactTest) -> Cond:
         """`condition varicose_veins at lower leg`: a condition declared `regional`,
