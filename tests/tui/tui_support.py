@@ -57,9 +57,16 @@ def stored_client_database(path: Path, service: Service, client_id: str = "c-tes
 
 
 async def _settle(pilot) -> None:
-    """Wait out the debounce and the engine worker, then let the screens refresh."""
+    """Wait out the debounce and the engine worker, then let the screens refresh.
+
+    The debounce is waited for only while one is pending (polled), not as a fixed
+    0.2 s: `settle` runs some two hundred times in the suite."""
     app = pilot.app
-    await pilot.pause(0.2)
+    await pilot.pause(0.05)
+    for _ in range(50):  # a debounced consultation not started yet
+        if getattr(app, "_debounce", None) is None:
+            break
+        await pilot.pause(0.02)
     await app.workers.wait_for_complete()
     await pilot.pause()
     await app.workers.wait_for_complete()
