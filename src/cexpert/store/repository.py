@@ -404,10 +404,10 @@ class Store:
         return sorted(made, key=_photo_order)
 
     def photos(self, client_id: str, number: int | None = None, *,
-               with_data: bool = False) -> list[Photo]:
-        """The client's posture photos (of visit `number` only, when given), by visit
-        number then view (front, side, back); their bytes only `with_data` (a list for
-        `show` needs none)."""
+               with_data: bool = False, view: str | None = None) -> list[Photo]:
+        """The client's posture photos (of visit `number` only, and of one `view`, when
+        given), by visit number then view (front, side, back); their bytes only
+        `with_data` (a list for `show` needs none)."""
         columns = [visits.c.number, photos.c.view, photos.c.media_type, photos.c.sha256,
                    photos.c.size, photos.c.created_at]
         query = (sa.select(*columns, *([photos.c.data] if with_data else []))
@@ -415,6 +415,8 @@ class Store:
                  .where(visits.c.client_id == client_id))
         if number is not None:
             query = query.where(visits.c.number == number)
+        if view is not None:
+            query = query.where(photos.c.view == view)
         with self._read() as c:
             _client(c, client_id)
             if number is not None:
@@ -424,7 +426,7 @@ class Store:
 
     def photo(self, client_id: str, number: int, view: str) -> Photo:
         """One photo of a visit, with its bytes."""
-        found = [p for p in self.photos(client_id, number, with_data=True) if p.view == view]
+        found = self.photos(client_id, number, with_data=True, view=view)
         if not found:
             raise NotFound(f"visit {number} of client {client_id} has no {view} photo")
         return found[0]
