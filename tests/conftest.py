@@ -7,6 +7,7 @@ that they do not depend on the shipped knowledge base, which changes.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,6 +71,33 @@ exercise int_step_up "Step-up to balance" phase integrate integrates foot_ankle,
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes seconds (builds and installs a wheel)")
+
+
+#: What xdist workers reported (their summaries print here, in the controller).
+_PROPERTY_RUNS: dict[str, Counter[str]] = {}
+_COVERAGE: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """Merge one worker's property counts and coverage lines (see the conftests)."""
+    output = getattr(node, "workeroutput", {})
+    if "cexpert_properties" in output:
+        title, counts = output["cexpert_properties"]
+        _PROPERTY_RUNS.setdefault(title, Counter()).update(counts)
+    if "cexpert_kb_coverage" in output and not _COVERAGE:
+        _COVERAGE.extend(output["cexpert_kb_coverage"])
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for title, counts in _PROPERTY_RUNS.items():
+        terminalreporter.section(f"consultation properties ({title})")
+        for key, value in sorted(counts.items()):
+            terminalreporter.write_line(f"{value:>9,}  {key}")
+    if _COVERAGE:
+        terminalreporter.section("knowledge-base coverage")
+        for line in _COVERAGE:
+            terminalreporter.write_line(line)
 
 
 def write_kb(folder: Path, rules: str, vocabulary: str = VOCABULARY) -> Path:

@@ -47,6 +47,11 @@ def summary(request: pytest.FixtureRequest) -> Iterator[list[str]]:
     """Lines shown in pytest's terminal summary (a plugin registered for this module)."""
 
     class CoverageReport:
+        def pytest_sessionfinish(self, session: pytest.Session) -> None:
+            output = getattr(session.config, "workeroutput", None)
+            if output is not None and _SUMMARY:
+                output["cexpert_kb_coverage"] = list(_SUMMARY)
+
         def pytest_terminal_summary(self, terminalreporter) -> None:
             if _SUMMARY:
                 terminalreporter.section("knowledge-base coverage")

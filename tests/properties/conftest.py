@@ -19,6 +19,13 @@ def words(shipped: Service) -> Vocabulary:
     return Vocabulary.of(shipped.kb)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under xdist, hand this worker's counts to the controller (tests/conftest.py)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None and COUNTS:
+        output["cexpert_properties"] = (f"{PROFILE}, seed {SEED}", dict(COUNTS))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if not COUNTS:
         return
