@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tui_support import paste_path
 
 from cexpert.tui.screens.dialogs import ConfirmScreen, PathScreen
 
@@ -58,7 +59,7 @@ async def test_save_as_never_replaces_another_existing_file(app_factory, clients
         await settle(pilot)
         app.action_save_as()
         await pilot.pause()
-        await pilot.press("ctrl+u", *str(other), "enter")
+        await paste_path(pilot, other)
         await pilot.pause()
         assert isinstance(app.screen, PathScreen)
         assert "already exists" in str(app.screen.query_one("#path-error").render())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual import events
 from textual.widgets import Input, Label
+from tui_support import paste_path
 
 from cexpert.tui.messages import ConsultationChanged
 from cexpert.tui.screens.assess import AssessScreen
@@ -122,14 +123,14 @@ async def test_save_as_to_an_unwritable_place_keeps_the_dialog_open_with_the_rea
         app.action_save_as()
         await pilot.pause()
         assert isinstance(app.screen, PathScreen)
-        await pilot.press("ctrl+u", *str(tmp_path / "a-file" / "kim.toml"), "enter")
+        await paste_path(pilot, tmp_path / "a-file" / "kim.toml")
         await pilot.pause()
         assert isinstance(app.screen, PathScreen)  # still open: fix the path and retry
         problem = str(app.screen.query_one("#path-error", Label).render())
         assert "a-file is a file, not a folder" in problem
         assert "Errno" not in problem
 
-        await pilot.press("ctrl+u", *str(tmp_path / "kim.toml"), "enter")
+        await paste_path(pilot, tmp_path / "kim.toml")
         await pilot.pause()
         assert not isinstance(app.screen, PathScreen)
         assert (tmp_path / "kim.toml").exists()

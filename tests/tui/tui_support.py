@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+
 from cexpert.service import Service
 
 KB = Path(__file__).parent / "kb"
@@ -71,3 +73,14 @@ async def _settle(pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def paste_path(pilot, path: Path | str) -> None:
+    """Replace the focused field's text with `path` as a paste would, then press Enter.
+
+    A trainer pastes paths; typing 80 characters one pilot key at a time cost the
+    save-as tests seconds each (test_usability's fast-typing test covers typing)."""
+    await pilot.press("ctrl+u")
+    pilot.app.focused.post_message(events.Paste(str(path)))
+    await pilot.pause()
+    await pilot.press("enter")
