@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import contextlib
 import inspect
 import logging
 import operator
@@ -45,12 +46,20 @@ if not hasattr(collections, "Mapping"):
 
 from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
+from experta.activation import Activation as ExpertaActivation  # noqa: E402
 from experta.fact import InitialFact  # noqa: E402
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L  # noqa: E402
+from experta.fieldconstraint import P as PredicateFC  # noqa: E402
+from experta.fieldconstraint import W as WildcardFC  # noqa: E402
 from experta.matchers import ReteMatcher  # noqa: E402
-from experta.matchers.rete.check import FeatureCheck  # noqa: E402
+from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck  # noqa: E402
 from experta.matchers.rete.mixins import ChildNode, NoMemory  # noqa: E402
-from experta.matchers.rete.nodes import FeatureTesterNode  # noqa: E402
+from experta.matchers.rete.nodes import (  # noqa: E402
+    ConflictSetNode,
+    FeatureTesterNode,
+    NotNode,
+    OrdinaryMatchNode,
+)
 from experta.matchers.rete.utils import prepare_rule  # noqa: E402
 
 from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
@@ -165,6 +174,7 @@ class _Dispatch:
     def __init__(self, what: str, children: list, literal: dict[int, str]):
         self.what = what
         self.children = children  # the original list: walks and resets still see it
+        self.literal = literal
         self.rest = [c.callback for i, c in enumerate(children) if i not in literal]
         self.table: dict[str, list] = {}
         for value in dict.fromkeys(literal.values()):
@@ -201,6 +211,378 @@ def _literal(node) -> tuple[str, str] | None:
     return what, value
 
 
+# --- the network, run without Experta's per-node overhead ----------------------------
+#
+# Experta's nodes copy the token at every activation (a namedtuple whose constructor
+# type-checks every fact), look fields up by splitting their names, and format log
+# calls: about 15 Python calls per node a fact reaches. `_Runtime` runs the very
+# network Experta built (same nodes, same children in the same order, same memories
+# in the same order, same checks) through one closure per node input, with tokens
+# as plain tuples `(valid, facts, context)` whose context is never changed once made
+# (a node that binds makes a new one), so nothing needs copying.
+
+_MISSING = object()
+
+
+class _Unsupported(Exception):
+    """A node or check the runtime does not know: Experta runs the network itself."""
+
+
+Token = tuple  # (valid: bool, facts: frozenset, context: dict), never mutated
+Callback = Callable[[Token], None]
+
+
+def _same_context(left: dict, right: dict) -> bool:
+    """Experta's SameContextCheck: the bindings two tokens share agree."""
+    for key, value in left.items():
+        if key[0] is False:
+            raise RuntimeError(f'Negated value "{key[1]}" present before capture.')
+        if key in right and value != right[key]:
+            return False
+        if (False, key) in right and value == right[(False, key)]:
+            return False
+    return True
+
+
+def _merged(context: dict, match: collections.abc.Mapping) -> dict | None:
+    """The context with a test's bindings added, or None when they contradict it
+    (FeatureTesterNode's rule)."""
+    for key, value in match.items():
+        if isinstance(key, tuple):  # a negated binding
+            if key[1] in context and context[key[1]] == value:
+                return None
+        else:
+            if context.get(key, value) != value:
+                return None
+            if (False, key) in context and context[(False, key)] == value:
+                return None
+    merged = dict(context)
+    merged.update(match)
+    return merged
+
+
+def _plain_field(check: FeatureCheck) -> str | None:
+    """The field a check reads when Experta reads it as `fact[what]`."""
+    what = check.what
+    if isinstance(what, str) and "__" not in what and not what.isnumeric():
+        return what
+    return None
+
+
+def _tester(check, callbacks: tuple[Callback, ...]) -> Callback:
+    """A FeatureTesterNode: its test, then its children with the (maybe bound) token."""
+    if isinstance(check, TypeCheck):
+        return _type_tester(check.fact_type, callbacks)
+    if isinstance(check, FeatureCheck) and _plain_field(check) is not None:
+        how, what = check.how, _plain_field(check)
+        if isinstance(how, L) and how.__bind__ is None:
+            return _literal_tester(what, how.value, callbacks)
+        if isinstance(how, PredicateFC) and how.__bind__ is None:
+            return _predicate_tester(what, how.match, callbacks)
+        if isinstance(how, WildcardFC) and how.__bind__ is not None:
+            return _binding_tester(what, how.__bind__, callbacks)
+    if isinstance(check, FactCapture):
+        return _capture_tester(check.bind, callbacks)
+    return _generic_tester(check, callbacks)
+
+
+def _type_tester(fact_type: type, callbacks: tuple[Callback, ...]) -> Callback:
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        if type(fact) == fact_type:  # noqa: E721 (Experta's test)
+            for callback in callbacks:
+                callback(token)
+
+    return activate
+
+
+def _literal_tester(what: str, value: Any, callbacks: tuple[Callback, ...]) -> Callback:
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        actual = fact.get(what, _MISSING)
+        if actual is not _MISSING and value == actual:
+            for callback in callbacks:
+                callback(token)
+
+    return activate
+
+
+def _predicate_tester(what: str, match: Callable, callbacks: tuple[Callback, ...]
+                      ) -> Callback:
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        actual = fact.get(what, _MISSING)
+        if actual is not _MISSING and match(actual):
+            for callback in callbacks:
+                callback(token)
+
+    return activate
+
+
+def _binding_tester(what: str, bind: str, callbacks: tuple[Callback, ...]) -> Callback:
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        actual = fact.get(what, _MISSING)
+        if actual is _MISSING:
+            return
+        context = _merged(token[2], {bind: actual})
+        if context is not None:
+            bound = (token[0], token[1], context)
+            for callback in callbacks:
+                callback(bound)
+
+    return activate
+
+
+def _capture_tester(bind: str, callbacks: tuple[Callback, ...]) -> Callback:
+    negated = (False, bind)
+
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        context = token[2]
+        if (context.get(bind, fact) != fact
+                or (negated in context and context[negated] == fact)):
+            return
+        bound = (token[0], token[1], {**context, bind: fact})
+        for callback in callbacks:
+            callback(bound)
+
+    return activate
+
+
+def _generic_tester(check, callbacks: tuple[Callback, ...]) -> Callback:
+    if not callable(check):
+        raise _Unsupported(check)
+
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        match = check(fact)
+        if not match:
+            return
+        if isinstance(match, collections.abc.Mapping):
+            context = _merged(token[2], match)
+            if context is None:
+                return
+            token = (token[0], token[1], context)
+        for callback in callbacks:
+            callback(token)
+
+    return activate
+
+
+class _Join:
+    """An OrdinaryMatchNode: each side's tokens, joined with the other side's."""
+
+    def __init__(self, callbacks: tuple[Callback, ...]):
+        self.left: list[tuple[frozenset, dict]] = []
+        self.right: list[tuple[frozenset, dict]] = []
+        self.callbacks = callbacks
+
+    def reset(self) -> None:
+        self.left.clear()
+        self.right.clear()
+
+    def port(self, is_left: bool) -> Callback:
+        own, other = (self.left, self.right) if is_left else (self.right, self.left)
+        callbacks = self.callbacks
+
+        def activate(token: Token) -> None:
+            valid, data, context = token
+            if valid:
+                own.append((data, context))
+            else:
+                with contextlib.suppress(ValueError):
+                    own.remove((data, context))
+            for other_data, other_context in other:
+                if not (_same_context(context, other_context) if is_left
+                        else _same_context(other_context, context)):
+                    continue
+                joined = {k: v for k, v in context.items() if isinstance(k, str)}
+                for k, v in other_context.items():
+                    if not isinstance(k, tuple):
+                        joined[k] = v
+                out = (valid, data | other_data, joined)
+                for callback in callbacks:
+                    callback(out)
+
+        return activate
+
+
+class _Not:
+    """A NotNode: left tokens pass while no right token matches them."""
+
+    def __init__(self, callbacks: tuple[Callback, ...]):
+        # left: (facts, frozen context) -> [matches, facts, context], in Experta's order
+        self.left: dict[tuple, list] = {}
+        self.right: list[tuple[frozenset, dict]] = []
+        self.callbacks = callbacks
+
+    def reset(self) -> None:
+        self.left.clear()
+        self.right.clear()
+
+    def activate_left(self, token: Token) -> None:
+        valid, data, context = token
+        key = (data, frozenset(context.items()))
+        if not self.right:
+            if valid:
+                self.left[key] = [0, data, context]
+            else:
+                del self.left[key]
+            for callback in self.callbacks:
+                callback(token)
+            return
+        count = 0
+        for _, right_context in self.right:
+            if _same_context(context, right_context):
+                count += 1
+                if not valid:
+                    break
+        if count == 0:
+            for callback in self.callbacks:
+                callback(token)
+        if valid:
+            self.left[key] = [count, data, context]
+        else:
+            del self.left[key]
+
+    def activate_right(self, token: Token) -> None:
+        valid, data, context = token
+        if valid:
+            self.right.append((data, context))
+            inc = 1
+        else:
+            inc = -1
+            self.right.remove((data, context))
+        for entry in self.left.values():
+            if not _same_context(entry[2], context):
+                continue
+            entry[0] += inc
+            if (entry[0] == 0 and inc == -1) or (entry[0] == 1 and inc == 1):
+                out = (inc == -1, entry[1], entry[2])
+                for callback in self.callbacks:
+                    callback(out)
+
+
+class _Terminal:
+    """A ConflictSetNode: the activations and deactivations of one rule since polled."""
+
+    def __init__(self, node: ConflictSetNode, touched: list):
+        self.rule = node.rule
+        self._cex_position: int = node._cex_position  # the order Experta polls it in
+        self.memory: set = set()
+        self.added: set = set()
+        self.removed: set = set()
+        self.touched = touched
+
+    def reset(self) -> None:
+        self.memory = set()  # pending activations stay, as Experta's reset leaves them
+
+    def activate(self, token: Token) -> None:
+        self.touched.append(self)
+        valid, data, context = token
+        info = (data, frozenset(context.items()))
+        activation = ExpertaActivation(
+            self.rule, data, {k: v for k, v in info[1] if isinstance(k, str)})
+        if valid:
+            if info not in self.memory:
+                self.memory.add(info)
+                if activation in self.removed:
+                    self.removed.remove(activation)
+                else:
+                    self.added.add(activation)
+        else:
+            try:
+                self.memory.remove(info)
+            except ValueError:
+                pass
+            else:
+                if activation in self.added:
+                    self.added.remove(activation)
+                else:
+                    self.removed.add(activation)
+
+    def get_activations(self) -> tuple[set, set]:
+        out = (self.added, self.removed)
+        self.added, self.removed = set(), set()
+        return out
+
+
+class _Runtime:
+    """The closures of one network, built once per engine."""
+
+    def __init__(self, root, touched: list):
+        self.touched = touched
+        self.built: dict[tuple[int, str], Callback] = {}
+        self.stateful: dict[int, Any] = {}
+        self.roots = self._callbacks(root.children)
+
+    def add(self, fact) -> None:
+        token = (True, frozenset((fact,)), {})
+        for callback in self.roots:
+            callback(token)
+
+    def remove(self, fact) -> None:
+        token = (False, frozenset((fact,)), {})
+        for callback in self.roots:
+            callback(token)
+
+    def reset(self) -> None:
+        for state in self.stateful.values():
+            state.reset()
+
+    def _callbacks(self, children) -> tuple[Callback, ...]:
+        return tuple(self._callback(child) for child in children)
+
+    def _callback(self, child: ChildNode) -> Callback:
+        node, callback = child
+        port = getattr(getattr(callback, "__func__", None), "__name__", "")
+        if isinstance(node, _Dispatch):
+            port = "dispatch"
+        elif getattr(callback, "__self__", None) is not node:
+            raise _Unsupported(callback)
+        key = (id(node), port)
+        if key not in self.built:
+            self.built[key] = self._build(node, port)
+        return self.built[key]
+
+    def _build(self, node, port: str) -> Callback:
+        if port == "dispatch":
+            return self._dispatch(node)
+        if type(node) is FeatureTesterNode and port == "activate":
+            return _tester(node.matcher, self._callbacks(node.children))
+        if type(node) is ConflictSetNode and port == "activate":
+            return self._state(node, lambda: _Terminal(node, self.touched)).activate
+        if type(node) is OrdinaryMatchNode and port in ("activate_left", "activate_right"):
+            join = self._state(node, lambda: _Join(self._callbacks(node.children)))
+            return join.port(port == "activate_left")
+        if type(node) is NotNode and port in ("activate_left", "activate_right"):
+            state = self._state(node, lambda: _Not(self._callbacks(node.children)))
+            return getattr(state, port)
+        raise _Unsupported(node)
+
+    def _state(self, node, make: Callable[[], Any]) -> Any:
+        if id(node) not in self.stateful:
+            self.stateful[id(node)] = make()
+        return self.stateful[id(node)]
+
+    def _dispatch(self, dispatch: _Dispatch) -> Callback:
+        children = self._callbacks(dispatch.children)
+        rest = tuple(c for i, c in enumerate(children) if i not in dispatch.literal)
+        table = {value: tuple(c for i, c in enumerate(children)
+                              if dispatch.literal.get(i, value) == value)
+                 for value in dict.fromkeys(dispatch.literal.values())}
+        what = dispatch.what
+
+        def activate(token: Token) -> None:
+            (fact,) = token[1]
+            value = fact.get(what)
+            for callback in (table.get(value, rest) if type(value) is str else rest):
+                callback(token)
+
+        return activate
+
+
 class _Matcher(ReteMatcher):
     """Experta's Rete network, matched the same way with less work per change.
 
@@ -227,6 +609,10 @@ class _Matcher(ReteMatcher):
             csn._activate = self._watched(csn, csn._activate)
         for node in nodes.values():
             self._index(node)
+        try:
+            self._runtime: _Runtime | None = _Runtime(self.root_node, self._touched)
+        except _Unsupported:
+            self._runtime = None  # Experta's own nodes run it, as before
 
     def _watched(self, csn, activate):
         touched = self._touched
@@ -256,12 +642,13 @@ class _Matcher(ReteMatcher):
         return {_prepared(rule) for rule in engine.get_rules()}
 
     def changes(self, adding=None, deleting=None):
+        network = self._runtime if self._runtime is not None else self.root_node
         if deleting is not None:
             for deleted in deleting:
-                self.root_node.remove(deleted)
+                network.remove(deleted)
         if adding is not None:
             for added in adding:
-                self.root_node.add(added)
+                network.add(added)
         added: list = []
         removed: list = []
         if self._touched:
@@ -274,6 +661,9 @@ class _Matcher(ReteMatcher):
         return added, removed
 
     def reset(self):
+        if self._runtime is not None:
+            self._runtime.reset()
+            return
         for node in self._memories:
             node._reset()
 
