@@ -47,7 +47,9 @@ if not hasattr(collections, "Mapping"):
 from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
 from experta.activation import Activation as ExpertaActivation  # noqa: E402
+from experta.agenda import Agenda  # noqa: E402
 from experta.fact import InitialFact  # noqa: E402
+from experta.factlist import FactList  # noqa: E402
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L  # noqa: E402
 from experta.fieldconstraint import P as PredicateFC  # noqa: E402
 from experta.fieldconstraint import W as WildcardFC  # noqa: E402
@@ -668,6 +670,58 @@ class _Matcher(ReteMatcher):
             node._reset()
 
 
+class _FactList(FactList):
+    """Experta's fact list, declaring the facts this module builds without the checks
+    they cannot fail: they have no schema, no special keys, no logging wanted."""
+
+    def declare(self, fact):
+        fact_id = frozenset((fact.__class__, *fact.items()))  # no special key yet
+        if not (self.duplication or fact_id not in self.reference_counter):
+            return None
+        idx = self.last_index
+        dict.__setitem__(fact, "__factid__", idx)
+        self[idx] = fact
+        self.last_index += 1
+        self.added.append(fact)
+        self.reference_counter[fact_id] += 1
+        return fact
+
+
+class _Engine(KnowledgeEngine):
+    """Experta's engine, run the same way without what costs and does nothing here:
+    no deffacts to look up but the initial fact, no log lines to format, no
+    conditional elements in the facts this module declares."""
+
+    def reset(self, **kwargs):
+        self.agenda = Agenda()
+        self.facts = _FactList()
+        self.matcher.reset()
+        self.declare(InitialFact())
+        self.running = False
+
+    def declare(self, *facts):
+        last = None
+        for fact in facts:
+            last = self.facts.declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+        return last
+
+    def run(self, steps=float("inf")):
+        self.running = True
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            activation.rule(self, **{k: v for k, v in activation.context.items()
+                                     if not k.startswith("__")})
+        self.running = False
+
+
 def _prepared(rule: Rule) -> Rule:
     """The rule as Experta's `prepare_rule` leaves it, without its rewriting when the
     rule is already a flat conjunction of facts and negated facts (every branch
@@ -739,7 +793,7 @@ class Engine:
 
         attributes["__strategy__"] = Ordered
         attributes["__matcher__"] = _Matcher
-        engine_class = type("CompiledKnowledgeBase", (KnowledgeEngine,), attributes)
+        engine_class = type("CompiledKnowledgeBase", (_Engine,), attributes)
         self.engine = engine_class()
 
     def run(self, initial: Sequence[WorkingFact], conclude: Conclude, limit: int,
@@ -775,7 +829,7 @@ class Engine:
         for f in initial:
             if f.kind == "finding":
                 for index in self.rows_by_finding.get(f.id or "", []):
-                    facts.append(Row(r=index, finding=f.id))
+                    facts.append(_fact(Row, r=index, finding=f.id))
         if facts:
             self.engine.declare(*facts)
         self.engine.run()
@@ -831,8 +885,17 @@ def _pattern_index(key: str) -> int:
 
 
 def _to_experta(fact: WorkingFact) -> W:
-    return W(kind=fact.kind, id=fact.id, side=fact.side, value=fact.value, fid=fact.fid,
-             scope=fact.scope, of=fact.of, region=fact.region)
+    return _fact(W, kind=fact.kind, id=fact.id, side=fact.side, value=fact.value,
+                 fid=fact.fid, scope=fact.scope, of=fact.of, region=fact.region)
+
+
+def _fact(cls: type, **fields: Any):
+    """`cls(**fields)` without Experta's per-field `freeze` dispatch: every value here
+    is a str, a number or None, which `freeze` returns as it is."""
+    made = dict.__new__(cls)
+    dict.update(made, fields)
+    made._Fact__defaults = {}
+    return made
 
 
 # --- conditions to Experta patterns -----------------------------------------------------
