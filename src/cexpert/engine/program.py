@@ -10,8 +10,9 @@ take for each the first muscle of its list still uncovered in this phase.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cexpert.engine.case import BOTH, Case, body_sides, side_word
@@ -28,6 +29,57 @@ from cexpert.engine.result import (
 from cexpert.language.knowledge import Entry, KnowledgeBase
 
 STATES = ("overactive", "underactive")
+
+
+@dataclass(frozen=True)
+class _Index:
+    """What the builder looks up in a knowledge base, worked out once per knowledge base
+    instead of once per consultation (it depends on nothing a case says)."""
+
+    #: (phase, muscle) -> the exercises covering it, in `candidates` order
+    covering: Mapping[tuple[str, str], tuple[Entry, ...]]
+    #: exercise id -> the muscles it targets or covers
+    worked: Mapping[str, frozenset[str]]
+    #: exercise id -> the body regions of those muscles
+    area: Mapping[str, frozenset[str | None]]
+    assumed: frozenset[str]
+    by_preference: tuple[Entry, ...]
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> _Index:
+        covering: dict[tuple[str, str], list[tuple[int, Entry]]] = defaultdict(list)
+        worked: dict[str, frozenset[str]] = {}
+        area: dict[str, frozenset[str | None]] = {}
+        for exercise in kb.of("exercise").values():
+            targets = [*exercise.many("targets"), *exercise.many("covers")]
+            for target in dict.fromkeys(targets):
+                covering[(exercise.one("phase"), target)].append(
+                    (targets.index(target), exercise))
+            worked[exercise.id] = frozenset(targets)
+            area[exercise.id] = _area(kb, worked[exercise.id])
+        ordered = {key: tuple(e for _, _, e in sorted(
+            ((position, kb.preference(e.id), e) for position, e in found),
+            key=lambda x: (x[0], x[1]))) for key, found in covering.items()}
+        return cls(ordered, worked, area, frozenset(kb.setting("assumed_equipment")),
+                   tuple(sorted(kb.of("exercise").values(), key=lambda e: kb.preference(e.id))))
+
+
+#: id(kb) -> (a weak reference to it, its index): dropped with the knowledge base
+_INDEXES: dict[int, tuple[weakref.ref, _Index]] = {}
+
+
+def _index_of(kb: KnowledgeBase) -> _Index:
+    held = _INDEXES.get(id(kb))
+    if held is not None and held[0]() is kb:
+        return held[1]
+    index = _Index.of(kb)
+    key = id(kb)
+    _INDEXES[key] = (weakref.ref(kb, lambda _ref: _INDEXES.pop(key, None)), index)
+    return index
+
+
+def _area(kb: KnowledgeBase, worked: frozenset[str] | set[str]) -> frozenset[str | None]:
+    return frozenset(kb.get("muscle", m).one("region") for m in worked if kb.get("muscle", m))
 
 
 @dataclass
@@ -60,7 +112,10 @@ class _Session:
                 self.substitutes[fact.get("exercise")].append(fact)
         self.doses = book.of_kind("dose_change")
         self.excluded: list[ExcludedItem] = []
-        self._covering: dict[tuple[str, str], list[tuple[int, Entry]]] | None = None
+        self.index = _index_of(kb)
+        #: (exercise, phase) -> why it may not be used; the same all through one build
+        self._blocks: dict[tuple[str, str], tuple[str, str, str] | None] = {}
+        self._allowed: dict[tuple[str, str], _Choice | None] = {}
         self.sources = self._source_order(dysfunctions)
         self.lists = self._muscle_lists()
 
@@ -124,11 +179,20 @@ class _Session:
 
     def _blocked(self, exercise: Entry, muscle: str | None, phase: str
                  ) -> tuple[str, str, str] | None:
+        """Why `exercise` may not be used in `phase` (the same for every muscle)."""
+        key = (exercise.id, phase)
+        if key not in self._blocks:
+            self._blocks[key] = self._blocking(exercise, phase)
+        return self._blocks[key]
+
+    def _blocking(self, exercise: Entry, phase: str) -> tuple[str, str, str] | None:
+        worked = self.index.worked.get(exercise.id)
         for fact in self.exclusions:
-            if exclusion_covers(fact, exercise, phase, self.kb):
+            if (_covers(fact, exercise, phase, self.kb, worked, self.index.area[exercise.id])
+                    if worked is not None else exclusion_covers(fact, exercise, phase, self.kb)):
                 return ("contraindication", fact.get("reason"), fact.id)
         owned = self.case.client.equipment
-        assumed = set(self.kb.setting("assumed_equipment"))
+        assumed = self.index.assumed
         needed = [e for e in exercise.many("equipment") if e != "none" and e not in assumed]
         if owned is not None and any(e not in owned for e in needed):
             missing = ", ".join(self.kb.name_of("equipment", e) for e in needed
@@ -139,18 +203,17 @@ class _Session:
     def candidates(self, phase: str, muscle: str) -> list[Entry]:
         """Exercises of `phase` covering `muscle`, the one listing it earliest first, then
         by the knowledge base's declared preference (never by file order)."""
-        if self._covering is None:  # once per consultation, not once per muscle
-            self._covering = defaultdict(list)
-            for exercise in self.kb.of("exercise").values():
-                targets = [*exercise.many("targets"), *exercise.many("covers")]
-                for target in dict.fromkeys(targets):
-                    self._covering[(exercise.one("phase"), target)].append(
-                        (targets.index(target), exercise))
-        found = [(position, self.kb.preference(exercise.id), exercise)
-                 for position, exercise in self._covering.get((phase, muscle), ())]
-        return [e for _, _, e in sorted(found, key=lambda x: (x[0], x[1]))]
+        return list(self.index.covering.get((phase, muscle), ()))
 
     def allowed_for(self, phase: str, muscle: str) -> _Choice | None:
+        """The first usable exercise for `muscle` in `phase` (asked again when a session
+        cap is reached: the same answer, not worked out twice). Not to be modified."""
+        key = (phase, muscle)
+        if key not in self._allowed:
+            self._allowed[key] = self._allowed_for(phase, muscle)
+        return self._allowed[key]
+
+    def _allowed_for(self, phase: str, muscle: str) -> _Choice | None:
         rejected: list = []
         for exercise in self.candidates(phase, muscle):
             choice = self.choose(exercise, muscle, phase)
@@ -201,7 +264,12 @@ class _Session:
 def exclusion_covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase) -> bool:
     """Every part an exclusion names must match (phase, exercise, tag, muscle, region)."""
     worked = {*exercise.many("targets"), *exercise.many("covers")}
-    area = {kb.get("muscle", m).one("region") for m in worked if kb.get("muscle", m)}
+    return _covers(fact, exercise, phase, kb, worked, _area(kb, worked))
+
+
+def _covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase,
+            worked: frozenset[str] | set[str], area: frozenset[str | None]) -> bool:
+    """`exclusion_covers`, given the muscles the exercise works and their regions."""
     checks = [
         (fact.get("phases"), lambda v: phase in v),
         (fact.get("exercises"), lambda v: exercise.id in v),
@@ -435,7 +503,7 @@ def _by_checkpoint(session: _Session, phase: Entry, already: list[ProgramItem]
             continue
         if len(already) + len(items) >= cap:
             break
-        for exercise in sorted(kb.of("exercise").values(), key=lambda e: kb.preference(e.id)):
+        for exercise in session.index.by_preference:
             if exercise.one("phase") != phase.id or checkpoint not in exercise.many(
                     "integrates"):
                 continue
