@@ -34,19 +34,14 @@ from cexpert.tui.messages import ConsultationChanged, WhyNotRequested, WhyReques
 from cexpert.tui.records import Conflict, OpenDraft, OpenVisit, RecordsThread
 from cexpert.tui.recovery import CRASH_EXIT, Crash, record
 from cexpert.tui.screens.assess import AssessScreen
-from cexpert.tui.screens.client import ClientScreen
-from cexpert.tui.screens.clients import ClientsScreen
-from cexpert.tui.screens.crash import CrashScreen
-from cexpert.tui.screens.dialogs import ConfirmScreen, MessageScreen, PathScreen
-from cexpert.tui.screens.help import HelpScreen
-from cexpert.tui.screens.program import ProgramScreen
-from cexpert.tui.screens.results import ResultsScreen
 from cexpert.tui.state import Consultation, slug
+from cexpert.tui.stylesheet import ParsedOnceStylesheet
 
 if TYPE_CHECKING:
     from cexpert.explain.lessons import Lesson
-# The screens a trainer opens later (What if, Replay, Why, Why not, Lessons, Export)
-# are imported when first opened: the first interactive screen does not wait for them.
+# Every screen but Assess (the first one on a case) is imported when first opened: the
+# first interactive screen does not wait for them (Program alone pulled in the why tree,
+# the chains and the document model).
 
 DEBOUNCE_S = 0.15
 RULES_POLL_S = 1.0  # how often the rule files are looked at (a stat of each, no read)
@@ -66,15 +61,51 @@ def course() -> tuple[Lesson, ...]:
 DEFAULT_CLIENTS = Path("clients")
 
 
+def _clients_screen() -> Screen:
+    from cexpert.tui.screens.clients import ClientsScreen
+
+    return ClientsScreen()
+
+
+def _client_screen() -> Screen:
+    from cexpert.tui.screens.client import ClientScreen
+
+    return ClientScreen()
+
+
+def _results_screen() -> Screen:
+    from cexpert.tui.screens.results import ResultsScreen
+
+    return ResultsScreen()
+
+
+def _program_screen() -> Screen:
+    from cexpert.tui.screens.program import ProgramScreen
+
+    return ProgramScreen()
+
+
+def _confirm(*args, **kwargs) -> Screen:
+    from cexpert.tui.screens.dialogs import ConfirmScreen
+
+    return ConfirmScreen(*args, **kwargs)
+
+
+def _message(*args, **kwargs) -> Screen:
+    from cexpert.tui.screens.dialogs import MessageScreen
+
+    return MessageScreen(*args, **kwargs)
+
+
 class CexpertApp(App[int]):
     TITLE = "cexpert"
     CSS_PATH = "global.tcss"
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {  # type: ignore[assignment]
-        "clients": ClientsScreen,
-        "client": ClientScreen,
+        "clients": _clients_screen,
+        "client": _client_screen,
         "assess": AssessScreen,
-        "results": ResultsScreen,
-        "program": ProgramScreen,
+        "results": _results_screen,
+        "program": _program_screen,
     }
     COMMANDS = App.COMMANDS | {ConsultationCommands}
     BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in (*GLOBAL, *FOCUS)]
@@ -87,6 +118,7 @@ class CexpertApp(App[int]):
                  clients_dir: Path = DEFAULT_CLIENTS, start: str | None = None,
                  case_path: Path | None = None, demo: bool = False, db: str | None = None):
         super().__init__()
+        self.stylesheet = ParsedOnceStylesheet(variables=self.get_css_variables())
         #: the client database's thread (None: this session uses case files only)
         self.records = RecordsThread(db) if db and not demo else None
         self.demo = demo  # read-only teaching: nothing is ever saved
@@ -131,12 +163,16 @@ class CexpertApp(App[int]):
         consultation is copied to a recovery file at once, and the error screen offers to
         save it to its own file; the process then exits with CRASH_EXIT."""
         if self.crash is not None:
+            from cexpert.tui.screens.crash import CrashScreen
+
             self._later_errors += 1
             if self._later_errors <= MAX_LATER_ERRORS and isinstance(self.screen, CrashScreen):
                 return  # the failed screen's leftovers; the error screen is up
             super()._handle_exception(error)  # the error screen itself fails: Textual's exit
             self._return_code = CRASH_EXIT
             return
+        from cexpert.tui.screens.crash import CrashScreen
+
         cause = error.error if isinstance(error, WorkerFailed) else error
         self.crash = record(cause, self.consultation, self.recovery_dir)
         self._return_code = CRASH_EXIT
@@ -298,7 +334,7 @@ class CexpertApp(App[int]):
             else:
                 self._autosave_stopped(draft)
 
-        self.push_screen(ConfirmScreen(question, answers, stacked=True, focus="cancel"),
+        self.push_screen(_confirm(question, answers, stacked=True, focus="cancel"),
                          answered)
 
     def _reload_theirs(self, draft: OpenDraft, conflict: Conflict) -> None:
@@ -373,7 +409,7 @@ class CexpertApp(App[int]):
             elif answer == "case_file":
                 self._ask_save_as()
 
-        self.push_screen(ConfirmScreen(question, answers, stacked=True), answered)
+        self.push_screen(_confirm(question, answers, stacked=True), answered)
 
     @work(thread=True, group="records-write", exit_on_error=False)
     def _correct(self, visit: OpenVisit, text: str, expected: int) -> None:
@@ -433,7 +469,7 @@ class CexpertApp(App[int]):
                             title="Not corrected", severity="warning", markup=False,
                             timeout=8)
 
-        self.push_screen(ConfirmScreen(
+        self.push_screen(_confirm(
             f"{_capital(visit.label)} was corrected elsewhere since you opened it: the "
             f"database holds version {theirs.version}{by}{when}; yours was made from version "
             f"{visit.version}.",
@@ -503,7 +539,7 @@ class CexpertApp(App[int]):
         if text == self.rules_problem:
             return
         self.rules_problem = text
-        self.push_screen(MessageScreen(
+        self.push_screen(_message(
             "The rule files have errors: the session keeps the rules it had", text))
 
     def _rules_reloaded(self, new: Service, after: Result) -> None:
@@ -527,7 +563,7 @@ class CexpertApp(App[int]):
             return
         lines = [f"{c.sign} {c.section}: {c.text}" + (f" (was {c.was})" if c.was else "")
                  for c in changes]
-        self.push_screen(MessageScreen(
+        self.push_screen(_message(
             f"Rules reloaded ({rules}): {len(changes)} change"
             f"{'s' if len(changes) != 1 else ''} for {self.consultation.title}",
             "\n".join(lines)))
@@ -564,7 +600,7 @@ class CexpertApp(App[int]):
             if (answer == "save" and self.action_save()) or answer == "discard":
                 then()
 
-        self.push_screen(ConfirmScreen(f"{state.title} has unsaved changes. Save them before "
+        self.push_screen(_confirm(f"{state.title} has unsaved changes. Save them before "
                                        f"{doing}?", (("save", "Save"),
                                                      ("discard", "Don't save"),
                                                      ("cancel", "Cancel"))), answered)
@@ -578,7 +614,7 @@ class CexpertApp(App[int]):
                      else Consultation(self.service.kb, Path(path)))
         except CaseError as error:
             self.switch_mode("clients")
-            self.push_screen(MessageScreen(f"{path} cannot be used",
+            self.push_screen(_message(f"{path} cannot be used",
                                            "\n".join(error.problems)))
             return
         self._forget_records()
@@ -604,7 +640,7 @@ class CexpertApp(App[int]):
         try:
             state = Consultation.from_text(self.service.kb, text, None)
         except CaseError as error:
-            self.push_screen(MessageScreen(f"visit {visit.number} of {client.name} cannot be "
+            self.push_screen(_message(f"visit {visit.number} of {client.name} cannot be "
                                            "used with these rules", "\n".join(error.problems)))
             return
         self._forget_records()
@@ -628,7 +664,7 @@ class CexpertApp(App[int]):
         try:
             state = Consultation.from_text(self.service.kb, visit.case_toml, None)
         except CaseError as error:
-            self.push_screen(MessageScreen(f"visit {visit.number} of {client.name} cannot be "
+            self.push_screen(_message(f"visit {visit.number} of {client.name} cannot be "
                                            "used with these rules", "\n".join(error.problems)))
             return
         draft = open_draft_of(client, visit)
@@ -712,7 +748,7 @@ class CexpertApp(App[int]):
             elif answer == "save_as":
                 self._ask_save_as(fresh=True)
 
-        self.push_screen(ConfirmScreen(
+        self.push_screen(_confirm(
             f"{error.path} was changed on disk since you opened it (another session or "
             "program saved it). Saving now would overwrite that change.\n\nReload it "
             "(your unsaved changes here are lost), or save yours under another name?",
@@ -726,7 +762,7 @@ class CexpertApp(App[int]):
             elif answer == "save_as":
                 self._ask_save_as(fresh=True)
 
-        self.push_screen(ConfirmScreen(
+        self.push_screen(_confirm(
             f"{error.path} is a link to {error.target}. Saving would replace that file. "
             f"Save to {error.target}, or under another name?",
             (("follow", "Save to the link's file"), ("save_as", "Save as…"),
@@ -757,6 +793,8 @@ class CexpertApp(App[int]):
         folder = state.path.parent if state.path else self.clients_dir
         default = state.default_path(folder, fresh=True) if fresh else (
             state.path or state.default_path(self.clients_dir))
+        from cexpert.tui.screens.dialogs import PathScreen
+
         self.push_screen(PathScreen("Save the case file as", default, self.write_case))
 
     async def action_quit(self) -> None:
@@ -774,6 +812,8 @@ class CexpertApp(App[int]):
         await self.switch_mode(mode)
 
     def action_help(self) -> None:
+        from cexpert.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
