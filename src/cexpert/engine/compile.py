@@ -380,9 +380,8 @@ class _Join:
         self.right: list[tuple[frozenset, dict]] = []
         self.callbacks = callbacks
 
-    def reset(self) -> None:
-        self.left.clear()
-        self.right.clear()
+    def memories(self) -> tuple:
+        return (self.left, self.right)
 
     def port(self, is_left: bool) -> Callback:
         own, other = (self.left, self.right) if is_left else (self.right, self.left)
@@ -419,9 +418,8 @@ class _Not:
         self.right: list[tuple[frozenset, dict]] = []
         self.callbacks = callbacks
 
-    def reset(self) -> None:
-        self.left.clear()
-        self.right.clear()
+    def memories(self) -> tuple:
+        return (self.left, self.right)
 
     def activate_left(self, token: Token) -> None:
         valid, data, context = token
@@ -477,8 +475,8 @@ class _Terminal:
         self.removed: set = set()
         self.touched = touched
 
-    def reset(self) -> None:
-        self.memory = set()  # pending activations stay, as Experta's reset leaves them
+    def memories(self) -> tuple:
+        return (self.memory,)  # pending activations stay, as Experta's reset leaves them
 
     def activate(self, token: Token) -> None:
         self.touched.append(self)
@@ -518,6 +516,8 @@ class _Runtime:
         self.built: dict[tuple[int, str], Callback] = {}
         self.stateful: dict[int, Any] = {}
         self.roots = self._callbacks(root.children)
+        #: every node memory, emptied in place at reset (the closures hold them)
+        self.memories = [m for state in self.stateful.values() for m in state.memories()]
 
     def add(self, fact) -> None:
         token = (True, frozenset((fact,)), {})
@@ -530,8 +530,9 @@ class _Runtime:
             callback(token)
 
     def reset(self) -> None:
-        for state in self.stateful.values():
-            state.reset()
+        for memory in self.memories:
+            if memory:
+                memory.clear()
 
     def _callbacks(self, children) -> tuple[Callback, ...]:
         return tuple(self._callback(child) for child in children)

@@ -44,6 +44,26 @@ class _Index:
     area: Mapping[str, frozenset[str | None]]
     assumed: frozenset[str]
     by_preference: tuple[Entry, ...]
+    #: filled as asked: exercise id -> its instructions; (phase, exercise) -> its dose
+    instructions: dict[str, Instructions | None] = field(default_factory=dict)
+    doses: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
+
+    def instructions_of(self, exercise: Entry) -> Instructions | None:
+        if exercise.id not in self.instructions:
+            self.instructions[exercise.id] = _instructions(exercise)
+        return self.instructions[exercise.id]
+
+    def declared_dose(self, exercise: Entry, phase: Entry) -> dict[str, object]:
+        """The dose the phase and then the exercise declare (to copy, not to change)."""
+        key = (phase.id, exercise.id)
+        if key not in self.doses:
+            values: dict[str, object] = {}
+            for source in (phase, exercise):
+                for name in ("sets", "reps", "hold", "tempo"):
+                    if source.one(name) is not None:
+                        values[name] = source.one(name)
+            self.doses[key] = values
+        return self.doses[key]
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> _Index:
@@ -227,11 +247,7 @@ class _Session:
 
     # --- dose ------------------------------------------------------------------------------
     def dose(self, exercise: Entry, phase: Entry) -> tuple[Dose, list[str]]:
-        values: dict[str, object] = {}
-        for source in (phase, exercise):
-            for key in ("sets", "reps", "hold", "tempo"):
-                if source.one(key) is not None:
-                    values[key] = source.one(key)
+        values = dict(self.index.declared_dose(exercise, phase))
         premises = []
         for fact in self.doses:
             target = fact.get("target")
@@ -269,20 +285,38 @@ def exclusion_covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase)
 
 def _covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase,
             worked: frozenset[str] | set[str], area: frozenset[str | None]) -> bool:
-    """`exclusion_covers`, given the muscles the exercise works and their regions."""
-    checks = [
-        (fact.get("phases"), lambda v: phase in v),
-        (fact.get("exercises"), lambda v: exercise.id in v),
-        (fact.get("tags"), lambda v: bool(set(v) & set(exercise.many("tags")))),
-        # any muscle it targets or covers, not only the one it is chosen for: an
-        # exercise that also works an excluded muscle still works it
-        (fact.get("muscles"), lambda v: bool(set(v) & worked)),
-        # the body region of a muscle it works lies within (or around) a region named
-        (fact.get("regions"), lambda v: any(kb.regions_overlap(a, r) for a in area if a
-                                            for r in v)),
-    ]
-    given = [(values, test) for values, test in checks if values]
-    return bool(given) and all(test(values) for values, test in given)
+    """`exclusion_covers`, given the muscles the exercise works and their regions: each
+    part the exclusion names, in turn, until one does not match."""
+    given = False
+    phases = fact.get("phases")
+    if phases:
+        if phase not in phases:
+            return False
+        given = True
+    exercises = fact.get("exercises")
+    if exercises:
+        if exercise.id not in exercises:
+            return False
+        given = True
+    tags = fact.get("tags")
+    if tags:
+        if not set(tags) & set(exercise.many("tags")):
+            return False
+        given = True
+    # any muscle it targets or covers, not only the one it is chosen for: an exercise
+    # that also works an excluded muscle still works it
+    muscles = fact.get("muscles")
+    if muscles:
+        if not set(muscles) & worked:
+            return False
+        given = True
+    # the body region of a muscle it works lies within (or around) a region named
+    regions = fact.get("regions")
+    if regions:
+        if not any(kb.regions_overlap(a, r) for a in area if a for r in regions):
+            return False
+        given = True
+    return given
 
 
 def build_program(kb: KnowledgeBase, book: FactBook, case: Case,
@@ -329,7 +363,7 @@ def _make_item(session: _Session, phase: Entry, exercise_id: str, targets: list[
         "prescription", data,
         origin=BUILTIN, premises=tuple(dict.fromkeys([*premises, *dose_premises])))
     return ProgramItem(phase.id, exercise_id, exercise.name, tuple(targets), side, dose,
-                       tuple(addresses), fact.id, turn, _instructions(exercise))
+                       tuple(addresses), fact.id, turn, session.index.instructions_of(exercise))
 
 
 def _instructions(exercise: Entry) -> Instructions | None:
