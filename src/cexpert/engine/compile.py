@@ -26,6 +26,7 @@ import collections
 import collections.abc
 import contextlib
 import inspect
+import itertools
 import logging
 import operator
 from collections.abc import Callable, Sequence
@@ -44,7 +45,7 @@ logging.getLogger("experta").setLevel(logging.ERROR)
 if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
-from experta import AND, AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule  # noqa: E402
+from experta import AND, AS, MATCH, NOT, OR, Fact, KnowledgeEngine, P, Rule  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
 from experta.activation import Activation as ExpertaActivation  # noqa: E402
 from experta.agenda import Agenda  # noqa: E402
@@ -54,7 +55,12 @@ from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L  # noqa: E402
 from experta.fieldconstraint import P as PredicateFC  # noqa: E402
 from experta.fieldconstraint import W as WildcardFC  # noqa: E402
 from experta.matchers import ReteMatcher  # noqa: E402
-from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck  # noqa: E402
+from experta.matchers.rete.check import (  # noqa: E402
+    FactCapture,
+    FeatureCheck,
+    SameContextCheck,
+    TypeCheck,
+)
 from experta.matchers.rete.mixins import ChildNode, NoMemory  # noqa: E402
 from experta.matchers.rete.nodes import (  # noqa: E402
     ConflictSetNode,
@@ -62,7 +68,7 @@ from experta.matchers.rete.nodes import (  # noqa: E402
     NotNode,
     OrdinaryMatchNode,
 )
-from experta.matchers.rete.utils import prepare_rule  # noqa: E402
+from experta.matchers.rete.utils import prepare_rule, wire_rule  # noqa: E402
 
 from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
 from cexpert.language.kb_cache import paused_collector  # noqa: E402
@@ -644,6 +650,21 @@ class _Matcher(ReteMatcher):
     def prepare_ruleset(engine):
         return {_prepared(rule) for rule in engine.get_rules()}
 
+    @staticmethod
+    def build_beta_part(ruleset, alpha_terminals):
+        """Experta's beta network, node for node and child for child: Experta's
+        `wire_rule` registers a new `singledispatch` function per rule, and resolving
+        its types afresh for each rule was a third of compiling the network. Rules
+        with a `test`, `exists` or `forall` still go through it."""
+        for rule in ruleset:
+            for lhs in rule[0] if isinstance(rule[0], OR) else (rule,):
+                if not _joins_only(lhs):
+                    wire_rule(rule, alpha_terminals, lhs=lhs)
+                    continue
+                last = _wired(lhs, alpha_terminals)
+                terminal = ConflictSetNode(rule)
+                last.add_child(terminal, terminal.activate)
+
     def changes(self, adding=None, deleting=None):
         network = self._runtime if self._runtime is not None else self.root_node
         if deleting is not None:
@@ -741,6 +762,37 @@ def _flat(element) -> bool:
         element = element[0]
     return isinstance(element, Fact) and not any(
         isinstance(value, ORFC | ANDFC | NOTFC) for value in element.values())
+
+
+def _joins_only(element) -> bool:
+    """Facts, negated facts and conjunctions of them: what `_wired` wires."""
+    if isinstance(element, Fact | NOT):
+        return True
+    return isinstance(element, AND | Rule) and all(_joins_only(e) for e in element)
+
+
+def _wired(element, alpha_terminals: dict):
+    """The last beta node of `element`, as Experta's `wire_rule` builds it: a
+    (negated) fact is its alpha terminal; a conjunction joins left to right, each
+    join a NotNode when its right side is negated."""
+    if isinstance(element, Fact):
+        return alpha_terminals[element]
+    if isinstance(element, NOT):
+        return alpha_terminals[element[0]]
+    if len(element) == 1:
+        return _wired(element[0], alpha_terminals)
+    node = None
+    for first, second in itertools.pairwise(element):
+        join = NotNode if isinstance(second, NOT) else OrdinaryMatchNode
+        if node is None:
+            node = join(SameContextCheck())
+            left = _wired(first, alpha_terminals)
+        else:
+            left, node = node, join(SameContextCheck())
+        right = _wired(second, alpha_terminals)
+        left.add_child(node, node.activate_left)
+        right.add_child(node, node.activate_right)
+    return node
 
 
 def _identity(activation) -> tuple:
