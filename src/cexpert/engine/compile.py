@@ -68,7 +68,12 @@ from experta.matchers.rete.nodes import (  # noqa: E402
     NotNode,
     OrdinaryMatchNode,
 )
-from experta.matchers.rete.utils import prepare_rule, wire_rule  # noqa: E402
+from experta.matchers.rete.utils import (  # noqa: E402
+    extract_facts,
+    generate_checks,
+    prepare_rule,
+    wire_rule,
+)
 
 from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
 from cexpert.language.kb_cache import paused_collector  # noqa: E402
@@ -651,6 +656,42 @@ class _Matcher(ReteMatcher):
         return {_prepared(rule) for rule in engine.get_rules()}
 
     @staticmethod
+    def build_alpha_part(ruleset, root_node):
+        """Experta's alpha network: the same ranking of checks and rules, the same nodes
+        in the same order, with each pattern's checks made, sorted and walked once where
+        Experta does it again for every rule the pattern appears in (equal patterns
+        follow the same path to the same terminal)."""
+        ruleset = ruleset.copy()
+        ruleset.add(Rule(InitialFact()))  # Experta's: the InitialFact branch always exists
+        rule_facts = {rule: extract_facts(rule) for rule in ruleset}
+        # as Experta's comprehension has it: the first of equal patterns is the key, the
+        # last one's checks the value (its FactCapture is named after it)
+        last: dict = {}
+        for fact in itertools.chain.from_iterable(rule_facts.values()):
+            last[fact] = fact
+        fact_checks = {fact: set(generate_checks(made)) for fact, made in last.items()}
+        rank = collections.Counter(itertools.chain.from_iterable(fact_checks.values()))
+
+        def check_order(check) -> tuple:
+            if isinstance(check, TypeCheck):
+                return (float("inf"), hash(check))
+            if isinstance(check, FactCapture):
+                return (float("-inf"), hash(check))
+            return (rank[check], hash(check))
+
+        def rule_order(rule) -> float:
+            facts = rule_facts[rule]
+            return sum(rank[c] for fact in facts for c in fact_checks[fact]) / len(facts)
+
+        terminals: dict = {}
+        for rule in sorted(ruleset, key=rule_order, reverse=True):
+            for fact in rule_facts[rule]:
+                if fact not in terminals:
+                    checks = sorted(fact_checks[fact], key=check_order, reverse=True)
+                    terminals[fact] = _alpha_path(root_node, checks)
+        return terminals
+
+    @staticmethod
     def build_beta_part(ruleset, alpha_terminals):
         """Experta's beta network, node for node and child for child: Experta's
         `wire_rule` registers a new `singledispatch` function per rule, and resolving
@@ -762,6 +803,21 @@ def _flat(element) -> bool:
         element = element[0]
     return isinstance(element, Fact) and not any(
         isinstance(value, ORFC | ANDFC | NOTFC) for value in element.values())
+
+
+def _alpha_path(node, checks: list):
+    """The alpha node at the end of `checks` from `node`, each step the child testing
+    that check, made when there is none yet (Experta's walk)."""
+    for check in checks:
+        for child in node.children:
+            if child.node.matcher is check:
+                node = child.node
+                break
+        else:
+            child = FeatureTesterNode(check)
+            node.add_child(child, child.activate)
+            node = child
+    return node
 
 
 def _joins_only(element) -> bool:
@@ -944,7 +1000,8 @@ def _to_experta(fact: WorkingFact) -> W:
 
 def _fact(cls: type, **fields: Any):
     """`cls(**fields)` without Experta's per-field `freeze` dispatch: every value here
-    is a str, a number or None, which `freeze` returns as it is."""
+    is a str, a number, None or a field constraint (a pattern's `P(...)` or
+    `MATCH.x`), all hashable, which `freeze` returns as they are."""
     made = dict.__new__(cls)
     dict.update(made, fields)
     made._Fact__defaults = {}
@@ -1059,4 +1116,4 @@ def _pattern(atom: Atom, anchor: str | None = None, bind: str | None = None) -> 
     if atom.operator is not None:
         compare, limit = COMPARE[atom.operator], atom.value
         fields["value"] = P(lambda v, c=compare, x=limit: v is not None and c(v, x))
-    return W(**fields)
+    return _fact(W, **fields)
