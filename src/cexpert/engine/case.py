@@ -51,6 +51,8 @@ class CaseError(Exception):
 
 @dataclass(frozen=True)
 class ClientCondition:
+    """A declared condition the client has: its status, body region and measures."""
+
     id: str
     status: str | None = None
     region: str | None = None  # a declared body region
@@ -60,6 +62,8 @@ class ClientCondition:
 
 @dataclass(frozen=True)
 class Client:
+    """Who the consultation is for: age, goals, conditions, equipment, limitations."""
+
     name: str = ""
     age: int | None = None
     goals: tuple[str, ...] = ()
@@ -84,6 +88,8 @@ class Clearance:
 
 @dataclass(frozen=True)
 class Screening:
+    """The PAR-Q+ screening: the questions answered yes, the follow-up, the clearances."""
+
     parq_yes: tuple[int, ...] = ()
     followup_yes: bool = False
     cleared: tuple[str, ...] = ()
@@ -102,6 +108,8 @@ class Observation:
 
 @dataclass(frozen=True)
 class FmsScore:
+    """One FMS test's score, per side (both sides equal when scored once)."""
+
     test: str
     left: int | None
     right: int | None  # equal to left for a test scored once
@@ -109,6 +117,8 @@ class FmsScore:
 
 @dataclass(frozen=True)
 class Clearing:
+    """One clearing test on one side, and whether it was positive (painful)."""
+
     test: str  # the clearing test's finding id
     side: str
     positive: bool
@@ -125,6 +135,8 @@ class EarlierVisit:
 
 @dataclass(frozen=True)
 class Case:
+    """One visit's case file, validated: everything a consultation starts from."""
+
     path: str
     client: Client = field(default_factory=Client)
     screening: Screening = field(default_factory=Screening)

@@ -31,7 +31,7 @@ import logging
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Experta's watchers call logging.basicConfig() on import; give the root logger
 # a handler first so that nothing Experta logs reaches a terminal or the TUI.
@@ -75,7 +75,6 @@ from experta.matchers.rete.utils import (  # noqa: E402
     wire_rule,
 )
 
-from cexpert.engine.agenda import Activation, Recorder, Recording  # noqa: E402
 from cexpert.language.kb_cache import paused_collector  # noqa: E402
 from cexpert.language.knowledge import (  # noqa: E402
     AnyOf,
@@ -86,6 +85,9 @@ from cexpert.language.knowledge import (  # noqa: E402
     NoneOf,
     atoms_of,
 )
+
+if TYPE_CHECKING:  # recording is for teaching: its module loads when a run records
+    from cexpert.engine.agenda import Activation, Recorder, Recording
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
@@ -154,6 +156,8 @@ class _Ordered(Strategy):
         return (-rule.stratum, rule.salience, -rule.order, tuple(-i for i in facts))
 
     def described(self, activation) -> Activation:
+        from cexpert.engine.agenda import Activation
+
         rule = self._rule_of(activation)
         facts = sorted((f for f in activation.facts if isinstance(f, W)),
                        key=lambda f: f["__factid__"])
@@ -917,7 +921,11 @@ class Engine:
         (an exclusion is recorded but never matched).
         """
         self._conclude, self._limit, self._fired = conclude, limit, []
-        recorder = Recorder() if record else None
+        recorder = None
+        if record:
+            from cexpert.engine.agenda import Recorder
+
+            recorder = Recorder()
         self._recorded = recorded
         self._recorder = self.engine.strategy.recorder = recorder
         self.recording = None

@@ -19,6 +19,8 @@ BUILTIN = "builtin"
 
 @dataclass(frozen=True)
 class Fact:
+    """A fact with its provenance: its rule and premises, or the input or builtin it came from."""
+
     id: str
     kind: str
     data: Mapping[str, Any]

@@ -275,6 +275,8 @@ def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
 
 @dataclass
 class _Chaining:
+    """The state of one consultation's chaining: the facts made so far, each once."""
+
     kb: KnowledgeBase
     book: FactBook
     evidence_wanted: bool = True

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cexpert.engine.agenda import Recording
 from cexpert.engine.facts import Fact
+
+if TYPE_CHECKING:  # a recording is made only when asked for: its module loads then
+    from cexpert.engine.agenda import Recording
 
 #: 2: rules[].file and knowledge_base.path carry no machine paths.
 #: 3: `suggested_tests` (the next tests to run); `fms.priority` holds the one priority
@@ -22,6 +24,8 @@ SCHEMA_VERSION = 3
 
 @dataclass(frozen=True)
 class Referral:
+    """Whether the client must see a clinician first, how urgently and why."""
+
     required: bool = False
     urgency: str | None = None
     holds_program: bool = False
@@ -31,6 +35,8 @@ class Referral:
 
 @dataclass(frozen=True)
 class MuscleItem:
+    """A muscle concluded over- or underactive on a side, with its evidence score."""
+
     id: str
     name: str
     state: str
@@ -41,6 +47,8 @@ class MuscleItem:
 
 @dataclass(frozen=True)
 class ConflictItem:
+    """A muscle pointed both overactive and underactive on the same side(s)."""
+
     id: str
     name: str
     side: str
@@ -49,6 +57,8 @@ class ConflictItem:
 
 @dataclass(frozen=True)
 class DysfunctionItem:
+    """A movement dysfunction, ranked by its evidence score."""
+
     id: str
     name: str
     rank: int
@@ -58,6 +68,8 @@ class DysfunctionItem:
 
 @dataclass(frozen=True)
 class FmsSummary:
+    """The FMS scores, per test and side: total, asymmetries, priority, flags."""
+
     scores: Mapping[str, int]
     sides: Mapping[str, Mapping[str, int]]
     total: int | None
@@ -69,6 +81,8 @@ class FmsSummary:
 
 @dataclass(frozen=True)
 class Dose:
+    """How much of an exercise: sets, reps or a hold, and tempo (None: not given)."""
+
     sets: int | None = None
     reps: str | int | None = None
     hold_s: int | None = None
@@ -90,6 +104,8 @@ class Instructions:
 
 @dataclass(frozen=True)
 class ProgramItem:
+    """One exercise of the program, in its phase: what it targets, side and dose."""
+
     phase: str
     exercise: str
     name: str
@@ -104,6 +120,8 @@ class ProgramItem:
 
 @dataclass(frozen=True)
 class ExcludedItem:
+    """An exercise (or a muscle's exercises) left out of the program, and why."""
+
     exercise: str | None
     muscle: str | None
     phase: str | None
@@ -128,12 +146,16 @@ class SuggestedTest:
 
 @dataclass(frozen=True)
 class Reassessment:
+    """When to assess the client again, in weeks."""
+
     weeks: float
     fact: str
 
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """Where a rule that fired is written, for explanations and the JSON."""
+
     title: str
     source: str
     file: str
@@ -142,6 +164,8 @@ class RuleInfo:
 
 @dataclass(frozen=True)
 class Result:
+    """Everything one consultation concluded, each item pointing at its fact."""
+
     knowledge_base: Mapping[str, str]
     client: Mapping[str, Any]
     referral: Referral

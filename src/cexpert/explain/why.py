@@ -14,6 +14,8 @@ from cexpert.language.knowledge import Atom, KbRule, KnowledgeBase
 
 @dataclass(frozen=True)
 class WhyNode:
+    """A fact in a chain of reasoning: the rule that made it, and its premises below."""
+
     fact: str
     text: str  # the fact in plain words
     rule: str | None = None

@@ -21,6 +21,8 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem found in a knowledge base: where, what, and how to fix it."""
+
     code: str
     message: str
     span: Span | None

@@ -64,11 +64,15 @@ class Atom:
 
 @dataclass(frozen=True)
 class AllOf:
+    """Conjunction: true when every operand holds."""
+
     operands: tuple[Cond, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
+    """Disjunction: true when any operand holds."""
+
     operands: tuple[Cond, ...]
 
 
@@ -103,6 +107,8 @@ class Conclude:
 
 @dataclass(frozen=True)
 class KbRule:
+    """A checked rule: its condition, what it concludes and where it is written."""
+
     id: str
     title: str
     source: str
@@ -121,6 +127,8 @@ class KbRule:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """A checked knowledge base: entries by kind and id, rules, settings."""
+
     path: str
     hash: str
     entries: Mapping[str, Mapping[str, Entry]]  # kind -> id -> entry, in declaration order

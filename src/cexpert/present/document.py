@@ -31,6 +31,8 @@ class ChainNode:
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph of text, in a tone the renderer shows."""
+
     text: str
     tone: str = ""  # "" | "alert" (a warning to read first) | "muted"
 
@@ -55,6 +57,8 @@ class Item:
 
 @dataclass(frozen=True)
 class ItemList:
+    """A list of items, numbered or not, with an optional caption."""
+
     items: tuple[Item, ...]
     ordered: bool = True
     caption: str = ""  # a line above the list, e.g. a phase's name in a plain report
@@ -88,6 +92,8 @@ def cell_text(cell: Cell) -> str:
 
 @dataclass(frozen=True)
 class Table:
+    """A table: a header row and rows of cells."""
+
     header: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     caption: str = ""
@@ -117,6 +123,8 @@ class Chain:
 
 @dataclass(frozen=True)
 class Section:
+    """A titled part of a document, made of blocks."""
+
     title: str
     blocks: tuple[Block, ...] = ()
     alert: bool = False  # a referral: drawn so that it cannot be missed
@@ -127,6 +135,8 @@ Block = Paragraph | ItemList | Table | Figure | Chain | Section
 
 @dataclass(frozen=True)
 class Document:
+    """A whole report, before it is rendered as text, Markdown or HTML."""
+
     title: str
     facts: tuple[str, ...] = ()  # lines about the client: age, goals, date
     sections: tuple[Section, ...] = ()
