@@ -674,18 +674,27 @@ class _Matcher(ReteMatcher):
         for fact in itertools.chain.from_iterable(rule_facts.values()):
             last[fact] = fact
         fact_checks = {fact: set(generate_checks(made)) for fact, made in last.items()}
-        rank = collections.Counter(itertools.chain.from_iterable(fact_checks.values()))
+        # Experta's Counter of checks and its tie-break on hash(check), by identity: its
+        # checks are interned (one object per test), so equal is identical, and a
+        # check's hash is a Python __hash__ over its pattern, taken once here
+        rank: collections.Counter = collections.Counter()
+        hashes: dict[int, int] = {}
+        for checks in fact_checks.values():
+            for check in checks:
+                rank[id(check)] += 1
+                if id(check) not in hashes:
+                    hashes[id(check)] = hash(check)
 
         def check_order(check) -> tuple:
             if isinstance(check, TypeCheck):
-                return (float("inf"), hash(check))
+                return (float("inf"), hashes[id(check)])
             if isinstance(check, FactCapture):
-                return (float("-inf"), hash(check))
-            return (rank[check], hash(check))
+                return (float("-inf"), hashes[id(check)])
+            return (rank[id(check)], hashes[id(check)])
 
         def rule_order(rule) -> float:
             facts = rule_facts[rule]
-            return sum(rank[c] for fact in facts for c in fact_checks[fact]) / len(facts)
+            return sum(rank[id(c)] for fact in facts for c in fact_checks[fact]) / len(facts)
 
         terminals: dict = {}
         for rule in sorted(ruleset, key=rule_order, reverse=True):
