@@ -17,9 +17,7 @@ from cexpert.engine.compile import FiringLimitExceeded
 from cexpert.language import diagnostics as diag
 from cexpert.language.kb_cache import paused_collector
 from cexpert.language.span import name_key
-from cexpert.present.consultation import consultation
 from cexpert.present.escape import visible
-from cexpert.present.text import render_text
 from cexpert.service import Service, load_kb
 
 
@@ -47,6 +45,10 @@ def cmd_infer(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
         return 0
+    # the document and its renderers load here: JSON (and why, trace, kb) need none
+    from cexpert.present.consultation import consultation
+    from cexpert.present.text import render_text
+
     # one document for every format: chains under each item with --why, else in the
     # trainer's appendix after the handout
     doc = consultation(result, service.kb, chains="inline" if args.why else "appendix",
