@@ -192,11 +192,7 @@ class _Dispatch:
         self.what = what
         self.children = children  # the original list: walks and resets still see it
         self.literal = literal
-        self.rest = [c.callback for i, c in enumerate(children) if i not in literal]
-        self.table: dict[str, list] = {}
-        for value in dict.fromkeys(literal.values()):
-            self.table[value] = [c.callback for i, c in enumerate(children)
-                                 if literal.get(i, value) == value]
+        self.rest, self.table = _by_literal([c.callback for c in children], literal)
 
     def reset(self) -> None:
         for child in self.children:
@@ -209,6 +205,22 @@ class _Dispatch:
         callbacks = self.table.get(value, self.rest) if type(value) is str else self.rest
         for callback in callbacks:
             callback(token)
+
+
+def _by_literal(items: list, literal: dict[int, str]) -> tuple[list, dict[str, list]]:
+    """The items without a literal, and for each literal the items a fact with that
+    value reaches (its own and those without one), all in their original order: one
+    pass, where a pass per literal was quadratic in a node's children."""
+    rest: list = []
+    table: dict[str, list] = {value: [] for value in literal.values()}
+    for position, item in enumerate(items):
+        if position in literal:
+            table[literal[position]].append(item)
+            continue
+        rest.append(item)
+        for reached in table.values():
+            reached.append(item)
+    return rest, table
 
 
 DISPATCH_AT = 4  # literal children of one node, on one field, worth a table
@@ -585,11 +597,10 @@ class _Runtime:
         return self.stateful[id(node)]
 
     def _dispatch(self, dispatch: _Dispatch) -> Callback:
-        children = self._callbacks(dispatch.children)
-        rest = tuple(c for i, c in enumerate(children) if i not in dispatch.literal)
-        table = {value: tuple(c for i, c in enumerate(children)
-                              if dispatch.literal.get(i, value) == value)
-                 for value in dict.fromkeys(dispatch.literal.values())}
+        listed, by_value = _by_literal(list(self._callbacks(dispatch.children)),
+                                       dispatch.literal)
+        rest = tuple(listed)
+        table = {value: tuple(callbacks) for value, callbacks in by_value.items()}
         what = dispatch.what
 
         def activate(token: Token) -> None:
