@@ -62,3 +62,22 @@ def test_a_consultation_from_the_cache_builds_no_syntax_tree(tmp_path):
     assert "lark" not in loaded
     assert "cexpert.language.syntax_tree" not in loaded
     assert "cexpert.language.check" not in loaded
+
+
+def test_a_json_consultation_imports_no_explanation(tmp_path):
+    """`infer --format json` prints the result as data: no why tree, no trainer's words,
+    no renderer, no spelling suggestions (each is imported when first asked for)."""
+    code = ("import sys, contextlib, io\nfrom cexpert.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['infer', 'examples/runner.toml', '--format', 'json'])\n"
+            "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CEXPERT_KB_CACHE", None)
+    for _ in range(2):  # the first run fills the cache, the second reads it
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, env=env, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.split())
+    assert "cexpert.engine.result" in loaded
+    assert not {m for m in loaded if m.startswith("cexpert.explain")}
+    assert "difflib" not in loaded

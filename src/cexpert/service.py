@@ -18,8 +18,6 @@ from cexpert.engine.case import Case, EarlierVisit, Observation, load_case, pars
 from cexpert.engine.compile import Engine
 from cexpert.engine.infer import consult
 from cexpert.engine.result import Result
-from cexpert.explain.describe import describe
-from cexpert.explain.why import WhyNode, why
 from cexpert.language.diagnostics import DiagnosticError
 from cexpert.language.knowledge import KnowledgeBase
 from cexpert.language.load import Loaded, load
@@ -29,6 +27,7 @@ if TYPE_CHECKING:  # imported by the methods that use them: a handout needs none
     from cexpert.explain.reassessment import Comparison
     from cexpert.explain.trace import Step
     from cexpert.explain.what_if import Change
+    from cexpert.explain.why import WhyNode
     from cexpert.explain.why_not import WhyNot
 
 
@@ -111,6 +110,8 @@ class Service:
 
     # --- explanations ----------------------------------------------------------------
     def why(self, result: Result, fact_id: str) -> WhyNode:
+        from cexpert.explain.why import why
+
         return why(result, self.kb, fact_id)
 
     def why_not(self, result: Result, state: str, muscle: str) -> WhyNot:
@@ -126,6 +127,8 @@ class Service:
 
     def describe(self, result: Result, fact_id: str) -> str:
         """One fact of `result` in a trainer's words."""
+        from cexpert.explain.describe import describe
+
         return describe(result.facts[fact_id], self.kb)
 
     def what_if(self, case: Case, assessment: str, finding: str, side: str = "both",

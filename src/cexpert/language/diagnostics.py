@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 
 from cexpert.language.span import Span, source_lines
 
@@ -46,6 +45,8 @@ class DiagnosticError(Exception):
 
 def suggest(word: str, options: Iterable[str], limit: int = 1) -> list[str]:
     """Close matches for a misspelled name, best first (difflib ratio >= 0.6)."""
+    from difflib import get_close_matches  # only when something is misspelled
+
     return get_close_matches(word, sorted(set(options)), n=limit, cutoff=0.6)
 
 
