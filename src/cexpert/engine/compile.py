@@ -781,6 +781,9 @@ class Engine:
         self.counts_visits = "visits" in tested
         #: a rule tests `evidence ...`: only then are the counts made facts
         self.counts_evidence = "evidence" in tested
+        #: the FMS tests declared (a total needs them all): counted here once, since a
+        #: consultation scanning every finding was a sixth of one at 50k rules
+        self.fms_tests = sum(1 for f in kb.of("finding").values() if f.one("in") == "fms")
         attributes: dict[str, Any] = {}
         meta: dict[str, tuple[int, int, int, int]] = {}
         for index, rule in enumerate(self.rules):

@@ -44,18 +44,32 @@ class FactBook:
 
     def __init__(self) -> None:
         self.facts: dict[str, Fact] = {}
+        #: kind -> (number, fact) in the order made: `of_kind` is asked ~30 times per
+        #: consultation, and scanning every fact each time was a tenth of one
+        self._by_kind: dict[str, list[tuple[int, Fact]]] = {}
 
     def add(self, kind: str, data: Mapping[str, Any], *, origin: str,
             rule: str | None = None, premises: tuple[str, ...] = ()) -> Fact:
-        fact = Fact(f"f{len(self.facts) + 1}", kind, dict(data), rule, tuple(premises), origin)
+        number = len(self.facts) + 1
+        fact = Fact(f"f{number}", kind, dict(data), rule, tuple(premises), origin)
         self.facts[fact.id] = fact
+        made = self._by_kind.get(kind)
+        if made is None:
+            self._by_kind[kind] = [(number, fact)]
+        else:
+            made.append((number, fact))
         return fact
 
     def __getitem__(self, fact_id: str) -> Fact:
         return self.facts[fact_id]
 
     def of_kind(self, *kinds: str) -> list[Fact]:
-        return [f for f in self.facts.values() if f.kind in kinds]
+        """The facts of these kinds, in the order they were made."""
+        if len(kinds) == 1:
+            return [f for _, f in self._by_kind.get(kinds[0], ())]
+        found = [entry for kind in dict.fromkeys(kinds) for entry in self._by_kind.get(kind, ())]
+        found.sort(key=_number)
+        return [f for _, f in found]
 
     def inputs_behind(self, fact_id: str) -> set[str]:
         """The input facts at the leaves of a fact's proof tree."""
@@ -72,3 +86,7 @@ class FactBook:
                 leaves.add(current)
             stack.extend(fact.premises)
         return leaves
+
+
+def _number(entry: tuple[int, Fact]) -> int:
+    return entry[0]
