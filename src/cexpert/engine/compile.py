@@ -761,12 +761,15 @@ class Engine:
     """One compiled engine. Not thread-safe: Experta rules hold per-class state,
     so build one Engine per thread (the class is built per instance)."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, stock_nodes: bool = False):
+        """`stock_nodes`: Experta's own ReteMatcher matches (its rule preparation, its
+        nodes and memories, every conflict set polled), for differential tests of
+        `_Matcher` and `_Runtime`; the strategy and the right-hand sides are the same."""
         # the network is all kept: collections while building it only re-walk the heap
         with paused_collector():
-            self._build(kb)
+            self._build(kb, ReteMatcher if stock_nodes else _Matcher)
 
-    def _build(self, kb: KnowledgeBase) -> None:
+    def _build(self, kb: KnowledgeBase, matcher: type[ReteMatcher]) -> None:
         self.kb = kb
         self.rules = kb.rules
         self.rows_by_finding: dict[str, list[int]] = {}
@@ -806,7 +809,7 @@ class Engine:
                 super().__init__(meta, rules)
 
         attributes["__strategy__"] = Ordered
-        attributes["__matcher__"] = _Matcher
+        attributes["__matcher__"] = matcher
         engine_class = type("CompiledKnowledgeBase", (_Engine,), attributes)
         self.engine = engine_class()
 
