@@ -480,40 +480,45 @@ class _Terminal:
         self.rule = node.rule
         self._cex_position: int = node._cex_position  # the order Experta polls it in
         self.memory: set = set()  # emptied at reset; pending activations stay, as in Experta
-        self.added: set = set()
-        self.removed: set = set()
+        #: (facts, frozen context) -> its activation, made once per change polled: Experta
+        #: made one per token and hashed it (every fact of its context again) in a set
+        self.added: dict[tuple, ExpertaActivation] = {}
+        self.removed: dict[tuple, ExpertaActivation] = {}
         self.touched = touched
         self.filled = filled
 
     def activate(self, token: Token) -> None:
+        """Experta's ConflictSetNode: a match is new unless its removal is pending, and
+        the other way round. Two activations are equal in Experta when their facts and
+        bindings are (the rule is this node's): the key `info` says exactly that, since
+        the patterns compiled here never bind a negated value (no tuple keys)."""
         self.touched.append(self)
         valid, data, context = token
         info = (data, frozenset(context.items()))
-        activation = ExpertaActivation(
-            self.rule, data, {k: v for k, v in info[1] if isinstance(k, str)})
         if valid:
             if info not in self.memory:
                 if not self.memory:
                     self.filled.append(self.memory)
                 self.memory.add(info)
-                if activation in self.removed:
-                    self.removed.remove(activation)
-                else:
-                    self.added.add(activation)
+                if self.removed.pop(info, None) is None:
+                    self.added[info] = self._activation(data, context)
         else:
             try:
                 self.memory.remove(info)
             except ValueError:
                 pass
             else:
-                if activation in self.added:
-                    self.added.remove(activation)
-                else:
-                    self.removed.add(activation)
+                if self.added.pop(info, None) is None:
+                    self.removed[info] = self._activation(data, context)
 
-    def get_activations(self) -> tuple[set, set]:
-        out = (self.added, self.removed)
-        self.added, self.removed = set(), set()
+    def _activation(self, data: frozenset, context: dict) -> ExpertaActivation:
+        return ExpertaActivation(self.rule, data,
+                                 {k: v for k, v in context.items() if isinstance(k, str)})
+
+    def get_activations(self) -> tuple[list, list]:
+        out = (list(self.added.values()), list(self.removed.values()))
+        self.added.clear()
+        self.removed.clear()
         return out
 
 
@@ -694,7 +699,8 @@ class _FactList(FactList):
         self[idx] = fact
         self.last_index += 1
         self.added.append(fact)
-        self.reference_counter[fact_id] += 1
+        counter = self.reference_counter  # a Counter, without its __missing__ call
+        counter[fact_id] = counter.get(fact_id, 0) + 1
         return fact
 
 
