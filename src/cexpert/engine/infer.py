@@ -44,7 +44,7 @@ def consult(kb: KnowledgeBase, engine: Engine, case: Case, record: bool = False)
     `record` keeps the agenda of every firing (`Result.agenda`), for teaching."""
     book = FactBook()
     working = _input_facts(kb, case, book, engine.counts_visits)
-    working += _fms_scoring(kb, case, book)
+    working += _fms_scoring(kb, case, book, engine.fms_tests)
     chaining = _Chaining(kb, book, engine.counts_evidence)
     limit = int((kb.setting("firing_limit") or (DEFAULT_FIRING_LIMIT,))[0])
     firings = engine.run(working, chaining.conclude, limit, then=chaining.at_fixed_point,
@@ -230,8 +230,10 @@ def _months(given, visit: str | None) -> int | None:
     return months - (1 if today.day < given.day else 0)
 
 
-def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingFact]:
-    """FMS arithmetic (builtin): clearing pain → 0, lower side counts, total, asymmetry."""
+def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook, tests: int
+                 ) -> list[WorkingFact]:
+    """FMS arithmetic (builtin): clearing pain → 0, lower side counts, total, asymmetry;
+    the total once all `tests` FMS tests the knowledge base declares are scored."""
     out: list[WorkingFact] = []
     painful = [f for f in book.of_kind("finding")
                if f.get("assessment") == "fms_clearing" and f.get("painful")]
@@ -261,8 +263,7 @@ def _fms_scoring(kb: KnowledgeBase, case: Case, book: FactBook) -> list[WorkingF
             asym = book.add("asymmetry", {"test": score.test}, origin=BUILTIN,
                             premises=(fact.id,))
             out.append(WorkingFact("asymmetry", score.test, asym.id))
-    tests = [f for f in kb.of("finding").values() if f.one("in") == "fms"]
-    if finals and len(finals) == len(tests):
+    if finals and len(finals) == tests:
         total = sum(f.get("score") for f in finals)
         fact = book.add("fms_total", {"total": total}, origin=BUILTIN,
                         premises=tuple(f.id for f in finals))
