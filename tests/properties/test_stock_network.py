@@ -70,3 +70,9 @@ def test_the_runtime_fires_in_the_order_stock_experta_nodes_fire(
     kb = shipped.kb
     assert [s.as_json() for s in steps(ours, kb)] == [s.as_json() for s in steps(theirs, kb)]
     assert _text(agenda_json(ours, kb)) == _text(agenda_json(theirs, kb))
+
+
+def test_the_shipped_rules_run_on_the_runtime_and_the_reference_on_stock_nodes(
+        shipped: Service, stock: Engine):
+    """Otherwise the two tests above would compare Experta with itself."""
+    assert (shipped.engine.network, stock.network) == ("runtime", "stock")

@@ -598,6 +598,9 @@ class _Runtime:
             return _tester(node.matcher, self._callbacks(node.children))
         if type(node) is ConflictSetNode and port == "activate":
             return self._state(node, lambda: _Terminal(node, self.touched, self.filled)).activate
+        if type(node) in (OrdinaryMatchNode, NotNode) and type(node.matcher) is not \
+                SameContextCheck:
+            raise _Unsupported(node.matcher)  # the joins below test shared bindings only
         if type(node) is OrdinaryMatchNode and port in ("activate_left", "activate_right"):
             join = self._state(node, lambda: _Join(self._callbacks(node.children), self.filled))
             return join.port(port == "activate_left")
@@ -950,6 +953,15 @@ class Engine:
         attributes["__matcher__"] = matcher
         engine_class = type("CompiledKnowledgeBase", (_Engine,), attributes)
         self.engine = engine_class()
+
+    @property
+    def network(self) -> str:
+        """Which code matches: "runtime" (`_Runtime`'s closures), "experta" (Experta's
+        nodes run by `_Matcher`, for a network the runtime does not know) or "stock"."""
+        matcher = self.engine.matcher
+        if not isinstance(matcher, _Matcher):
+            return "stock"
+        return "runtime" if matcher._runtime is not None else "experta"
 
     def run(self, initial: Sequence[WorkingFact], conclude: Conclude, limit: int,
             then: Callable[[], list[WorkingFact]] | None = None, record: bool = False,
