@@ -426,7 +426,7 @@ class ToSyntaxTree(Transformer):
 
     # names and literals
     def words(self, meta, *words):
-        return st.Name(" ".join(str(w) for w in words), self.span(meta))
+        return st.Name(" ".join(words), self.span(meta))  # tokens are str: a plain str
 
     def quoted(self, meta, token):
         return st.Name(unescape(str(token)), self.token_span(token), quoted=True)

@@ -32,9 +32,10 @@ from lark.parsers.lalr_analysis import Shift
 MAX_DEPTH = 100
 
 Position = tuple[int, int, int, int]
-#: (the node's own position, its container's): Lark's `meta` and `container_*`; a
-#: node inlined into its parent keeps its own and takes the parent's as container.
-Entry = tuple[Position, Position] | None
+#: Where a stack value's container lies (Lark's `container_*`, what a parent's
+#: position is made of): a token's own place; a node's span, widened to its parent's
+#: children when the parent inlines it (`"(" condition ")"`); None for no token.
+Entry = Position | None
 
 
 class Fallback(Exception):
@@ -200,8 +201,7 @@ def _feed(kind: str, token: Token | None, actions: dict[int, dict[str, int | _Pl
                 raise Fallback("shift at the end")
             state_stack.append(plan)
             values.append(token)
-            own = (token.line, token.column, token.end_line, token.end_column)
-            entries.append((own, own))
+            entries.append((token.line, token.column, token.end_line, token.end_column))
             if len(state_stack) > MAX_DEPTH:
                 raise Fallback("nested too deeply")
             return None
@@ -223,11 +223,10 @@ def _feed(kind: str, token: Token | None, actions: dict[int, dict[str, int | _Pl
                 last = next((e for e in reversed(raw_entries) if e is not None), None)
         else:
             raw, raw_entries, first = [], [], None
-        if first is None:
-            container = None
+        if first is None or first is last:
+            container = first
         else:
-            start, end = first[1], last[1]
-            container = start if start is end else (start[0], start[1], end[2], end[3])
+            container = (first[0], first[1], last[2], last[3])
         include = plan.include
         if include is None:
             children = raw
@@ -248,11 +247,9 @@ def _feed(kind: str, token: Token | None, actions: dict[int, dict[str, int | _Pl
         if plan.expand1 and len(children) == 1:
             value, entry = _single(children[0], raw, raw_entries, container)
         elif callback is not None:
-            value = callback(transformer, container, *children)
-            entry = (container, container) if container is not None else None
+            value, entry = callback(transformer, container, *children), container
         elif plan.splice:
-            value = children
-            entry = (container, container) if container is not None else None
+            value, entry = children, container
         else:
             raise Fallback(f"no callback for {plan.origin}")  # Lark would build a Tree
         goto = actions[state_stack[-1]][plan.origin]
@@ -277,7 +274,7 @@ def _single(child: Any, raw: list[Any], raw_entries: list[Entry], container: Pos
         raise Fallback("an empty node inlined")  # Lark would give it its parent's start
     if isinstance(child, Token):
         return child, entry  # Lark moves no position onto a token
-    return child, (entry[0], container) if container is not None else entry
+    return child, container if container is not None else entry
 
 
 def _plan(rule: Any, transformer_class: type, placeholders: bool) -> _Plan:
