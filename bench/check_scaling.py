@@ -48,16 +48,18 @@ def worker(path: str) -> None:
     """Time parse, check and rendering of one file; print one JSON line."""
     from cexpert.language.check import check
     from cexpert.language.diagnostics import render_text
+    from cexpert.language.kb_cache import paused_collector
     from cexpert.language.load import content_hash
     from cexpert.language.parse import parse_text, parser
 
     parser()
     text = Path(path).read_text(encoding="utf-8")
     start = time.perf_counter()
-    tree, problems = parse_text(text, path)
-    parsed = time.perf_counter()
-    kb, found = check([tree], path, content_hash([tree], [Path(path)]))
-    checked = time.perf_counter()
+    with paused_collector():  # as `load` parses and checks: the trees are all kept
+        tree, problems = parse_text(text, path)
+        parsed = time.perf_counter()
+        kb, found = check([tree], path, content_hash([tree], [Path(path)]))
+        checked = time.perf_counter()
     rendered = render_text([*problems, *found], {path: tree.source})
     done = time.perf_counter()
     print(json.dumps({

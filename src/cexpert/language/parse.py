@@ -24,6 +24,7 @@ from lark.exceptions import (
 from cexpert.language import syntax_tree as st
 from cexpert.language.diagnostics import Diagnostic, suggest
 from cexpert.language.limits import MAX_NESTING, MAX_NUMBER
+from cexpert.language.parse_driver import Driver
 from cexpert.language.parser_tables import default_folder, load_parser
 from cexpert.resources import grammar_path
 
@@ -61,9 +62,14 @@ def parse_text(text: str, path: str) -> tuple[st.RuleFile, list[Diagnostic]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.removeprefix("\ufeff")  # a byte-order mark is no part of the first line
     try:
-        return st.RuleFile(path, text, _parse_chunk(text, path, 0)), []
-    except (LarkError, RecursionError):
-        pass
+        return st.RuleFile(path, text, _parse_fast(text, path, 0)), []
+    except LarkError:
+        pass  # Lark itself fails on the same token or callback: straight to the statements
+    except Exception:  # anything else the driver refuses, Lark decides
+        try:
+            return st.RuleFile(path, text, _parse_with_lark(text, path, 0)), []
+        except (LarkError, RecursionError):
+            pass
     statements: list[st.Statement] = []
     diagnostics: list[Diagnostic] = []
     for offset, chunk in split_statements(text):
@@ -102,7 +108,26 @@ def split_statements(text: str) -> list[tuple[int, str]]:
 
 
 def _parse_chunk(text: str, path: str, line_offset: int) -> tuple[st.Statement, ...]:
+    """One statement: by the driver, or by Lark when the driver refuses (Lark's
+    exceptions are what the diagnostics are made of)."""
+    try:
+        return _parse_fast(text, path, line_offset)
+    except Exception:  # whatever it was, Lark raises its own or succeeds
+        return _parse_with_lark(text, path, line_offset)
+
+
+def _parse_fast(text: str, path: str, line_offset: int) -> tuple[st.Statement, ...]:
+    return driver().parse(text, ToSyntaxTree(path, line_offset))
+
+
+def _parse_with_lark(text: str, path: str, line_offset: int) -> tuple[st.Statement, ...]:
     return ToSyntaxTree(path, line_offset).transform(parser().parse(text))
+
+
+@cache
+def driver() -> Driver:
+    """The LALR driver over the parser's own tables and lexer (`parse_driver`)."""
+    return Driver(parser(), ToSyntaxTree)
 
 
 # --- from Lark's tree to ours -------------------------------------------------------
@@ -111,9 +136,11 @@ def _parse_chunk(text: str, path: str, line_offset: int) -> tuple[st.Statement, 
 class ToSyntaxTree(Transformer):
     """Builds syntax-tree nodes only: no evaluation, no state beyond the file.
 
-    Every callback takes `(meta, *children)`, as `v_args(inline=True, meta=True)`
-    would give; `_call_userfunc` calls them directly because Lark's `v_args` wrapper
-    rebuilds itself on every call, a third of the transform's time."""
+    Every callback takes `(position, *children)`, the position being the node's
+    `(line, column, end_line, end_column)` or None (see `span`). `parse_driver` calls
+    them at each reduction; for a tree Lark built, `_call_userfunc` calls them
+    directly because Lark's `v_args` wrapper rebuilds itself on every call, a third
+    of the transform's time."""
 
     def __init__(self, path: str, line_offset: int):
         super().__init__(visit_tokens=False)  # no token callbacks: tokens pass as they are
@@ -125,15 +152,20 @@ class ToSyntaxTree(Transformer):
         callback = getattr(self, tree.data, None)
         if callback is None:
             return self.__default__(tree.data, children, tree.meta)
-        return callback(tree.meta, *children)
+        meta = tree.meta
+        position = None if getattr(meta, "empty", True) else (
+            meta.line, meta.column, meta.end_line, meta.end_column)
+        return callback(position, *children)
 
-    def span(self, meta) -> st.Span:
-        if getattr(meta, "empty", True):
+    def span(self, position: tuple[int, int, int, int] | None) -> st.Span:
+        """The node's span from `(line, column, end_line, end_column)` in the chunk,
+        as the driver passes it (and `_call_userfunc` makes of Lark's meta); a node
+        that covers no token (None) is a zero-width span at the chunk's start."""
+        if position is None:
             return st.Span(self.path, self.offset + 1, 1, self.offset + 1, 1)
-        return st.Span(
-            self.path, meta.line + self.offset, meta.column,
-            meta.end_line + self.offset, meta.end_column,
-        )
+        line, column, end_line, end_column = position
+        offset = self.offset
+        return st.Span(self.path, line + offset, column, end_line + offset, end_column)
 
     def token_span(self, token: Token) -> st.Span:
         return st.Span(
@@ -394,7 +426,7 @@ class ToSyntaxTree(Transformer):
 
     # names and literals
     def words(self, meta, *words):
-        return st.Name(" ".join(str(w) for w in words), self.span(meta))
+        return st.Name(" ".join(words), self.span(meta))  # tokens are str: a plain str
 
     def quoted(self, meta, token):
         return st.Name(unescape(str(token)), self.token_span(token), quoted=True)

@@ -9,6 +9,7 @@ knowledge-base cache never builds the syntax tree's forty classes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +26,12 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
+    """Case-insensitive, space and underscore equivalent lookup key.
+
+    Cached: checking looks up the same few thousand names hundreds of thousands of
+    times (45k rules: 870k calls); bounded, for a long-running server."""
     return "_".join(text.replace("_", " ").lower().split())
 
 
