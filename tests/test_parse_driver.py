@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 
 from cexpert.language import parse as P
 from cexpert.language.parse_driver import MAX_DEPTH, Fallback
+from test_fuzz import fuzz, mutated, token_soup
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_FILES = sorted(p for d in ("rules", "examples", "tests") for p in (ROOT / d).rglob("*.cex"))
@@ -59,3 +61,26 @@ def test_a_deep_statement_is_left_to_lark():
     with pytest.raises(Fallback):
         P._parse_fast(text, "t.cex", 0)
     assert P.parse_text(text, "t.cex")[0].statements  # Lark parses it: same tree as ever
+
+
+# --- properties: on any text, the driver agrees with Lark or leaves the text to it ---
+
+
+def _agrees(text: str) -> None:
+    fast, lark = _both(text)
+    if isinstance(fast, type):  # refused: `parse_text` asks Lark, whose answer stands;
+        assert isinstance(lark, type) or fast is Fallback  # valid text only when deep
+        return
+    assert fast == lark  # accepted: Lark accepts it too, with the same nodes and spans
+
+
+@fuzz(200)
+@given(mutated())
+def test_the_driver_agrees_with_lark_on_mutated_shipped_files(case):
+    _agrees(case[1])
+
+
+@fuzz(200)
+@given(token_soup())
+def test_the_driver_agrees_with_lark_on_token_soup(text):
+    _agrees(text)
