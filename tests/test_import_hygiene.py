@@ -25,6 +25,18 @@ def imported_after(module: str) -> set[str]:
     return set(done.stdout.split())
 
 
+def from_the_cache(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`code` run twice in fresh interpreters sharing a new cache folder: the first run
+    fills the knowledge-base cache, the second (returned) reads it."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CEXPERT_KB_CACHE", None)
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, env=env, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+    return done
+
+
 def test_importing_the_cli_does_not_import_textual():
     loaded = imported_after("cexpert.cli")
     assert "cexpert" in loaded
@@ -52,13 +64,7 @@ def test_a_consultation_from_the_cache_builds_no_syntax_tree(tmp_path):
             "service = Service(load_kb().kb)\n"
             "service.consult(service.read_case('examples/runner.toml'))\n"
             "print('\\n'.join(sorted(sys.modules)))")
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    env.pop("CEXPERT_KB_CACHE", None)
-    for _ in range(2):
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=120, env=env, cwd=ROOT)
-        assert done.returncode == 0, done.stderr
-    loaded = set(done.stdout.split())
+    loaded = set(from_the_cache(code, tmp_path).stdout.split())
     assert "lark" not in loaded
     assert "cexpert.language.syntax_tree" not in loaded
     assert "cexpert.language.check" not in loaded
@@ -71,13 +77,7 @@ def test_a_json_consultation_imports_no_explanation(tmp_path):
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    main(['infer', 'examples/runner.toml', '--format', 'json'])\n"
             "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    env.pop("CEXPERT_KB_CACHE", None)
-    for _ in range(2):  # the first run fills the cache, the second reads it
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=120, env=env, cwd=ROOT)
-        assert done.returncode == 0, done.stderr
-    loaded = set(done.stderr.split())
+    loaded = set(from_the_cache(code, tmp_path).stderr.split())
     assert "cexpert.engine.result" in loaded
     assert not {m for m in loaded if m.startswith("cexpert.explain")}
     assert "difflib" not in loaded
