@@ -205,3 +205,13 @@ def test_muscle_summary_is_builtin_over_its_evidence(result):
         fact = result.facts[item.fact]
         assert fact.origin == "builtin"
         assert {result.facts[p].kind for p in fact.premises} == {item.state}
+
+
+def test_the_inputs_behind_a_chain_thousands_of_facts_deep_are_found():
+    from cexpert.engine.facts import BUILTIN, INPUT, FactBook
+
+    book = FactBook()
+    fact = first = book.add("finding", {}, origin=INPUT)
+    for _ in range(5_000):  # deeper than Python's recursion limit
+        fact = book.add("derived", {}, origin=BUILTIN, premises=(fact.id,))
+    assert book.inputs_behind(fact.id) == {first.id}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 INPUT = "input"
@@ -71,19 +72,26 @@ class FactBook:
         if len(kinds) == 1:
             return [f for _, f in self._by_kind.get(kinds[0], ())]
         found = [entry for kind in dict.fromkeys(kinds) for entry in self._by_kind.get(kind, ())]
-        found.sort(key=_number)
+        found.sort(key=itemgetter(0))  # the order made
         return [f for _, f in found]
 
     def inputs_behind(self, fact_id: str) -> frozenset[str]:
         """The input facts at the leaves of a fact's proof tree. Kept per fact: a fact's
-        premises never change, and evidence and scores ask again for the same chains."""
-        known = self._inputs.get(fact_id)
-        if known is None:
-            fact = self.facts[fact_id]
-            known = frozenset((fact_id,) if fact.origin == INPUT else ()).union(
-                *(self.inputs_behind(p) for p in fact.premises))
-            self._inputs[fact_id] = known
-        return known
-
-def _number(entry: tuple[int, Fact]) -> int:
-    return entry[0]
+        premises never change, and evidence and scores ask again for the same chains.
+        Worked out with a stack, not by recursion: a chain may be thousands of facts deep."""
+        known = self._inputs
+        stack = [fact_id]
+        while stack:
+            current = stack[-1]
+            if current in known:
+                stack.pop()
+                continue
+            fact = self.facts[current]
+            pending = [p for p in fact.premises if p not in known]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            known[current] = frozenset((current,) if fact.origin == INPUT else ()).union(
+                *(known[p] for p in fact.premises))
+        return known[fact_id]
