@@ -206,11 +206,11 @@ class CexpertApp(App[int]):
             self.screen_log.start()
         if self.demo:
             self.call_later(self.action_lessons)
-        if self._case_path is not None:
-            self._load(self._case_path, start=self._start)
-        else:
+        if self._case_path is None:
             self.switch_mode(self._start)
-        self.consult_now()
+            self.consult_now()
+        elif not self._load(self._case_path, start=self._start):
+            self.consult_now()  # the case file cannot be used: the empty consultation
         self.update_title()
         if not self.demo and self.rules_poll_s:
             self.set_interval(self.rules_poll_s, self._poll_rules)
@@ -608,7 +608,8 @@ class CexpertApp(App[int]):
     def open_case(self, path: Path) -> None:
         self._unless_unsaved(lambda: self._load(path), "opening another client")
 
-    def _load(self, path: Path, start: str = "assess") -> None:
+    def _load(self, path: Path, start: str = "assess") -> bool:
+        """Open a case file (consulted at once); False if it cannot be used (said why)."""
         try:
             state = (Consultation.from_file(self.service.kb, path) if Path(path).exists()
                      else Consultation(self.service.kb, Path(path)))
@@ -616,12 +617,13 @@ class CexpertApp(App[int]):
             self.switch_mode("clients")
             self.push_screen(_message(f"{path} cannot be used",
                                            "\n".join(error.problems)))
-            return
+            return False
         self._forget_records()
         self.consultation = state
         self.result = None
         self.consult_now()
         self.switch_mode(start)
+        return True
 
     def open_stored_visit(self, client, visit, history) -> None:
         """A stored visit's case as the consultation, compared (as when it was stored)

@@ -24,6 +24,7 @@ from cexpert.tui.widgets.live import LiveResults
 
 class AssessScreen(BaseScreen):
     CSS_PATH = "assess.tcss"
+    AUTO_FOCUS = ""  # not the page tabs first: the first page's first entry (on_mount)
     BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in PAGES] + [
         Binding(str(n), f"page({n})", f"Page {n}", show=False) for n in range(1, 10)]
 
@@ -68,8 +69,8 @@ class AssessScreen(BaseScreen):
 
     async def on_mount(self) -> None:
         super().on_mount()
-        if self.page_ids:
-            await self.ensure_page(self.page_ids[0])
+        if self.page_ids:  # its first entry focused before the first frame
+            await self.show_page(self.page_ids[0])
 
     def load_state(self, state: Consultation) -> None:
         """Another client: their entries, from the first page (never the page the previous

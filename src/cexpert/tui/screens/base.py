@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
@@ -30,6 +31,7 @@ class BaseScreen(Screen):
     """A screen of the consultation, kept up to date with the app's state and result."""
 
     SHOWS_RESULT = True
+    _resumed = False  # shown, and not suspended since
 
     @property
     def capp(self) -> CexpertApp:
@@ -40,6 +42,7 @@ class BaseScreen(Screen):
         return self.capp.consultation
 
     def compose(self) -> ComposeResult:
+        self._size_classes()
         yield Header()
         yield ReferralBanner()
         yield from self.body()
@@ -47,6 +50,21 @@ class BaseScreen(Screen):
 
     def body(self) -> ComposeResult:
         yield from ()
+
+    def _size_classes(self) -> None:
+        """The breakpoint classes (-narrow, -wide) for the terminal's size, before the
+        widgets are styled. Textual sets them on the screen's first Resize, after it has
+        styled, laid out and painted the screen once without them: a wrong first frame
+        and the whole screen styled and laid out twice."""
+        width, height = self.app.size
+        horizontal = (self.app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None
+                      else self.HORIZONTAL_BREAKPOINTS) or []
+        vertical = (self.app.VERTICAL_BREAKPOINTS if self.VERTICAL_BREAKPOINTS is None
+                    else self.VERTICAL_BREAKPOINTS) or []
+        wanted = (self._get_breakpoint_classes(width, horizontal)
+                  | self._get_breakpoint_classes(height, vertical))
+        self.update_classes({name: name in wanted for _, name in (*horizontal, *vertical)},
+                            animate=False)
 
     async def _dispatch_message(self, message: Message) -> None:
         """A bug in a screen's handler goes to the app's error screen; the screen's message
@@ -64,9 +82,15 @@ class BaseScreen(Screen):
         self.call_after_refresh(self.refresh_all)
         self.call_after_refresh(self._settle_focus)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self._resumed:  # Textual sends two when a mode is first shown
+            event.refresh_styles = False  # restyled at the first; nothing to do again
+        self._resumed = True
         self.refresh_all()
         self.call_after_refresh(self._settle_focus)
+
+    def on_screen_suspend(self) -> None:
+        self._resumed = False
 
     async def _settle_focus(self) -> None:
         """Start in the entries, not on the page tabs (where Space and typing do nothing)."""

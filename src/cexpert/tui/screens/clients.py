@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList, Static
@@ -50,8 +50,8 @@ class ClientsScreen(BaseScreen):
         self.call_after_refresh(self.load_stored)  # after the first frame: never before it
         self.call_after_refresh(self.offer_import)
 
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        super().on_screen_resume(event)
         self.scan()
         self.load_stored()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Static
 
 from cexpert.engine.result import Result
@@ -46,7 +48,25 @@ def summary_text(result: Result | None, kb: KnowledgeBase, errors: int = 0) -> T
     return text
 
 
-class LiveResults(Vertical):
+class SizedByLayout(Widget):
+    """A widget whose new scrollable size, found by a layout, asks for no second layout.
+
+    Textual lays the whole screen out again on the next frame (1/60 s) when a layout
+    finds that a widget's scrollable size changed. For the summary (its height is its
+    text's) and its scrolling pane nothing else depends on that size: a scroll bar
+    that must appear or go asks for its own layout. Without this every update of the
+    narrow summary was laid out and painted twice."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
+class Summary(SizedByLayout, Static):
+    """The conclusions in a few lines (narrow terminals)."""
+
+
+class LiveResults(SizedByLayout, Vertical):
     """The newest conclusions; a summary when narrow, a navigable list when wide."""
 
     DEFAULT_CSS = """
@@ -59,7 +79,7 @@ class LiveResults(Vertical):
         self.kb = kb
 
     def compose(self) -> ComposeResult:
-        yield Static(id="live-summary")
+        yield Summary(id="live-summary")
         yield ResultList(id="live-list")
 
     def show_result(self, result: Result | None, errors: int = 0) -> None:
