@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
+from textual._time import get_time
 from textual.app import App
 from textual.binding import BindingType
 from textual.message import Message
@@ -224,12 +225,15 @@ class CexpertApp(App[int]):
     def on_consultation_changed(self, message: ConsultationChanged) -> None:
         message.stop()
         self.update_title()
-        self.schedule_consult()
+        self.schedule_consult(message.edited)
 
-    def schedule_consult(self) -> None:
+    def schedule_consult(self, edited: float | None = None) -> None:
+        """Consult DEBOUNCE_S after the last edit (made at `edited`, Textual's clock)."""
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_S, self.consult_now)
+        delay = DEBOUNCE_S if edited is None else DEBOUNCE_S - (get_time() - edited)
+        delay = max(delay, 0.001)  # already due (a busy screen): at once (a timer needs > 0)
+        self._debounce = self.set_timer(delay, self.consult_now)
 
     def consult_now(self) -> None:
         self._debounce = None
@@ -238,22 +242,29 @@ class CexpertApp(App[int]):
         ticket = self.service.ticket()
         self._consult(text, str(state.path or "<new client>"), ticket, not state.errors)
 
-    @work(thread=True, exclusive=True, group="consult", exit_on_error=False)
-    def _consult(self, text: str, path: str, ticket: int, complete: bool = True) -> None:
+    @work(exclusive=True, group="consult", exit_on_error=False)
+    async def _consult(self, text: str, path: str, ticket: int, complete: bool = True
+                       ) -> None:
+        """The case parsed and consulted on the engine thread, awaited here: one hand-off
+        each way (a thread worker waiting for the engine thread made two more)."""
         try:
-            case = self.service.parse_case(text, path)
-            if complete:  # an entry not valid yet keeps the draft's last valid value
-                self._autosave(case, text, ticket)
-            result = self.engine.call(self.service.consult_if_newest, case, ticket)
+            result = await self.engine.run(self._consult_case, text, path, ticket, complete)
         except CaseError as error:
-            message = "; ".join(error.problems)
-            self.call_from_thread(self._failed, ticket, message)
+            self._failed(ticket, "; ".join(error.problems))
             return
         except Exception as error:  # a runaway knowledge base: report, never crash
-            self.call_from_thread(self._failed, ticket, str(error))
+            self._failed(ticket, str(error))
             return
         if result is not None:
-            self.call_from_thread(self._deliver, ticket, result, (text, path))
+            self._deliver(ticket, result, (text, path))
+
+    def _consult_case(self, text: str, path: str, ticket: int, complete: bool
+                      ) -> Result | None:
+        """On the engine thread: the newest request's result (None if a newer one came)."""
+        case = self.service.parse_case(text, path)
+        if complete:  # an entry not valid yet keeps the draft's last valid value
+            self._autosave(case, text, ticket)
+        return self.service.consult_if_newest(case, ticket)
 
     def _autosave(self, case, text: str, ticket: int) -> None:
         """A valid case edited in a draft visit goes to the database (on the records

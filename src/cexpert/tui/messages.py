@@ -18,6 +18,12 @@ from cexpert.present.rows import Row
 class ConsultationChanged(Message):
     """The trainer edited the consultation; conclusions must be brought up to date."""
 
+    def __init__(self, edited: float | None = None) -> None:
+        super().__init__()
+        #: when the edit was made (Textual's clock): the debounce counts from the edit,
+        #: not from this message's arrival after the edited widget's own repaint
+        self.edited = self.time if edited is None else edited
+
 
 @dataclass
 class WhyRequested(Message):

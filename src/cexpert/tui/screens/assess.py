@@ -92,7 +92,7 @@ class AssessScreen(BaseScreen):
         assert isinstance(findings, FindingList)
         group = findings.group
         self.state.set_group(group.assessment, group.side, findings.offered, findings.selected)
-        self.post_message(ConsultationChanged())
+        self.post_message(ConsultationChanged(edited=event.time))
 
     # --- pages --------------------------------------------------------------------------
     async def show_page(self, page_id: str, focus: bool = True) -> None:

@@ -209,7 +209,7 @@ class FmsForm(Vertical):
         test, side = rest.rsplit("-", 1)
         self.state.set_fms_text(test, side, event.value)
         self._show_error(test)
-        self.post_message(ConsultationChanged())
+        self.post_message(ConsultationChanged(edited=event.time))
 
     @on(Checkbox.Changed)
     def _clearing(self, event: Checkbox.Changed) -> None:
@@ -217,4 +217,4 @@ class FmsForm(Vertical):
         _, rest = event.checkbox.id.split("-", 1)
         test, side = rest.rsplit("-", 1)
         self.state.set_clearing(test, side, event.value)
-        self.post_message(ConsultationChanged())
+        self.post_message(ConsultationChanged(edited=event.time))
