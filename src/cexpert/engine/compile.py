@@ -109,6 +109,16 @@ class WorkingFact:
     of: str | None = None  # a clearance: the fact id of what it clears
     region: str | None = None  # a condition: the body region it was recorded at
 
+    def __init__(self, kind: str, id: str | None, fid: str, side: str = "both",
+                 value: float | None = None, scope: str | None = None, of: str | None = None,
+                 region: str | None = None) -> None:
+        """The generated one, without its `object.__setattr__` per field (a consultation
+        makes one per fact it declares)."""
+        fields = self.__dict__
+        fields["kind"], fields["id"], fields["fid"], fields["side"] = kind, id, fid, side
+        fields["value"], fields["scope"], fields["of"], fields["region"] = (
+            value, scope, of, region)
+
 
 class FiringLimitExceeded(RuntimeError):
     """Raised when rules keep firing past the limit: a runaway cycle."""
