@@ -332,6 +332,64 @@ def _tester(check, callbacks: tuple[Callback, ...]) -> Callback:
     return _generic_tester(check, callbacks)
 
 
+#: one test of an alpha chain: (field, literal, predicate) (the predicate None for a
+#: literal), or one binding: (None, name, field) (field None: the fact itself)
+Step = tuple
+
+
+def _chain_step(check) -> Step | None:
+    """A check as one step of `_chain`, if it is one `_tester` runs itself."""
+    if isinstance(check, FeatureCheck) and _plain_field(check) is not None:
+        how, what = check.how, _plain_field(check)
+        if isinstance(how, L) and how.__bind__ is None:
+            return (what, how.value, None)
+        if isinstance(how, PredicateFC) and how.__bind__ is None:
+            return (what, None, how.match)
+        if isinstance(how, WildcardFC) and how.__bind__ is not None:
+            return (None, how.__bind__, what)
+    if isinstance(check, FactCapture):
+        return (None, check.bind, None)
+    return None
+
+
+def _chain(steps: list[Step], callbacks: tuple[Callback, ...]) -> Callback:
+    """A path of alpha nodes each with one child (`kind == ...` under `fid` bound,
+    `id == ...` then the fact captured): one closure, the tests first, in their order,
+    then the bindings, in theirs. Alpha nodes keep no memory and test only the fact and
+    the bindings made on the path, so a fact passes the path, bound the same way, or
+    it does not, whichever order they are made in; a fact most tests turn away is
+    turned away before anything is bound."""
+    tests = tuple(step for step in steps if step[0] is not None)
+    binds = tuple((name, what) for first, name, what in steps if first is None)
+
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        for what, value, match in tests:
+            actual = fact.get(what, _MISSING)
+            if actual is _MISSING or not (value == actual if match is None else match(actual)):
+                return
+        context = token[2]
+        for name, what in binds:
+            if what is None:  # FactCapture
+                negated = (False, name)
+                if ((name in context and context[name] != fact)
+                        or (negated in context and context[negated] == fact)):
+                    return
+                context = {**context, name: fact}
+            else:
+                actual = fact.get(what, _MISSING)
+                if actual is _MISSING:
+                    return
+                context = _merged(context, {name: actual})
+                if context is None:
+                    return
+        bound = (token[0], token[1], context) if binds else token
+        for callback in callbacks:
+            callback(bound)
+
+    return activate
+
+
 def _type_tester(fact_type: type, callbacks: tuple[Callback, ...]) -> Callback:
     def activate(token: Token) -> None:
         (fact,) = token[1]
@@ -641,6 +699,14 @@ class _Runtime:
         if port == "dispatch":
             return self._dispatch(node)
         if type(node) is FeatureTesterNode and port == "activate":
+            steps, last = [_chain_step(node.matcher)], node
+            while (steps[-1] is not None and len(last.children) == 1
+                   and _tests_itself(last.children[0])
+                   and _chain_step(last.children[0].node.matcher) is not None):
+                last = last.children[0].node
+                steps.append(_chain_step(last.matcher))
+            if len(steps) > 1:
+                return _chain(steps, self._callbacks(last.children))
             return _tester(node.matcher, self._callbacks(node.children))
         if type(node) is ConflictSetNode and port == "activate":
             return self._state(node, lambda: _Terminal(node, self.touched, self.filled)).activate
