@@ -352,6 +352,35 @@ def _chain_step(check) -> Step | None:
     return None
 
 
+def _alpha_chain(node) -> tuple[list[Step], Any]:
+    """The steps of the path from `node` down while each node has one child that
+    `_chain` can run, and the node it ends at (`node` alone: a path of one)."""
+    steps, last = [_chain_step(node.matcher)], node
+    while (steps[-1] is not None and len(last.children) == 1
+           and _tests_itself(last.children[0])
+           and _chain_step(last.children[0].node.matcher) is not None):
+        last = last.children[0].node
+        steps.append(_chain_step(last.matcher))
+    return steps, last
+
+
+def _keyed(child: ChildNode, what: str) -> str | None:
+    """The str a child of a dispatch on `what` needs `what` to equal, when the path it
+    runs (`_alpha_chain`) tests that too (`kind == "parq"` under `fid` bound): the
+    dispatch's table sends only a fact with that value there, and any other fact
+    would fail that test."""
+    if not _tests_itself(child):
+        return None
+    steps, _ = _alpha_chain(child.node)
+    if len(steps) == 1:
+        return None  # a literal test on `what` alone is the dispatch's own
+    for step in steps:
+        if step is not None and step[0] == what and step[2] is None and \
+                type(step[1]) is str:
+            return step[1]
+    return None
+
+
 def _chain(steps: list[Step], callbacks: tuple[Callback, ...]) -> Callback:
     """A path of alpha nodes each with one child (`kind == ...` under `fid` bound,
     `id == ...` then the fact captured): one closure, the tests first, in their order,
@@ -699,12 +728,7 @@ class _Runtime:
         if port == "dispatch":
             return self._dispatch(node)
         if type(node) is FeatureTesterNode and port == "activate":
-            steps, last = [_chain_step(node.matcher)], node
-            while (steps[-1] is not None and len(last.children) == 1
-                   and _tests_itself(last.children[0])
-                   and _chain_step(last.children[0].node.matcher) is not None):
-                last = last.children[0].node
-                steps.append(_chain_step(last.matcher))
+            steps, last = _alpha_chain(node)
             if len(steps) > 1:
                 return _chain(steps, self._callbacks(last.children))
             return _tester(node.matcher, self._callbacks(node.children))
@@ -740,6 +764,10 @@ class _Runtime:
                     else (self._callback(child),))
                 continue
             callback = self._callback(child)
+            keyed = _keyed(child, dispatch.what)
+            if keyed is not None:  # it tests the field too: only that value reaches it
+                table.setdefault(keyed, list(rest)).append(callback)
+                continue
             rest.append(callback)
             for reached in table.values():
                 reached.append(callback)
