@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 import os
 import subprocess
@@ -9,7 +11,8 @@ import sys
 
 import pytest
 
-from cexpert.engine.compile import FiringLimitExceeded
+from cexpert.engine.compile import FiringLimitExceeded, WorkingFact
+from cexpert.engine.facts import Fact
 from cexpert.language.load import load
 from cexpert.service import Service
 
@@ -308,3 +311,22 @@ def test_fact_ids_are_numbered_in_the_order_facts_are_made(make_service, consult
     assert ids == [f"f{n}" for n in range(1, len(ids) + 1)]
     for fact in result.facts.values():
         assert all(int(p[1:]) < int(fact.id[1:]) for p in fact.premises), fact
+
+
+# --- the engine's hand-written constructors ----------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [Fact, WorkingFact])
+def test_a_hand_written_constructor_takes_the_dataclass_fields_with_their_defaults(cls):
+    """`Fact` and `WorkingFact` write their fields without `object.__setattr__` (one
+    each per fact made): their constructors take exactly the declared fields."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [(p.name, p.default) for p in params] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(cls)]
+    made = cls(*(f"v{i}" for i in range(len(params))))
+    assert {f.name: getattr(made, f.name) for f in dataclasses.fields(cls)} == {
+        p.name: f"v{i}" for i, p in enumerate(params)}
+    assert made == cls(*(f"v{i}" for i in range(len(params))))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.kind = "other"  # type: ignore[misc]

@@ -109,6 +109,16 @@ class WorkingFact:
     of: str | None = None  # a clearance: the fact id of what it clears
     region: str | None = None  # a condition: the body region it was recorded at
 
+    def __init__(self, kind: str, id: str | None, fid: str, side: str = "both",
+                 value: float | None = None, scope: str | None = None, of: str | None = None,
+                 region: str | None = None) -> None:
+        """The generated one, without its `object.__setattr__` per field (a consultation
+        makes one per fact it declares)."""
+        fields = self.__dict__
+        fields["kind"], fields["id"], fields["fid"], fields["side"] = kind, id, fid, side
+        fields["value"], fields["scope"], fields["of"], fields["region"] = (
+            value, scope, of, region)
+
 
 class FiringLimitExceeded(RuntimeError):
     """Raised when rules keep firing past the limit: a runaway cycle."""
@@ -322,6 +332,93 @@ def _tester(check, callbacks: tuple[Callback, ...]) -> Callback:
     return _generic_tester(check, callbacks)
 
 
+#: one test of an alpha chain: (field, literal, predicate) (the predicate None for a
+#: literal), or one binding: (None, name, field) (field None: the fact itself)
+Step = tuple
+
+
+def _chain_step(check) -> Step | None:
+    """A check as one step of `_chain`, if it is one `_tester` runs itself."""
+    if isinstance(check, FeatureCheck) and _plain_field(check) is not None:
+        how, what = check.how, _plain_field(check)
+        if isinstance(how, L) and how.__bind__ is None:
+            return (what, how.value, None)
+        if isinstance(how, PredicateFC) and how.__bind__ is None:
+            return (what, None, how.match)
+        if isinstance(how, WildcardFC) and how.__bind__ is not None:
+            return (None, how.__bind__, what)
+    if isinstance(check, FactCapture):
+        return (None, check.bind, None)
+    return None
+
+
+def _alpha_chain(node) -> tuple[list[Step], Any]:
+    """The steps of the path from `node` down while each node has one child that
+    `_chain` can run, and the node it ends at (`node` alone: a path of one)."""
+    steps, last = [_chain_step(node.matcher)], node
+    while (steps[-1] is not None and len(last.children) == 1
+           and _tests_itself(last.children[0])
+           and _chain_step(last.children[0].node.matcher) is not None):
+        last = last.children[0].node
+        steps.append(_chain_step(last.matcher))
+    return steps, last
+
+
+def _keyed(child: ChildNode, what: str) -> str | None:
+    """The str a child of a dispatch on `what` needs `what` to equal, when the path it
+    runs (`_alpha_chain`) tests that too (`kind == "parq"` under `fid` bound): the
+    dispatch's table sends only a fact with that value there, and any other fact
+    would fail that test."""
+    if not _tests_itself(child):
+        return None
+    steps, _ = _alpha_chain(child.node)
+    if len(steps) == 1:
+        return None  # a literal test on `what` alone is the dispatch's own
+    for step in steps:
+        if step is not None and step[0] == what and step[2] is None and \
+                type(step[1]) is str:
+            return step[1]
+    return None
+
+
+def _chain(steps: list[Step], callbacks: tuple[Callback, ...]) -> Callback:
+    """A path of alpha nodes each with one child (`kind == ...` under `fid` bound,
+    `id == ...` then the fact captured): one closure, the tests first, in their order,
+    then the bindings, in theirs. Alpha nodes keep no memory and test only the fact and
+    the bindings made on the path, so a fact passes the path, bound the same way, or
+    it does not, whichever order they are made in; a fact most tests turn away is
+    turned away before anything is bound."""
+    tests = tuple(step for step in steps if step[0] is not None)
+    binds = tuple((name, what) for first, name, what in steps if first is None)
+
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        for what, value, match in tests:
+            actual = fact.get(what, _MISSING)
+            if actual is _MISSING or not (value == actual if match is None else match(actual)):
+                return
+        context = token[2]
+        for name, what in binds:
+            if what is None:  # FactCapture
+                negated = (False, name)
+                if ((name in context and context[name] != fact)
+                        or (negated in context and context[negated] == fact)):
+                    return
+                context = {**context, name: fact}
+            else:
+                actual = fact.get(what, _MISSING)
+                if actual is _MISSING:
+                    return
+                context = _merged(context, {name: actual})
+                if context is None:
+                    return
+        bound = (token[0], token[1], context) if binds else token
+        for callback in callbacks:
+            callback(bound)
+
+    return activate
+
+
 def _type_tester(fact_type: type, callbacks: tuple[Callback, ...]) -> Callback:
     def activate(token: Token) -> None:
         (fact,) = token[1]
@@ -376,10 +473,13 @@ def _capture_tester(bind: str, callbacks: tuple[Callback, ...]) -> Callback:
     def activate(token: Token) -> None:
         (fact,) = token[1]
         context = token[2]
-        if (context.get(bind, fact) != fact
-                or (negated in context and context[negated] == fact)):
+        if not context:  # nothing bound yet (a pattern's first test), nothing to agree with
+            bound = (token[0], token[1], {bind: fact})
+        elif ((bind in context and context[bind] != fact)
+              or (negated in context and context[negated] == fact)):
             return
-        bound = (token[0], token[1], {**context, bind: fact})
+        else:
+            bound = (token[0], token[1], {**context, bind: fact})
         for callback in callbacks:
             callback(bound)
 
@@ -404,6 +504,25 @@ def _generic_tester(check, callbacks: tuple[Callback, ...]) -> Callback:
             callback(token)
 
     return activate
+
+
+def _table(what: str, rest: tuple[Callback, ...], table: dict[str, tuple[Callback, ...]]
+           ) -> Callback:
+    """A `_Dispatch`: the callbacks its table gives for the fact's value of `what`."""
+
+    def activate(token: Token) -> None:
+        (fact,) = token[1]
+        value = fact.get(what)
+        for callback in (table.get(value, rest) if type(value) is str else rest):
+            callback(token)
+
+    return activate
+
+
+def _tests_itself(child: ChildNode) -> bool:
+    """An alpha node called as Experta wires it: its test, then its children."""
+    return (type(child.node) is FeatureTesterNode
+            and getattr(child.callback, "__func__", None) is FeatureTesterNode.activate)
 
 
 class _Join:
@@ -560,16 +679,30 @@ class _Runtime:
         #: then (the closures hold them): a consultation fills a few of tens of thousands
         self.filled: list = []
         self.roots = self._callbacks(root.children)
+        self.by_type = self._by_type(root.children)
 
     def add(self, fact) -> None:
         token = (True, frozenset((fact,)), {})
-        for callback in self.roots:
+        for callback in self.by_type.get(type(fact), ()):
             callback(token)
 
     def remove(self, fact) -> None:
         token = (False, frozenset((fact,)), {})
-        for callback in self.roots:
+        for callback in self.by_type.get(type(fact), ()):
             callback(token)
+
+    def _by_type(self, roots) -> dict[type, tuple[Callback, ...]]:
+        """The root's children test a fact's type (`TypeCheck`, one per class the rules
+        match): for each class, the callbacks of the nodes that pass it, in the roots'
+        order, reached by one look-up instead of a test per root."""
+        by_type: dict[type, list[Callback]] = {}
+        for child in roots:
+            node = child.node
+            if not _tests_itself(child) or type(node.matcher) is not TypeCheck:
+                raise _Unsupported(node)
+            by_type.setdefault(node.matcher.fact_type, []).extend(
+                self._callbacks(node.children))
+        return {kind: tuple(callbacks) for kind, callbacks in by_type.items()}
 
     def reset(self) -> None:
         for memory in self.filled:
@@ -595,6 +728,9 @@ class _Runtime:
         if port == "dispatch":
             return self._dispatch(node)
         if type(node) is FeatureTesterNode and port == "activate":
+            steps, last = _alpha_chain(node)
+            if len(steps) > 1:
+                return _chain(steps, self._callbacks(last.children))
             return _tester(node.matcher, self._callbacks(node.children))
         if type(node) is ConflictSetNode and port == "activate":
             return self._state(node, lambda: _Terminal(node, self.touched, self.filled)).activate
@@ -615,19 +751,29 @@ class _Runtime:
         return self.stateful[id(node)]
 
     def _dispatch(self, dispatch: _Dispatch) -> Callback:
-        listed, by_value = _by_literal(list(self._callbacks(dispatch.children)),
-                                       dispatch.literal)
-        rest = tuple(listed)
-        table = {value: tuple(callbacks) for value, callbacks in by_value.items()}
+        """`_Dispatch`'s table, each child testing the literal it is indexed by
+        replaced by its own children: a fact the table sends there passes that test
+        (its value is that str), so the children are called as the test would call
+        them, at the same point in the same order."""
+        rest: list[Callback] = []
+        table: dict[str, list[Callback]] = {value: [] for value in dispatch.literal.values()}
+        for position, child in enumerate(dispatch.children):
+            if position in dispatch.literal:
+                table[dispatch.literal[position]].extend(
+                    self._callbacks(child.node.children) if _tests_itself(child)
+                    else (self._callback(child),))
+                continue
+            callback = self._callback(child)
+            keyed = _keyed(child, dispatch.what)
+            if keyed is not None:  # it tests the field too: only that value reaches it
+                table.setdefault(keyed, list(rest)).append(callback)
+                continue
+            rest.append(callback)
+            for reached in table.values():
+                reached.append(callback)
         what = dispatch.what
-
-        def activate(token: Token) -> None:
-            (fact,) = token[1]
-            value = fact.get(what)
-            for callback in (table.get(value, rest) if type(value) is str else rest):
-                callback(token)
-
-        return activate
+        return _table(what, tuple(rest),
+                      {value: tuple(callbacks) for value, callbacks in table.items()})
 
 
 class _Matcher(ReteMatcher):
@@ -777,26 +923,39 @@ class _Matcher(ReteMatcher):
 
 class _FactList(FactList):
     """Experta's fact list, declaring the facts this module builds without the checks
-    they cannot fail: they have no schema, no special keys, no logging wanted."""
+    they cannot fail: they have no schema, no special keys, no logging wanted.
+
+    Two facts are the same when their class and values are: every fact declared here
+    is made by `_to_experta` or `_fact(Row, ...)`, which give each class's fields in
+    one order, so the values in order say what Experta's frozenset of items says. The
+    fact's hash (Experta works it out from its items when first asked, and asks for
+    every token) is that key's, taken here once: equal facts still hash alike."""
+
+    @staticmethod
+    def _get_fact_id(fact):
+        """The key `declare` gives a fact, for Experta's `retract`."""
+        return (fact.__class__, *(v for k, v in fact.items() if k != "__factid__"))
 
     def declare(self, fact):
-        fact_id = frozenset((fact.__class__, *fact.items()))  # no special key yet
-        if not (self.duplication or fact_id not in self.reference_counter):
+        fact_id = (fact.__class__, *fact.values())  # no special key yet
+        counter = self.reference_counter  # a Counter, without its __missing__ call
+        if not self.duplication and fact_id in counter:
             return None
         idx = self.last_index
         dict.__setitem__(fact, "__factid__", idx)
+        fact._hash = hash(fact_id)
         self[idx] = fact
-        self.last_index += 1
+        self.last_index = idx + 1
         self.added.append(fact)
-        counter = self.reference_counter  # a Counter, without its __missing__ call
         counter[fact_id] = counter.get(fact_id, 0) + 1
         return fact
 
 
 class _Engine(KnowledgeEngine):
     """Experta's engine, run the same way without what costs and does nothing here:
-    no deffacts to look up but the initial fact, no log lines to format, no
-    conditional elements in the facts this module declares."""
+    no deffacts to look up but the initial fact, no log lines to format (nor the test
+    of whether to), no conditional elements in the facts this module declares, and no
+    keyword arguments built for a right-hand side that reads the context as it is."""
 
     def reset(self, **kwargs):
         self.agenda = Agenda()
@@ -807,24 +966,37 @@ class _Engine(KnowledgeEngine):
 
     def declare(self, *facts):
         last = None
+        declare = self.facts.declare
         for fact in facts:
-            last = self.facts.declare(fact)
+            last = declare(fact)
         if not self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
+            self._match()
         return last
+
+    def _match(self) -> None:
+        """Experta's `get_activations` and `update_agenda`: the facts declared since
+        the last match through the network, its activations onto the agenda. Nothing
+        declared, nothing reached: the network's changes come only from facts (a
+        recording still takes the agenda as it stands, as at every update)."""
+        facts = self.facts
+        added, removed = facts.added, facts.removed
+        if added or removed:
+            facts.added, facts.removed = [], []
+            self.strategy._update_agenda(self.agenda, *self.matcher.changes(added, removed))
+        elif self.strategy.recorder is not None:
+            self.strategy._update_agenda(self.agenda, (), ())
 
     def run(self, steps=float("inf")):
         self.running = True
+        activations = self.agenda.activations
         while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
-            activation = self.agenda.get_next()
-            if activation is None:
+            self._match()
+            activations = self.agenda.activations  # the strategy may replace the list
+            if not activations:
                 break
+            activation = activations.pop()  # Agenda.get_next
             steps -= 1
-            activation.rule(self, **{k: v for k, v in activation.context.items()
-                                     if not k.startswith("__")})
+            activation.rule._wrapped.fire(activation.context)
         self.running = False
 
 
@@ -937,7 +1109,7 @@ class Engine:
                 continue
             for branch, patterns in enumerate(_branches(rule.condition)):
                 name = f"cex_r{index}_{branch}"
-                attributes[name] = Rule(*patterns)(self._rhs(name, rule))
+                attributes[name] = Rule(*patterns)(self._rhs(name, rule, patterns))
                 meta[name] = (rule.stratum, rule.salience, rule.order, index)
         attributes["cex_table_row"] = Rule(
             AS.finding << W(kind="finding", id=MATCH.finding_id),
@@ -1025,25 +1197,45 @@ class Engine:
         if new:
             self.engine.declare(*(_to_experta(f) for f in new))
 
-    def _rhs(self, name: str, rule: KbRule):
-        def rhs(*_args, **context):
-            bound = [context[k] for k in sorted(context, key=_pattern_index) if
-                     k.startswith("p")]
+    def _rhs(self, name: str, rule: KbRule, patterns: list):
+        """The right-hand side of one branch: `fire(context)`, called by `_Engine.run`
+        with the activation's context, the matched facts in pattern order (`p0`,
+        `p1`, ... as `_branches` names them), worked out here once for every firing."""
+        names = tuple(sorted((bind for bind in (_bound_name(p) for p in patterns)
+                              if bind is not None and bind.startswith("p")),
+                             key=_pattern_index))
+
+        def fire(context: dict) -> None:
             # a rule with nothing positive to match (`always`, only `not`) rests on
             # the consultation itself: the client fact, so every chain ends in input
-            self._fire(rule, bound or [context[k] for k in ("client",) if k in context])
+            self._fire(rule, [context[k] for k in names] if names else
+                       [context[k] for k in ("client",) if k in context])
 
-        rhs.__name__ = name
-        rhs.__signature__ = _RHS_SIGNATURE
-        return rhs
+        return _right_hand_side(name, fire)
 
     def _table_rhs(self):
-        def rhs(*_args, **context):
+        def fire(context: dict) -> None:
             self._fire(self.rules[context["row"]["r"]], [context["finding"]])
 
-        rhs.__name__ = "cex_table_row"
-        rhs.__signature__ = _RHS_SIGNATURE
-        return rhs
+        return _right_hand_side("cex_table_row", fire)
+
+
+def _right_hand_side(name: str, fire: Callable[[dict], None]):
+    """What Experta's `Rule` wraps: a function named `name` taking `(*_args,
+    **context)`, and `fire`, the same called with the context dict as it is."""
+
+    def rhs(*_args, **context):
+        fire(context)
+
+    rhs.__name__ = name
+    rhs.__signature__ = _RHS_SIGNATURE
+    rhs.fire = fire
+    return rhs
+
+
+def _bound_name(pattern) -> str | None:
+    """The name a pattern is bound to (`AS.p0 << W(...)`), if it is a bound fact."""
+    return pattern.__bind__ if isinstance(pattern, Fact) else None
 
 
 #: every right-hand side takes `(*_args, **context)`: Experta asks for the signature
@@ -1056,8 +1248,12 @@ def _pattern_index(key: str) -> int:
 
 
 def _to_experta(fact: WorkingFact) -> W:
-    return _fact(W, kind=fact.kind, id=fact.id, side=fact.side, value=fact.value,
-                 fid=fact.fid, scope=fact.scope, of=fact.of, region=fact.region)
+    """`_fact(W, ...)` of a working fact, its fields always in this order."""
+    made = dict.__new__(W)
+    dict.update(made, kind=fact.kind, id=fact.id, side=fact.side, value=fact.value,
+                fid=fact.fid, scope=fact.scope, of=fact.of, region=fact.region)
+    made._Fact__defaults = {}
+    return made
 
 
 def _fact(cls: type, **fields: Any):

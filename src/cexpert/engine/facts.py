@@ -29,6 +29,14 @@ class Fact:
     premises: tuple[str, ...]
     origin: str
 
+    def __init__(self, id: str, kind: str, data: Mapping[str, Any], rule: str | None,
+                 premises: tuple[str, ...], origin: str) -> None:
+        """The generated one, without its `object.__setattr__` per field: a consultation
+        makes a hundred facts and more, and that was a twentieth of it."""
+        fields = self.__dict__
+        fields["id"], fields["kind"], fields["data"] = id, kind, data
+        fields["rule"], fields["premises"], fields["origin"] = rule, premises, origin
+
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -294,9 +294,11 @@ class _Chaining:
                  ) -> list[WorkingFact]:
         out: list[WorkingFact] = []
         self.made = []
+        matched = frozenset(premises)
+        source: str | None = None  # a muscle's: worked out for the first one
         for index, conclusion in enumerate(rule.conclusions):
             # an OR's other branch matching the same facts (in any order): once only
-            key = (rule.id, index, frozenset(premises))
+            key = (rule.id, index, matched)
             if key in self.seen:
                 continue
             self.seen.add(key)
@@ -308,9 +310,13 @@ class _Chaining:
                 if isinstance(data.get(key), str) and "{" in data[key]:
                     data[key] = self._render(data[key], premises)
             if kind in STATES:
-                data["side"] = _side(data["side"], side, self._scores(premises))
+                relation = data["side"]
+                data["side"] = _side(relation, side, self._scores(premises)
+                                     if relation in ("lower", "higher") else None)
                 data["position"] = conclusion.position
-                data["source"] = _source(self.book, premises)
+                if source is None:
+                    source = _source(self.book, premises)
+                data["source"] = source
             if kind == "suggest":
                 data["side"] = _subject_side(self.book, premises, side)
             if kind == "fms_target" and data.get("test") is None:
@@ -388,11 +394,11 @@ class _Chaining:
             return []
         by_muscle: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in self.book.of_kind(*STATES):
-            by_muscle[(fact.get("muscle"), fact.kind)].append(fact)
+            by_muscle[(fact.data.get("muscle"), fact.kind)].append(fact)
         out = []
         for (muscle, state), facts in by_muscle.items():
             count = len(_evidence_inputs(self.book, facts))
-            sides = set().union(*(body_sides(f.get("side")) for f in facts))
+            sides = _sides_of(facts)
             fact = self.book.add("evidence", {"muscle": muscle, "state": state,
                                               "count": count, "side": side_word(sides)},
                                  origin=BUILTIN, premises=tuple(f.id for f in facts))
@@ -492,11 +498,21 @@ def _referral(book: FactBook) -> Referral:
 
 
 def _evidence_inputs(book: FactBook, facts: Sequence[Fact]) -> set[str]:
+    """The entered findings and FMS scores behind these facts."""
+    known = book.facts
     inputs: set[str] = set()
     for fact in facts:
-        inputs |= {i for i in book.inputs_behind(fact.id)
-                   if book[i].kind in ("finding", "fms_raw")}
+        inputs.update(i for i in book.inputs_behind(fact.id)
+                      if known[i].kind in ("finding", "fms_raw"))
     return inputs
+
+
+def _sides_of(facts: Sequence[Fact]) -> set[str]:
+    """The body sides these facts name, together."""
+    sides: set[str] = set()
+    for fact in facts:
+        sides |= body_sides(fact.data.get("side"))
+    return sides
 
 
 def _muscles(kb: KnowledgeBase, book: FactBook
@@ -505,25 +521,26 @@ def _muscles(kb: KnowledgeBase, book: FactBook
 
     A conflict is decided side by side (continuum.md S3): only the sides pointed both
     ways leave both sets; the muscle's other sides keep their state."""
-    evidence: dict[str, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))
+    evidence: dict[str, dict[str, list[Fact]]] = {}
     for fact in book.of_kind(*STATES):
-        evidence[fact.get("muscle")][fact.kind].append(fact)
+        evidence.setdefault(fact.data.get("muscle"), {}).setdefault(fact.kind, []).append(fact)
     muscles: list[tuple[tuple, MuscleItem]] = []
     conflicts: list[ConflictItem] = []
     for muscle, by_state in evidence.items():
-        sides = {state: set().union(*(body_sides(f.get("side")) for f in facts))
-                 for state, facts in by_state.items()}
+        sides = {state: _sides_of(facts) for state, facts in by_state.items()}
         shared = set.intersection(*sides.values()) if len(sides) == 2 else set()
+        name = kb.name_of("muscle", muscle)
         if shared:
             clashing = [f for state in STATES for f in by_state.get(state, [])
-                        if body_sides(f.get("side")) & shared]
+                        if body_sides(f.data.get("side")) & shared]
             book.add("conflict", {"muscle": muscle, "side": side_word(shared)},
                      origin=BUILTIN, premises=tuple(f.id for f in clashing))
-            conflicts.append(ConflictItem(muscle, kb.name_of("muscle", muscle),
-                                          side_word(shared), tuple(f.id for f in clashing)))
+            conflicts.append(ConflictItem(muscle, name, side_word(shared),
+                                          tuple(f.id for f in clashing)))
         for state, facts in by_state.items():
             kept = sides[state] - shared
-            facts = [f for f in facts if body_sides(f.get("side")) & kept]
+            if shared:  # else every fact's sides are kept
+                facts = [f for f in facts if body_sides(f.data.get("side")) & kept]
             if not facts:
                 continue
             score = len(_evidence_inputs(book, facts))
@@ -532,8 +549,7 @@ def _muscles(kb: KnowledgeBase, book: FactBook
                                        "score": score}, origin=BUILTIN,
                             premises=tuple(f.id for f in facts))
             order = (STATES.index(state), -score, int(facts[0].id[1:]))
-            muscles.append((order, MuscleItem(muscle, kb.name_of("muscle", muscle), state,
-                                              side, score, fact.id)))
+            muscles.append((order, MuscleItem(muscle, name, state, side, score, fact.id)))
     return tuple(m for _, m in sorted(muscles, key=lambda x: x[0])), tuple(conflicts)
 
 
@@ -557,11 +573,14 @@ def _dysfunctions(kb: KnowledgeBase, book: FactBook) -> tuple[DysfunctionItem, .
     """Entered findings with a checkpoint, and recognised patterns, in the settings' order."""
     candidates: list[tuple[tuple, str, str, int, Fact]] = []
     seen: set[str] = set()
+    sources: Counter[str] | None = None  # the muscle facts naming each finding their source
     for fact in book.of_kind("finding"):
         entry = kb.get("finding", fact.get("finding"))
         if entry is None or entry.one("checkpoint") is None:
             continue
-        score = sum(1 for f in book.of_kind(*STATES) if f.get("source") == fact.id)
+        if sources is None:
+            sources = Counter(f.data.get("source") for f in book.of_kind(*STATES))
+        score = sources[fact.id]
         candidates.append(((*rank_key(kb, entry.id), 1), entry.id, entry.name, score, fact))
     for fact in book.of_kind("dysfunction"):
         ident = fact.get("dysfunction")

@@ -43,7 +43,14 @@ class _Index:
     #: exercise id -> the body regions of those muscles
     area: Mapping[str, frozenset[str | None]]
     assumed: frozenset[str]
-    by_preference: tuple[Entry, ...]
+    #: exercise id -> the equipment it needs beyond `none` and the assumed equipment
+    needs: Mapping[str, tuple[str, ...]]
+    #: exercise id -> its targets then what it covers, in the order declared
+    works: Mapping[str, tuple[str, ...]]
+    #: exercise id -> its tags
+    tags: Mapping[str, frozenset[str]]
+    #: (phase, checkpoint) -> the exercises of the phase integrating it, by preference
+    integrating: Mapping[tuple[str, str], tuple[Entry, ...]]
     #: filled as asked: exercise id -> its instructions; (phase, exercise) -> its dose
     instructions: dict[str, Instructions | None] = field(default_factory=dict)
     doses: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
@@ -80,8 +87,21 @@ class _Index:
         ordered = {key: tuple(e for _, _, e in sorted(
             ((position, kb.preference(e.id), e) for position, e in found),
             key=lambda x: (x[0], x[1]))) for key, found in covering.items()}
-        return cls(ordered, worked, area, frozenset(kb.setting("assumed_equipment")),
-                   tuple(sorted(kb.of("exercise").values(), key=lambda e: kb.preference(e.id))))
+        assumed = frozenset(kb.setting("assumed_equipment"))
+        by_preference = tuple(sorted(kb.of("exercise").values(),
+                                     key=lambda e: kb.preference(e.id)))
+        integrating: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        for exercise in by_preference:
+            for checkpoint in dict.fromkeys(exercise.many("integrates")):
+                integrating[(exercise.one("phase"), checkpoint)].append(exercise)
+        exercises = kb.of("exercise").values()
+        return cls(
+            ordered, worked, area, assumed,
+            needs={e.id: tuple(q for q in e.many("equipment") if q != "none" and q not in assumed)
+                   for e in exercises},
+            works={e.id: (*e.many("targets"), *e.many("covers")) for e in exercises},
+            tags={e.id: frozenset(e.many("tags")) for e in exercises},
+            integrating={key: tuple(found) for key, found in integrating.items()})
 
 
 #: id(kb) -> (a weak reference to it, its index): dropped with the knowledge base
@@ -125,6 +145,7 @@ class _Session:
             self.conflicted[conflict.id] |= body_sides(conflict.side)
         self.conflicts = conflicts
         self.exclusions = book.of_kind("exclusion")
+        self._excluding = [_Exclusion.of(f) for f in self.exclusions]
         self.substitutes: dict[str, list[Fact]] = defaultdict(list)
         for fact in book.of_kind("substitute"):
             if fact.get("with") and all(f.get("with") != fact.get("with")
@@ -138,6 +159,20 @@ class _Session:
         self._allowed: dict[tuple[str, str], _Choice | None] = {}
         self.sources = self._source_order(dysfunctions)
         self.lists = self._muscle_lists()
+        #: state -> source fact -> the muscles its list names
+        self.listed = {state: {source: frozenset(m for m, _ in entries)
+                               for source, entries in lists.items()}
+                       for state, lists in self.lists.items()}
+        #: state -> muscle -> the sides the lists name it on (any list)
+        self.sides: dict[str, dict[str, set[str]]] = {}
+        for state, lists in self.lists.items():
+            sides = self.sides[state] = defaultdict(set)
+            for entries in lists.values():
+                for muscle, side in entries:
+                    sides[muscle].add(side)
+        #: source fact -> the finding (or FMS test) it names
+        self.names = {source: book[source].get("finding") or book[source].get("test")
+                      for source in self.sources}
 
     # --- ordering -----------------------------------------------------------------
     def _source_order(self, dysfunctions: Sequence[DysfunctionItem]) -> list[str]:
@@ -155,22 +190,28 @@ class _Session:
 
         A side in conflict is left out (S3); the muscle's other side stays."""
         lists: dict[str, dict[str, list]] = {s: defaultdict(list) for s in STATES}
-        evidence = sorted(self.book.of_kind(*STATES),
-                          key=lambda f: (f.get("position", 0), int(f.id[1:])))
+        listed: set[tuple[str, str, str]] = set()  # (state, source, muscle) in a list
+        # by position, then in the order made (of_kind's order, which the sort keeps)
+        evidence = sorted(self.book.of_kind(*STATES), key=lambda f: f.data.get("position", 0))
         for fact in evidence:
-            muscle = fact.get("muscle")
-            kept = body_sides(fact.get("side")) - self.conflicted.get(muscle, set())
+            data = fact.data
+            muscle = data.get("muscle")
+            kept = body_sides(data.get("side")) - self.conflicted.get(muscle, set())
             if not kept or (muscle, fact.kind) not in self.muscle_fact:
                 continue
-            entries = lists[fact.kind][fact.get("source")]
-            if all(m != muscle for m, _ in entries):
-                entries.append((muscle, side_word(kept)))
+            source = data.get("source")
+            if (fact.kind, source, muscle) not in listed:
+                listed.add((fact.kind, source, muscle))
+                lists[fact.kind][source].append((muscle, side_word(kept)))
         return lists
 
     # --- what may be used ------------------------------------------------------------
     def choose(self, exercise: Entry, muscle: str | None, phase: str) -> _Choice:
         """The exercise itself, or the first usable replacement: rules' substitutions
         first (in rule order), then the exercise's declared `substitutes`."""
+        if not self.substitutes.get(exercise.id) and self._blocked(exercise, muscle,
+                                                                  phase) is None:
+            return _Choice(exercise.id)  # most often: the exercise itself, as the loop says
         choice = _Choice(None)
         queue: list[Entry] = [exercise]
         tried: set[str] = set()
@@ -206,14 +247,21 @@ class _Session:
         return self._blocks[key]
 
     def _blocking(self, exercise: Entry, phase: str) -> tuple[str, str, str] | None:
-        worked = self.index.worked.get(exercise.id)
-        for fact in self.exclusions:
-            if (_covers(fact, exercise, phase, self.kb, worked, self.index.area[exercise.id])
-                    if worked is not None else exclusion_covers(fact, exercise, phase, self.kb)):
-                return ("contraindication", fact.get("reason"), fact.id)
+        index = self.index
+        worked = index.worked.get(exercise.id)
+        if worked is None:  # not the knowledge base's own (the index has every one)
+            worked = frozenset(exercise.many("targets") + exercise.many("covers"))
+            area, tags = _area(self.kb, worked), frozenset(exercise.many("tags"))
+        else:
+            area, tags = index.area[exercise.id], index.tags[exercise.id]
+        for exclusion in self._excluding:
+            if exclusion.covers(exercise.id, phase, self.kb, tags, worked, area):
+                return ("contraindication", exclusion.fact.get("reason"), exclusion.fact.id)
         owned = self.case.client.equipment
-        assumed = self.index.assumed
-        needed = [e for e in exercise.many("equipment") if e != "none" and e not in assumed]
+        needed = index.needs.get(exercise.id)
+        if needed is None:
+            needed = tuple(e for e in exercise.many("equipment")
+                           if e != "none" and e not in index.assumed)
         if owned is not None and any(e not in owned for e in needed):
             missing = ", ".join(self.kb.name_of("equipment", e) for e in needed
                                 if e not in owned)
@@ -279,44 +327,49 @@ class _Session:
 
 def exclusion_covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase) -> bool:
     """Every part an exclusion names must match (phase, exercise, tag, muscle, region)."""
-    worked = {*exercise.many("targets"), *exercise.many("covers")}
-    return _covers(fact, exercise, phase, kb, worked, _area(kb, worked))
+    worked = frozenset((*exercise.many("targets"), *exercise.many("covers")))
+    return _Exclusion.of(fact).covers(exercise.id, phase, kb, frozenset(exercise.many("tags")),
+                                      worked, _area(kb, worked))
 
 
-def _covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase,
-            worked: frozenset[str] | set[str], area: frozenset[str | None]) -> bool:
-    """`exclusion_covers`, given the muscles the exercise works and their regions: each
-    part the exclusion names, in turn, until one does not match."""
-    given = False
-    phases = fact.get("phases")
-    if phases:
-        if phase not in phases:
+@dataclass(frozen=True)
+class _Exclusion:
+    """An exclusion fact's parts, read once per build: every exercise a build considers
+    is tested against every exclusion."""
+
+    fact: Fact
+    phases: tuple[str, ...]
+    exercises: tuple[str, ...]
+    tags: frozenset[str]
+    muscles: frozenset[str]
+    regions: tuple[str, ...]
+
+    @classmethod
+    def of(cls, fact: Fact) -> _Exclusion:
+        return cls(fact, tuple(fact.get("phases") or ()), tuple(fact.get("exercises") or ()),
+                   frozenset(fact.get("tags") or ()), frozenset(fact.get("muscles") or ()),
+                   tuple(fact.get("regions") or ()))
+
+    def covers(self, exercise: str, phase: str, kb: KnowledgeBase, tags: frozenset[str],
+               worked: frozenset[str], area: frozenset[str | None]) -> bool:
+        """Given the exercise's tags, the muscles it works and their regions: each part
+        the exclusion names, in turn, until one does not match; False if it names none."""
+        if self.phases and phase not in self.phases:
             return False
-        given = True
-    exercises = fact.get("exercises")
-    if exercises:
-        if exercise.id not in exercises:
+        if self.exercises and exercise not in self.exercises:
             return False
-        given = True
-    tags = fact.get("tags")
-    if tags:
-        if not set(tags) & set(exercise.many("tags")):
+        if self.tags and self.tags.isdisjoint(tags):
             return False
-        given = True
-    # any muscle it targets or covers, not only the one it is chosen for: an exercise
-    # that also works an excluded muscle still works it
-    muscles = fact.get("muscles")
-    if muscles:
-        if not set(muscles) & worked:
+        # any muscle it targets or covers, not only the one it is chosen for: an exercise
+        # that also works an excluded muscle still works it
+        if self.muscles and self.muscles.isdisjoint(worked):
             return False
-        given = True
-    # the body region of a muscle it works lies within (or around) a region named
-    regions = fact.get("regions")
-    if regions:
-        if not any(kb.regions_overlap(a, r) for a in area if a for r in regions):
+        # the body region of a muscle it works lies within (or around) a region named
+        if self.regions and not any(kb.regions_overlap(a, r) for a in area if a
+                                    for r in self.regions):
             return False
-        given = True
-    return given
+        return bool(self.phases or self.exercises or self.tags or self.muscles
+                    or self.regions)
 
 
 def build_program(kb: KnowledgeBase, book: FactBook, case: Case,
@@ -387,12 +440,9 @@ def _turn(session: _Session, exercise: Entry, state: str | None) -> str | None:
     for muscle in (*toward, *away):
         if state not in STATES or (muscle, state) not in session.muscle_fact:
             continue
-        for entries in session.lists[state].values():
-            for m, side in entries:
-                if m != muscle:
-                    continue
-                sides = body_sides(side)
-                ways |= sides if muscle in toward else {_OTHER[s] for s in sides}
+        for side in session.sides[state].get(muscle, ()):
+            sides = body_sides(side)
+            ways |= sides if muscle in toward else {_OTHER[s] for s in sides}
     return ways.pop() if len(ways) == 1 else BOTH
 
 
@@ -456,7 +506,7 @@ def _by_muscle(session: _Session, phase: Entry, state: str, already: list[Progra
                     continue
                 session.record_rejections(choice, muscle, phase.id)
                 exercise = session.kb.get("exercise", choice.exercise)
-                targets = [*exercise.many("targets"), *exercise.many("covers")]
+                targets = session.index.works[exercise.id]
                 newly = [m for m in targets if m not in covered]
                 covered.update(targets)
                 flagged = [m for m in newly if (m, state) in session.muscle_fact]
@@ -479,16 +529,16 @@ def _item_side(session: _Session, exercise: Entry, state: str, muscle: str) -> s
     side at all (None) for an exercise done once (not `unilateral`)."""
     if not exercise.flag("unilateral"):
         return None
-    sides = {side for entries in session.lists[state].values()
-             for m, side in entries if m == muscle}
-    return sides.pop() if len(sides) == 1 and BOTH not in sides else BOTH
+    sides = session.sides[state].get(muscle, set())
+    return next(iter(sides)) if len(sides) == 1 and BOTH not in sides else BOTH
 
 
 def _addresses(session: _Session, state: str, muscles: list[str]) -> list[str]:
     found = []
+    listed = session.listed[state]
     for source in session.sources:
-        if any(m in muscles for m, _ in session.lists[state].get(source, [])):
-            finding = session.book[source].get("finding") or session.book[source].get("test")
+        if source in listed and not listed[source].isdisjoint(muscles):
+            finding = session.names[source]
             if finding and finding not in found:
                 found.append(finding)
     return found
@@ -506,7 +556,7 @@ def _record_cap(session: _Session, phase: Entry, state: str, covered: set[str],
             if choice is None or choice.exercise is None:
                 continue
             exercise = session.kb.get("exercise", choice.exercise)
-            covered |= {muscle, *exercise.many("targets"), *exercise.many("covers")}
+            covered |= {muscle, *session.index.works[exercise.id]}
             fact = session.book.add(
                 "excluded", {"exercise": exercise.id, "muscle": muscle, "phase": phase.id,
                              "category": "cap", "reason": f"session cap of {_cap(phase)} "
@@ -537,10 +587,7 @@ def _by_checkpoint(session: _Session, phase: Entry, already: list[ProgramItem]
             continue
         if len(already) + len(items) >= cap:
             break
-        for exercise in session.index.by_preference:
-            if exercise.one("phase") != phase.id or checkpoint not in exercise.many(
-                    "integrates"):
-                continue
+        for exercise in session.index.integrating.get((phase.id, checkpoint), ()):
             choice = session.choose(exercise, None, phase.id)
             session.record_rejections(choice, None, phase.id)
             if choice.exercise is None:
