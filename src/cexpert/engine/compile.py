@@ -315,30 +315,14 @@ def _plain_field(check: FeatureCheck) -> str | None:
     return None
 
 
-def _tester(check, callbacks: tuple[Callback, ...]) -> Callback:
-    """A FeatureTesterNode: its test, then its children with the (maybe bound) token."""
-    if isinstance(check, TypeCheck):
-        return _type_tester(check.fact_type, callbacks)
-    if isinstance(check, FeatureCheck) and _plain_field(check) is not None:
-        how, what = check.how, _plain_field(check)
-        if isinstance(how, L) and how.__bind__ is None:
-            return _literal_tester(what, how.value, callbacks)
-        if isinstance(how, PredicateFC) and how.__bind__ is None:
-            return _predicate_tester(what, how.match, callbacks)
-        if isinstance(how, WildcardFC) and how.__bind__ is not None:
-            return _binding_tester(what, how.__bind__, callbacks)
-    if isinstance(check, FactCapture):
-        return _capture_tester(check.bind, callbacks)
-    return _generic_tester(check, callbacks)
-
-
 #: one test of an alpha chain: (field, literal, predicate) (the predicate None for a
 #: literal), or one binding: (None, name, field) (field None: the fact itself)
 Step = tuple
 
 
 def _chain_step(check) -> Step | None:
-    """A check as one step of `_chain`, if it is one `_tester` runs itself."""
+    """A check as one step of `_chain` (or of `_tester`'s own closures), if it is one of
+    the shapes they run themselves."""
     if isinstance(check, FeatureCheck) and _plain_field(check) is not None:
         how, what = check.how, _plain_field(check)
         if isinstance(how, L) and how.__bind__ is None:
@@ -350,6 +334,21 @@ def _chain_step(check) -> Step | None:
     if isinstance(check, FactCapture):
         return (None, check.bind, None)
     return None
+
+
+def _tester(check, callbacks: tuple[Callback, ...]) -> Callback:
+    """A FeatureTesterNode: its test, then its children with the (maybe bound) token."""
+    if isinstance(check, TypeCheck):
+        return _type_tester(check.fact_type, callbacks)
+    step = _chain_step(check)
+    if step is None:
+        return _generic_tester(check, callbacks)
+    what, value, match = step
+    if what is None:  # a binding: value is its name, match the field (None: the fact)
+        return (_capture_tester(value, callbacks) if match is None
+                else _binding_tester(match, value, callbacks))
+    return (_literal_tester(what, value, callbacks) if match is None
+            else _predicate_tester(what, match, callbacks))
 
 
 def _alpha_chain(node) -> tuple[list[Step], Any]:

@@ -77,8 +77,9 @@ class _Index:
         covering: dict[tuple[str, str], list[tuple[int, Entry]]] = defaultdict(list)
         worked: dict[str, frozenset[str]] = {}
         area: dict[str, frozenset[str | None]] = {}
+        works: dict[str, tuple[str, ...]] = {}
         for exercise in kb.of("exercise").values():
-            targets = [*exercise.many("targets"), *exercise.many("covers")]
+            targets = works[exercise.id] = _works(exercise)
             for target in dict.fromkeys(targets):
                 covering[(exercise.one("phase"), target)].append(
                     (targets.index(target), exercise))
@@ -97,9 +98,7 @@ class _Index:
         exercises = kb.of("exercise").values()
         return cls(
             ordered, worked, area, assumed,
-            needs={e.id: tuple(q for q in e.many("equipment") if q != "none" and q not in assumed)
-                   for e in exercises},
-            works={e.id: (*e.many("targets"), *e.many("covers")) for e in exercises},
+            needs={e.id: _needs(e, assumed) for e in exercises}, works=works,
             tags={e.id: frozenset(e.many("tags")) for e in exercises},
             integrating={key: tuple(found) for key, found in integrating.items()})
 
@@ -250,8 +249,7 @@ class _Session:
         index = self.index
         worked = index.worked.get(exercise.id)
         if worked is None:  # not the knowledge base's own (the index has every one)
-            worked = frozenset(exercise.many("targets") + exercise.many("covers"))
-            area, tags = _area(self.kb, worked), frozenset(exercise.many("tags"))
+            tags, worked, area = _parts(self.kb, exercise)
         else:
             area, tags = index.area[exercise.id], index.tags[exercise.id]
         for exclusion in self._excluding:
@@ -260,8 +258,7 @@ class _Session:
         owned = self.case.client.equipment
         needed = index.needs.get(exercise.id)
         if needed is None:
-            needed = tuple(e for e in exercise.many("equipment")
-                           if e != "none" and e not in index.assumed)
+            needed = _needs(exercise, index.assumed)
         if owned is not None and any(e not in owned for e in needed):
             missing = ", ".join(self.kb.name_of("equipment", e) for e in needed
                                 if e not in owned)
@@ -327,9 +324,25 @@ class _Session:
 
 def exclusion_covers(fact: Fact, exercise: Entry, phase: str, kb: KnowledgeBase) -> bool:
     """Every part an exclusion names must match (phase, exercise, tag, muscle, region)."""
-    worked = frozenset((*exercise.many("targets"), *exercise.many("covers")))
-    return _Exclusion.of(fact).covers(exercise.id, phase, kb, frozenset(exercise.many("tags")),
-                                      worked, _area(kb, worked))
+    return _Exclusion.of(fact).covers(exercise.id, phase, kb, *_parts(kb, exercise))
+
+
+def _works(exercise: Entry) -> tuple[str, ...]:
+    """The muscles an exercise targets, then those it covers, in the order declared."""
+    return (*exercise.many("targets"), *exercise.many("covers"))
+
+
+def _needs(exercise: Entry, assumed: frozenset[str]) -> tuple[str, ...]:
+    """The equipment an exercise needs beyond `none` and the assumed equipment."""
+    return tuple(e for e in exercise.many("equipment") if e != "none" and e not in assumed)
+
+
+def _parts(kb: KnowledgeBase, exercise: Entry
+           ) -> tuple[frozenset[str], frozenset[str], frozenset[str | None]]:
+    """What an exclusion tests of an exercise: its tags, the muscles it works, and their
+    body regions (the index holds these for the knowledge base's own exercises)."""
+    worked = frozenset(_works(exercise))
+    return frozenset(exercise.many("tags")), worked, _area(kb, worked)
 
 
 @dataclass(frozen=True)

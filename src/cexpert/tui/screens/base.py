@@ -55,7 +55,8 @@ class BaseScreen(Screen):
         """The breakpoint classes (-narrow, -wide) for the terminal's size, before the
         widgets are styled. Textual sets them on the screen's first Resize, after it has
         styled, laid out and painted the screen once without them: a wrong first frame
-        and the whole screen styled and laid out twice."""
+        and the whole screen styled and laid out twice. (The same computation as
+        `Screen._on_resize`, which Textual keeps inline, with no method to call.)"""
         width, height = self.app.size
         horizontal = (self.app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None
                       else self.HORIZONTAL_BREAKPOINTS) or []
