@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
-@dataclass(frozen=True, order=True, init=False)
+@dataclass(frozen=True, order=True)
 class Span:
     """Where a node was written: 1-based line and column, end exclusive."""
 
@@ -21,17 +21,6 @@ class Span:
     column: int
     end_line: int
     end_column: int
-
-    def __init__(self, file: str, line: int, column: int, end_line: int, end_column: int):
-        """The fields stored into the instance's dict as they are: a parse makes a span
-        per node (600k for 45k rules), and the frozen dataclass's `object.__setattr__`
-        per field took 2.5 times as long. The same dict, so the same pickle."""
-        fields = self.__dict__
-        fields["file"] = file
-        fields["line"] = line
-        fields["column"] = column
-        fields["end_line"] = end_line
-        fields["end_column"] = end_column
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
