@@ -62,8 +62,8 @@ class _Plan:
 
 
 #: The shapes of reduction the driver does in place, most of them (see `_shape`).
-_PASSTHROUGH, _CALL, _SPREAD, _PADDED, _WRAP, _APPEND, _GENERAL = (
-    "passthrough", "call", "spread", "padded", "wrap", "append", "general")
+_PASSTHROUGH, _CALL, _SPREAD, _PADDED, _WRAP, _CALL_ALL, _APPEND, _GENERAL = (
+    "passthrough", "call", "spread", "padded", "wrap", "call all", "append", "general")
 
 
 class Driver:
@@ -127,6 +127,15 @@ class Driver:
                                                values[-1], *plan.after)
                 elif shape is _WRAP:  # `_name_words: WORD`: a list the parent splices
                     values[-1] = [values[-1]]
+                elif shape is _CALL_ALL:  # `muscle_state: state name`: on every child
+                    size = plan.size
+                    container = _covering(entries[-size:])
+                    value = plan.callback(transformer, container, *values[-size:])
+                    del values[1 - size:]
+                    values[-1] = value
+                    del entries[1 - size:]
+                    entries[-1] = container
+                    del states[1 - size:]
                 elif shape is _APPEND:  # `_rule: _rule "," x`: the list grows in place
                     size = plan.size
                     values[-size].append(values[plan.appended - size])
@@ -354,8 +363,8 @@ def _plan(rule: Any, transformer_class: type, placeholders: bool) -> _Plan:
 
 def _shaped(plan: _Plan) -> _Plan:
     """The plan with the in-place reduction that does what `_reduce` would, if any:
-    one symbol (whose container is the node's, and which no `?rule` expands), or a
-    `_rule` adding one symbol to the list its first one made."""
+    one symbol (whose container is the node's, and which no `?rule` expands), a callback
+    on all the symbols, or a `_rule` adding one symbol to the list its first one made."""
     include, size = plan.include, plan.size
     if plan.passthrough:
         return replace(plan, shape=_PASSTHROUGH)
@@ -370,6 +379,8 @@ def _shaped(plan: _Plan) -> _Plan:
                                after=(None,) * plan.append_none)
         elif plan.splice and include is None:
             return replace(plan, shape=_WRAP)
+    if size > 1 and not plan.expand1 and plan.callback is not None and include is None:
+        return replace(plan, shape=_CALL_ALL)
     if (plan.splice and plan.callback is None and size > 1 and not plan.append_none
             and include is not None and len(include) == 2 and include[0] == (0, True, 0)
             and include[1][1:] == (False, 0)):

@@ -302,7 +302,7 @@ class DeclarationChecks:
     # --- names ----------------------------------------------------------------------
     def resolve_name(self, name: st.Name, kinds: Sequence[str]) -> str | None:
         """The id `name` refers to among `kinds`, or None after reporting why not."""
-        ids = self.names.ids(name_key(name.text), tuple(kinds))
+        ids = self.names.ids(name.key, tuple(kinds))
         if len(ids) == 1:
             return ids[0]
         wanted = " or ".join(kinds)

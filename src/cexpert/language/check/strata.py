@@ -19,10 +19,9 @@ from cexpert.language.schema import DERIVED_KINDS, STATES
 class StrataChecks:
     """Checks across rules: stratification and whether each rule can ever fire."""
 
-    def stratify(self, rules: list[KbRule]) -> list[KbRule]:
+    def stratify(self, rules: list[KbRule], producers: Producers) -> list[KbRule]:
         """Give each rule a stratum; report positive cycles and cycles through `not`."""
         edges: dict[str, list[tuple[str, bool]]] = {r.id: [] for r in rules}
-        producers = self.producers(rules)
         for rule in rules:
             out = edges[rule.id]
             for predicate, negated in _tested(rule.condition):
@@ -92,17 +91,7 @@ class StrataChecks:
             )
 
     # --- rules that can never fire, conclusions nothing uses ------------------------------
-    def producers(self, rules: Sequence[KbRule]) -> _Producers:
-        """Which rules produce what, built once for `stratify` and `check_usefulness`:
-        the second gets the same rules, a stratum apart, and a stratum produces nothing."""
-        ids = [r.id for r in rules]
-        cached: tuple[list[str], _Producers] | None = getattr(self, "_producers", None)
-        if cached is None or cached[0] != ids:
-            cached = self._producers = (ids, _Producers(rules))
-        return cached[1]
-
-    def check_usefulness(self, rules: list[KbRule], entries) -> None:
-        producers = self.producers(rules)
+    def check_usefulness(self, rules: list[KbRule], entries, producers: Producers) -> None:
         for rule in rules:
             for predicate, negated in _tested(rule.condition):
                 kind, ident = predicate
@@ -154,8 +143,11 @@ def _produced(rule: KbRule) -> list[tuple[str, str | None]]:
     return out
 
 
-class _Producers:
-    """Which rules (by id) can produce a tested predicate; an id of None means any id."""
+class Producers:
+    """Which rules (by id) can produce a tested predicate; an id of None means any id.
+
+    Built once per check for `stratify` and `check_usefulness`: a stratum changes
+    nothing a rule produces."""
 
     def __init__(self, rules: Sequence[KbRule]):
         self.exact: dict[tuple[str, str | None], list[str]] = defaultdict(list)
