@@ -359,8 +359,7 @@ class ToSyntaxTree(Transformer):
                     raise _continuation_error(name)
             else:
                 out.append(item)
-                last_kind = {st.Dysfunction: "dysfunction", st.Prescribe: "prescribe"}.get(
-                    type(item), "other")
+                last_kind = _LIST_KINDS.get(type(item), "other")
         return tuple(out)
 
     def item(self, meta, prefix, conclusion):
@@ -442,6 +441,9 @@ class ToSyntaxTree(Transformer):
             return None
         return st.Text(unescape(str(token)), self.token_span(token))
 
+
+#: The conclusions a bare name after them continues (besides muscle states).
+_LIST_KINDS = {st.Dysfunction: "dysfunction", st.Prescribe: "prescribe"}
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 

@@ -18,8 +18,8 @@ of. So the diagnostics come from one code path only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lark import Lark, Token
@@ -55,6 +55,15 @@ class _Plan:
     expand1: bool  # `?rule`: a single child stands for the node
     passthrough: bool  # expand1 with one symbol and nothing filtered: the child as it is
     splice: bool  # a `_rule` without a callback: its children list, for the parent
+    shape: object  # which of the driver's in-place reductions applies, or _GENERAL
+    before: tuple[None, ...] = ()  # _PADDED: the placeholders before the one child
+    after: tuple[None, ...] = ()  # _PADDED: and after it
+    appended: int = 0  # _APPEND: the index of the symbol appended to the list
+
+
+#: The shapes of reduction the driver does in place, most of them (see `_shape`).
+_PASSTHROUGH, _CALL, _SPREAD, _PADDED, _WRAP, _CALL_ALL, _APPEND, _GENERAL = (
+    "passthrough", "call", "spread", "padded", "wrap", "call all", "append", "general")
 
 
 class Driver:
@@ -83,41 +92,99 @@ class Driver:
         self.lexers = _scanners(frontend.lexer)
 
     def parse(self, text: str, transformer: Any) -> Any:
-        """The start rule's value for `text`; raises on anything Lark would not accept."""
-        actions, end_state, lexers = self.actions, self.end_state, self.lexers
-        state_stack = [self.start_state]
+        """The start rule's value for `text`; raises on anything Lark would not accept.
+
+        One token at a time through the LALR automaton: reduce as the table says, then
+        shift it (or, at `$END`, reduce up to the start rule and return its value).
+        The reductions of one symbol (a third of them) change the stacks' tops in
+        place; the others go through `_reduce`, which does what Lark's wrappers do."""
+        actions, end_state = self.actions, self.end_state
+        states = [self.start_state]
         values: list[Any] = []
         entries: list[Entry] = []
+        for kind, token, entry in self._tokens(text, states):
+            while True:
+                try:
+                    plan = actions[states[-1]][kind]
+                except KeyError:
+                    raise Fallback("unexpected token") from None  # Lark: UnexpectedToken
+                if plan.__class__ is int:
+                    if token is None:
+                        raise Fallback("shift at the end")
+                    states.append(plan)
+                    values.append(token)
+                    entries.append(entry)
+                    if len(states) > MAX_DEPTH:
+                        raise Fallback("nested too deeply")
+                    break
+                shape = plan.shape
+                if shape is _CALL:  # `kind: WORD`: the callback on the one child
+                    values[-1] = plan.callback(transformer, entries[-1], values[-1])
+                elif shape is _SPREAD:  # `name: _name_words -> words`: on its children
+                    values[-1] = plan.callback(transformer, entries[-1], *values[-1])
+                elif shape is _PADDED:  # `item: [side_prefix] conclusion`: with Nones
+                    values[-1] = plan.callback(transformer, entries[-1], *plan.before,
+                                               values[-1], *plan.after)
+                elif shape is _WRAP:  # `_name_words: WORD`: a list the parent splices
+                    values[-1] = [values[-1]]
+                elif shape is _CALL_ALL:  # `muscle_state: state name`: on every child
+                    size = plan.size
+                    container = _covering(entries[-size:])
+                    value = plan.callback(transformer, container, *values[-size:])
+                    del values[1 - size:]
+                    values[-1] = value
+                    del entries[1 - size:]
+                    entries[-1] = container
+                    del states[1 - size:]
+                elif shape is _APPEND:  # `_rule: _rule "," x`: the list grows in place
+                    size = plan.size
+                    values[-size].append(values[plan.appended - size])
+                    del values[1 - size:]
+                    entries[-size] = _covering(entries[-size:])
+                    del entries[1 - size:]
+                    del states[1 - size:]
+                elif shape is not _PASSTHROUGH:  # `?rule: child`: the child as it stands
+                    _reduce(plan, states, values, entries, transformer)
+                goto = states[-1] = actions[states[-2]][plan.origin]
+                if token is None and goto == end_state:
+                    return values[-1]
+        raise Fallback("no end")  # unreachable: `$END` reduces to the start rule or raises
+
+    def _tokens(self, text: str, states: list[int]) -> Iterator[tuple[str, Any, Entry]]:
+        """Lark's contextual lexer: each token with its type and position, then `$END`.
+        Reads the parser's state for each token, so it lexes as the parse goes."""
+        lexers = self.lexers
         position, line, line_start, length = 0, 1, 0, len(text)
         while position < length:
-            scanner = lexers[state_stack[-1]]
-            for pattern in scanner.patterns:
-                match = pattern.match(text, position)
+            scanner = lexers[states[-1]]
+            for alternation in scanner.alternations:
+                match = alternation[0].match(text, position)
                 if match is not None:
                     break
             else:
                 raise Fallback("no terminal matches")  # Lark: UnexpectedCharacters
-            kind = match.lastgroup
-            value = match.group(kind)
+            index = match.lastindex  # the terminal's group: it closes last
+            kind, newline, ignored, keyword = alternation[1][index]
+            value = match.group(index)
             position = match.end()
             start, start_line = position - len(value), line
             column = start - line_start + 1
-            if kind in scanner.newline_types:
+            if newline:
                 newlines = value.count("\n")
                 if newlines:
                     line += newlines
                     line_start = start + value.rindex("\n") + 1
-            if kind in scanner.ignore_types:
+            if ignored:
                 continue
             token = _new_str(Token, value)
-            if kind in scanner.keywords:
-                kind = scanner.keyword(kind, value)
+            if keyword:
+                kind = scanner.seen.get((kind, value)) or scanner.keyword(kind, value)
+            end_column = position - line_start + 1
             token.type, token.value, token.start_pos = kind, value, start
             token.line, token.column, token.end_pos = start_line, column, position
-            token.end_line, token.end_column = line, position - line_start + 1
-            _feed(kind, token, actions, state_stack, values, entries, transformer, end_state)
-        return _feed("$END", None, actions, state_stack, values, entries, transformer,
-                     end_state)
+            token.end_line, token.end_column = line, end_column
+            yield kind, token, (start_line, column, line, end_column)
+        yield "$END", None, None
 
 
 _new_str = str.__new__
@@ -128,9 +195,9 @@ class _Scanner:
     """One contextual lexer's terminals (Lark's `BasicLexer`), for the driver's loop:
     the same compiled alternations, tried in the same order."""
 
-    patterns: tuple[Any, ...]
-    newline_types: frozenset[str]
-    ignore_types: frozenset[str]
+    #: each compiled alternation, with its terminals by group number: (name, may hold
+    #: a newline, ignored, may be a keyword)
+    alternations: tuple[tuple[Any, dict[int, tuple[str, bool, bool, bool]]], ...]
     keywords: dict[str, Any]  # a terminal -> Lark's callback that retypes a keyword
     seen: dict[tuple[str, str], str]  # (terminal, text) -> the type the callback gave
 
@@ -154,9 +221,12 @@ def _scanners(lexer: Any) -> dict[int, _Scanner]:
             scanner = basic.scanner  # builds Lark's alternations and keyword callbacks
             if not all(isinstance(c, UnlessCallback) for c in basic.callback.values()):
                 raise Fallback("a lexer callback this driver does not reproduce")
-            made[id(basic)] = _Scanner(_skipping_blanks(scanner._mres, basic),
-                                       basic.newline_types, basic.ignore_types,
-                                       dict(basic.callback), {})
+            alternations = tuple(
+                (pattern, {index: (name, name in basic.newline_types,
+                                   name in basic.ignore_types, name in basic.callback)
+                           for name, index in pattern.groupindex.items()})
+                for pattern in _skipping_blanks(scanner._mres, basic))
+            made[id(basic)] = _Scanner(alternations, dict(basic.callback), {})
         out[state] = made[id(basic)]
     return out
 
@@ -181,83 +251,63 @@ def _skipping_blanks(alternations: list[Any], basic: Any) -> tuple[Any, ...]:
     return tuple(re.compile(f"[ \t]*(?:{a.pattern})", a.flags) for a in alternations)
 
 
-def _feed(kind: str, token: Token | None, actions: dict[int, dict[str, int | _Plan]],
-          state_stack: list[int], values: list[Any], entries: list[Entry],
-          transformer: Any, end_state: int) -> Any:
-    """One token through the LALR automaton: reduce as the table says, then shift it
-    (or, at `$END`, reduce up to the start rule and return its value).
+def _reduce(plan: _Plan, states: list[int], values: list[Any], entries: list[Entry],
+            transformer: Any) -> None:
+    """One reduction as Lark's wrappers do it, leaving the node's value and entry on top
+    of the stacks (in the popped symbols' last place, for the goto to replace):
+    PropagatePositions (on the unfiltered children: a node spans from its first child's
+    container to its last one's), ChildFilter (placeholders, spliced `_rule`s),
+    ExpandSingleChild, then the callback."""
+    size = plan.size
+    if size:
+        raw = values[-size:]
+        raw_entries = entries[-size:]
+        if size > 1:
+            del states[1 - size:]
+        del values[-size:]
+        del entries[-size:]
+        container = _covering(raw_entries)
+    else:
+        raw, raw_entries, container = [], [], None
+        states.append(states[-1])  # a place for the goto
+    include = plan.include
+    if include is None:
+        children = raw
+    else:
+        children = []
+        for index, splice, nones in include:
+            if nones:
+                children += [None] * nones
+            if not splice:
+                children.append(raw[index])
+            elif children:
+                children += raw[index]
+            else:  # left recursion (`_rule: _rule x`): extend the list in place, as Lark
+                children = raw[index]
+        if plan.append_none:
+            children += [None] * plan.append_none
+    callback = plan.callback
+    if plan.expand1 and len(children) == 1:
+        value, entry = _single(children[0], raw, raw_entries, container)
+    elif callback is not None:
+        value, entry = callback(transformer, container, *children), container
+    elif plan.splice:
+        value, entry = children, container
+    else:
+        raise Fallback(f"no callback for {plan.origin}")  # Lark would build a Tree
+    values.append(value)
+    entries.append(entry)
 
-    Each reduction does what Lark's wrappers would: PropagatePositions (on the
-    unfiltered children: a node spans from its first child's container to its last
-    one's), ChildFilter (placeholders, spliced `_rule`s), ExpandSingleChild, then the
-    callback. Inlined here: it runs a million and a half times for 45k rules."""
-    while True:
-        try:
-            plan = actions[state_stack[-1]][kind]
-        except KeyError:
-            raise Fallback("unexpected token") from None  # Lark: UnexpectedToken
-        if plan.__class__ is int:
-            if token is None:
-                raise Fallback("shift at the end")
-            state_stack.append(plan)
-            values.append(token)
-            entries.append((token.line, token.column, token.end_line, token.end_column))
-            if len(state_stack) > MAX_DEPTH:
-                raise Fallback("nested too deeply")
-            return None
-        if plan.passthrough:  # `?rule: child`: the child is the node, as it stands
-            goto = state_stack[-1] = actions[state_stack[-2]][plan.origin]
-            if token is None and goto == end_state:
-                return values[-1]
-            continue
-        size = plan.size
-        if size:
-            raw = values[-size:]
-            raw_entries = entries[-size:]
-            del state_stack[-size:]
-            del values[-size:]
-            del entries[-size:]
-            first, last = raw_entries[0], raw_entries[-1]
-            if first is None or last is None:
-                first = next((e for e in raw_entries if e is not None), None)
-                last = next((e for e in reversed(raw_entries) if e is not None), None)
-        else:
-            raw, raw_entries, first = [], [], None
-        if first is None or first is last:
-            container = first
-        else:
-            container = (first[0], first[1], last[2], last[3])
-        include = plan.include
-        if include is None:
-            children = raw
-        else:
-            children = []
-            for index, splice, nones in include:
-                if nones:
-                    children += [None] * nones
-                if not splice:
-                    children.append(raw[index])
-                elif children:
-                    children += raw[index]
-                else:  # left recursion (`_rule: _rule x`): extend the list in place, as Lark
-                    children = raw[index]
-            if plan.append_none:
-                children += [None] * plan.append_none
-        callback = plan.callback
-        if plan.expand1 and len(children) == 1:
-            value, entry = _single(children[0], raw, raw_entries, container)
-        elif callback is not None:
-            value, entry = callback(transformer, container, *children), container
-        elif plan.splice:
-            value, entry = children, container
-        else:
-            raise Fallback(f"no callback for {plan.origin}")  # Lark would build a Tree
-        goto = actions[state_stack[-1]][plan.origin]
-        state_stack.append(goto)
-        values.append(value)
-        entries.append(entry)
-        if token is None and goto == end_state:
-            return value
+
+def _covering(raw_entries: list[Entry]) -> Entry:
+    """A node's container: from its first child's (with a token) to its last one's."""
+    first, last = raw_entries[0], raw_entries[-1]
+    if first is None or last is None:
+        first = next((e for e in raw_entries if e is not None), None)
+        last = next((e for e in reversed(raw_entries) if e is not None), None)
+    if first is None or first is last:
+        return first
+    return (first[0], first[1], last[2], last[3])
 
 
 def _single(child: Any, raw: list[Any], raw_entries: list[Entry], container: Position | None
@@ -301,10 +351,38 @@ def _plan(rule: Any, transformer_class: type, placeholders: bool) -> _Plan:
     pending += nones_at[len(expansion)]
     needed = bool(empty) or len(include) < len(expansion) or any(s for _, s, _ in include)
     expand1 = bool(options.expand1 and not rule.alias)
-    return _Plan(
+    plan = _Plan(
         size=len(expansion), origin=rule.origin.name,
         callback=callback if callable(callback) else None,
         include=tuple(include) if needed else None, append_none=pending if needed else 0,
         expand1=expand1, passthrough=expand1 and len(expansion) == 1 and not needed,
-        splice=rule.origin.name.startswith("_") and not expand1,
+        splice=rule.origin.name.startswith("_") and not expand1, shape=_GENERAL,
     )
+    return _shaped(plan)
+
+
+def _shaped(plan: _Plan) -> _Plan:
+    """The plan with the in-place reduction that does what `_reduce` would, if any:
+    one symbol (whose container is the node's, and which no `?rule` expands), a callback
+    on all the symbols, or a `_rule` adding one symbol to the list its first one made."""
+    include, size = plan.include, plan.size
+    if plan.passthrough:
+        return replace(plan, shape=_PASSTHROUGH)
+    if size == 1 and not plan.expand1:
+        if plan.callback is not None:
+            if include is None:
+                return replace(plan, shape=_CALL)
+            if include == ((0, True, 0),) and not plan.append_none:
+                return replace(plan, shape=_SPREAD)
+            if len(include) == 1 and include[0][:2] == (0, False):
+                return replace(plan, shape=_PADDED, before=(None,) * include[0][2],
+                               after=(None,) * plan.append_none)
+        elif plan.splice and include is None:
+            return replace(plan, shape=_WRAP)
+    if size > 1 and not plan.expand1 and plan.callback is not None and include is None:
+        return replace(plan, shape=_CALL_ALL)
+    if (plan.splice and plan.callback is None and size > 1 and not plan.append_none
+            and include is not None and len(include) == 2 and include[0] == (0, True, 0)
+            and include[1][1:] == (False, 0)):
+        return replace(plan, shape=_APPEND, appended=include[1][0])
+    return plan

@@ -22,7 +22,7 @@ from cexpert.language.check.consistency import ConsistencyChecks
 from cexpert.language.check.declarations import DeclarationChecks
 from cexpert.language.check.names import NameTable
 from cexpert.language.check.rules import RuleChecks
-from cexpert.language.check.strata import StrataChecks
+from cexpert.language.check.strata import Producers, StrataChecks
 from cexpert.language.diagnostics import ERROR, WARNING, Diagnostic
 from cexpert.language.knowledge import KbRule, KnowledgeBase
 from cexpert.language.syntax_tree import name_key
@@ -57,8 +57,9 @@ class Checker(DeclarationChecks, RuleChecks, StrataChecks, ConsistencyChecks):
         settings = self.resolve_settings(entries)
         self.check_consistency(entries, settings)
         rules = self.resolve_rules(entries, settings)
-        rules = self.stratify(rules)
-        self.check_usefulness(rules, entries)
+        producers = Producers(rules)
+        rules = self.stratify(rules, producers)
+        self.check_usefulness(rules, entries, producers)
         if any(d.is_error for d in self.diagnostics):
             return None
         return KnowledgeBase(

@@ -302,10 +302,7 @@ class DeclarationChecks:
     # --- names ----------------------------------------------------------------------
     def resolve_name(self, name: st.Name, kinds: Sequence[str]) -> str | None:
         """The id `name` refers to among `kinds`, or None after reporting why not."""
-        found = self.names.lookup(name, kinds)
-        ids = sorted({i for _, i in found})
-        if name.key in ids:  # an exact id beats aliases and display names
-            ids = [name.key]
+        ids = self.names.ids(name.key, tuple(kinds))
         if len(ids) == 1:
             return ids[0]
         wanted = " or ".join(kinds)

@@ -18,15 +18,30 @@ class NameTable:
     """key -> [(kind, id)] for every id, alias and display name."""
 
     by_key: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    #: (key, kinds) -> `ids`' answer, until the next `add`: 45k rules look up 264k
+    #: names, most of them many times over
+    _ids: dict[tuple[str, Sequence[str]], tuple[str, ...]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def add(self, text: str, kind: str, id: str) -> None:
         entries = self.by_key[name_key(text)]
         if (kind, id) not in entries:
             entries.append((kind, id))
+            self._ids.clear()
 
     def lookup(self, name: st.Name, kinds: Sequence[str]) -> list[tuple[str, str]]:
         found = self.by_key.get(name.key, [])
         return [(k, i) for k, i in found if k in kinds]
+
+    def ids(self, key: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        """The ids a name of `key` may mean among `kinds`, sorted; an exact id alone,
+        since it beats aliases and display names."""
+        cached = self._ids.get((key, kinds))
+        if cached is None:
+            found = self.by_key.get(key, ())
+            ids = sorted({i for k, i in found if k in kinds})
+            cached = self._ids[(key, kinds)] = (key,) if key in ids else tuple(ids)
+        return cached
 
     def anything(self, name: st.Name) -> list[tuple[str, str]]:
         return list(self.by_key.get(name.key, []))

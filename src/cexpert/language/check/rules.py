@@ -422,14 +422,15 @@ class RuleChecks:
             positions[kind] += 1
 
         for item in items:
-            self.check_placeholders(getattr(item, "reason", None) or getattr(item, "text", None))
-            self.check_placeholders(getattr(item, "how", None))
-            if isinstance(item, st.MuscleState):
+            if item.__class__ is st.MuscleState:  # most conclusions, with no text to check
                 muscle = self.resolve_name(item.muscle, ("muscle",))
                 side = self._side(item.side)
                 if muscle:
                     add(item.state, {"muscle": muscle, "side": side}, item.span)
-            elif isinstance(item, st.Dysfunction):
+                continue
+            self.check_placeholders(getattr(item, "reason", None) or getattr(item, "text", None))
+            self.check_placeholders(getattr(item, "how", None))
+            if isinstance(item, st.Dysfunction):
                 ident = self.resolve_name(item.name, ("dysfunction",))
                 if ident:
                     add("dysfunction", {"dysfunction": ident}, item.span)

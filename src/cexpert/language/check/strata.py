@@ -19,14 +19,13 @@ from cexpert.language.schema import DERIVED_KINDS, STATES
 class StrataChecks:
     """Checks across rules: stratification and whether each rule can ever fire."""
 
-    def stratify(self, rules: list[KbRule]) -> list[KbRule]:
+    def stratify(self, rules: list[KbRule], producers: Producers) -> list[KbRule]:
         """Give each rule a stratum; report positive cycles and cycles through `not`."""
         edges: dict[str, list[tuple[str, bool]]] = {r.id: [] for r in rules}
-        producers = _Producers(rules)
         for rule in rules:
+            out = edges[rule.id]
             for predicate, negated in _tested(rule.condition):
-                for producer in producers.of(predicate):
-                    edges[rule.id].append((producer.id, negated))
+                out += [(producer, negated) for producer in producers.of(predicate)]
         by_id = {r.id: r for r in rules}
         if self._chain_too_long(rules, edges):
             return rules  # stratifying would recurse as deep as the chain
@@ -56,7 +55,8 @@ class StrataChecks:
 
         for rule in rules:
             visit(rule.id, [])
-        return [with_changes(r, stratum=stratum.get(r.id, 0)) for r in rules]
+        return [r if r.stratum == stratum.get(r.id, 0) else  # most rules stay at 0
+                with_changes(r, stratum=stratum.get(r.id, 0)) for r in rules]
 
     def _chain_too_long(self, rules: list[KbRule],
                         edges: dict[str, list[tuple[str, bool]]]) -> bool:
@@ -91,8 +91,7 @@ class StrataChecks:
             )
 
     # --- rules that can never fire, conclusions nothing uses ------------------------------
-    def check_usefulness(self, rules: list[KbRule], entries) -> None:
-        producers = _Producers(rules)
+    def check_usefulness(self, rules: list[KbRule], entries, producers: Producers) -> None:
         for rule in rules:
             for predicate, negated in _tested(rule.condition):
                 kind, ident = predicate
@@ -144,26 +143,33 @@ def _produced(rule: KbRule) -> list[tuple[str, str | None]]:
     return out
 
 
-class _Producers:
-    """Which rules can produce a tested predicate; an id of None means any id."""
+class Producers:
+    """Which rules (by id) can produce a tested predicate; an id of None means any id.
+
+    Built once per check for `stratify` and `check_usefulness`: a stratum changes
+    nothing a rule produces."""
 
     def __init__(self, rules: Sequence[KbRule]):
-        self.exact: dict[tuple[str, str | None], list[KbRule]] = defaultdict(list)
-        self.by_kind: dict[str, list[KbRule]] = defaultdict(list)
-        self.wildcard: dict[str, list[KbRule]] = defaultdict(list)
+        self.exact: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+        self.by_kind: dict[str, list[str]] = defaultdict(list)
+        self.wildcard: dict[str, list[str]] = defaultdict(list)
         for rule in rules:
-            for kind, ident in dict.fromkeys(_produced(rule)):
-                self.by_kind[kind].append(rule)
+            for predicate in dict.fromkeys(_produced(rule)):
+                kind, ident = predicate
+                self.by_kind[kind].append(rule.id)
                 if ident is None:
-                    self.wildcard[kind].append(rule)
+                    self.wildcard[kind].append(rule.id)
                 else:
-                    self.exact[(kind, ident)].append(rule)
+                    self.exact[predicate].append(rule.id)
 
-    def of(self, predicate: tuple[str, str | None]) -> list[KbRule]:
+    def of(self, predicate: tuple[str, str | None]) -> list[str]:
         kind, ident = predicate
-        found = self.by_kind.get(kind, []) if ident is None else [
-            *self.exact.get(predicate, []), *self.wildcard.get(kind, [])]
-        return list({r.id: r for r in found}.values())
+        if ident is None:
+            return list(dict.fromkeys(self.by_kind.get(kind, ())))
+        exact, wildcard = self.exact.get(predicate, ()), self.wildcard.get(kind, ())
+        if not wildcard:
+            return list(dict.fromkeys(exact))
+        return list(dict.fromkeys([*exact, *wildcard]))
 
 
 def _treated_muscles(entries) -> dict[str, set[str]]:
