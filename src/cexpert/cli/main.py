@@ -55,13 +55,23 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _command_parsers() -> dict[str, Callable[[Any], None]]:
     """Each command's parser builder, in the order `cexpert --help` lists them."""
-    from cexpert.cli import graph, serve  # argparse only: the code loads when it runs
-
     return {"check": _check_parser, "infer": _infer_parser, "why": _why_parser,
             "why-not": _why_not_parser, "trace": _trace_parser, "test": _test_parser,
-            "graph": graph.add_parser, "serve": serve.add_parser, "fmt": add_fmt_parser,
+            "graph": _graph_parser, "serve": _serve_parser, "fmt": add_fmt_parser,
             "refs": add_refs_parser, "lsp": _lsp_parser, "explain": _explain_parser,
             "kb": _kb_parser, "clients": _clients_parser, "db": _db_parser}
+
+
+def _graph_parser(sub) -> None:
+    from cexpert.cli import graph  # argparse only: the code loads when it runs
+
+    graph.add_parser(sub)
+
+
+def _serve_parser(sub) -> None:
+    from cexpert.cli import serve  # imported when its parser is built (shlex, typing)
+
+    serve.add_parser(sub)
 
 
 def _check_parser(sub) -> None:

@@ -7,7 +7,6 @@ line with a caret under the span, then `expected:`, `help:` and `note:` lines.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,6 +138,8 @@ def _escaped(match: re.Match) -> str:
 
 
 def to_json(diagnostics: Sequence[Diagnostic]) -> str:
+    import json  # here: a consultation imports diagnostics, and prints none as JSON
+
     return json.dumps([as_dict(d) for d in sorted(diagnostics, key=sort_key)], indent=2)
 
 

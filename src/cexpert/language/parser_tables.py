@@ -13,8 +13,6 @@ stale or corrupt file, a read-only home) means building the tables in memory.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -24,8 +22,8 @@ from cexpert.language.private_files import private_folder, read_private
 
 if TYPE_CHECKING:
     from lark import Lark
-# Lark itself is imported where the tables are read or built, so that finding the
-# cache folder (the knowledge-base cache shares it) costs a cold start no Lark import
+# Lark (json, hashlib too) is imported where the tables are read or built, so that finding
+# the cache folder (the knowledge-base cache shares it) costs a cold start none of them
 
 FORMAT = 2  # bump when the file layout below changes
 
@@ -68,6 +66,9 @@ def default_folder() -> Path | None:
 
 def cache_key(grammar: str, options: dict[str, Any]) -> str:
     """What the tables depend on: the grammar, Lark's version, the options, the format."""
+    import hashlib
+    import json
+
     import lark
 
     stamp = json.dumps([FORMAT, lark.__version__, sorted(options.items()), grammar])
@@ -75,6 +76,8 @@ def cache_key(grammar: str, options: dict[str, Any]) -> str:
 
 
 def _read(path: Path, key: str) -> Lark | None:
+    import json
+
     from lark import Lark
 
     raw = read_private(path)
@@ -91,6 +94,8 @@ def _read(path: Path, key: str) -> Lark | None:
 
 def _write(path: Path, key: str, built: Lark) -> None:
     """Write atomically (a temporary file in the folder, then rename), 0600."""
+    import json
+
     from lark.grammar import Rule
     from lark.lexer import TerminalDef
 

@@ -6,12 +6,13 @@ disk, then renamed over it. Case files have their own, stricter save
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` (UTF-8, newlines as given), or leave it as it was."""
+    import tempfile  # here: `cexpert check` imports this module, and writes nothing
+
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
