@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import shutil
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cexpert.language import kb_cache
 from cexpert.language.load import load
@@ -83,3 +86,15 @@ def test_only_the_most_recently_used_entries_are_kept(kb_dir, monkeypatch):
         load([name], cache=True)
     assert len(list((kb_dir / "cache" / "cexpert" / "kb").glob("kb-*.pickle"))) == 2
     assert not load(["c"], cache=True).files  # the newest is still there
+
+
+@given(st.lists(st.binary(max_size=300), max_size=4))
+def test_the_caches_sha256_is_hashlibs(chunks):
+    """The cache hashes without loading OpenSSL: the digests are hashlib's."""
+    ours, theirs = kb_cache.sha256(), hashlib.sha256()
+    for chunk in chunks:
+        ours.update(chunk)
+        theirs.update(chunk)
+    assert ours.hexdigest() == theirs.hexdigest()
+    assert kb_cache.sha256(b"".join(chunks)).hexdigest() == theirs.hexdigest()
+

@@ -7,7 +7,6 @@ code: it is parsed by the grammar and nothing else.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -112,6 +111,8 @@ def _load(paths: Sequence[str | Path], label: str | None, profile: str | None) -
     label = label or ", ".join(str(p) for p in paths)
     kb_hash = content_hash(files, roots)
     if profile:
+        import hashlib  # here, as in content_hash: a load from the cache hashes nothing here
+
         kb_hash = "sha256:" + hashlib.sha256(f"{kb_hash}\nprofile {profile}".encode()
                                              ).hexdigest()
     if any(d.is_error for d in diagnostics):
@@ -246,6 +247,8 @@ def _quoted(path: str) -> str:
 
 def content_hash(files: Sequence[st.RuleFile], roots: Sequence[Path]) -> str:
     """sha256 over the sorted relative paths and contents: the same on any machine."""
+    import hashlib  # parsing only: kb_cache hashes without loading OpenSSL
+
     digest = hashlib.sha256()
     for relative, text in sorted((_relative(f.path, roots), f.source) for f in files):
         digest.update(relative.encode())
