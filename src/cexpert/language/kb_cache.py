@@ -33,8 +33,8 @@ from typing import Any
 
 from cexpert.language.private_files import private_folder, read_private
 
-try:  # CPython's own SHA-256 (hashlib loads OpenSSL first: ≈ 4 ms of a cold start, for
-    # the ≈ 200 kB a cached load hashes, which this reads in ≈ 1 ms)
+try:  # CPython's own SHA-256, as the standard library's random takes _sha512: hashlib
+    # loads OpenSSL first (≈ 4 ms of a cold start) for the ≈ 200 kB a cached load hashes
     from _sha256 import sha256  # Python 3.11
 except ImportError:
     try:
