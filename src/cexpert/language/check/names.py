@@ -20,7 +20,7 @@ class NameTable:
     by_key: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     #: (key, kinds) -> `ids`' answer, until the next `add`: 45k rules look up 264k
     #: names, most of them many times over
-    _ids: dict[tuple[str, Sequence[str]], tuple[str, ...]] = field(
+    _ids: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(
         default_factory=dict, repr=False, compare=False)
 
     def add(self, text: str, kind: str, id: str) -> None:

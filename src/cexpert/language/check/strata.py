@@ -166,10 +166,9 @@ class Producers:
         kind, ident = predicate
         if ident is None:
             return list(dict.fromkeys(self.by_kind.get(kind, ())))
-        exact, wildcard = self.exact.get(predicate, ()), self.wildcard.get(kind, ())
-        if not wildcard:
-            return list(dict.fromkeys(exact))
-        return list(dict.fromkeys([*exact, *wildcard]))
+        # a rule is in `exact` once per predicate, but may be in `wildcard` too
+        return list(dict.fromkeys([*self.exact.get(predicate, ()),
+                                   *self.wildcard.get(kind, ())]))
 
 
 def _treated_muscles(entries) -> dict[str, set[str]]:
