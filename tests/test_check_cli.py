@@ -3,6 +3,7 @@ diagnostics on stderr as `file:line:col: error[CODE]`, never a traceback."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -223,3 +224,40 @@ def test_the_command_line_program_exits_with_the_codes_and_no_traceback(write):
         "clean": 0, "broken": 1, "usage": 2}
     assert f"{broken}:2:9: error[E001]" in results["broken"].stderr
     assert not any("Traceback" in r.stderr for r in results.values())
+
+
+# --- the collector: the CLI owns its process --------------------------------------------------
+
+@pytest.fixture
+def check_args():
+    """The parsed `cexpert check` of the shipped rules, uncached, and no frozen objects
+    left behind for the next test."""
+    from cexpert.cli.main import build_parser
+
+    yield build_parser("check").parse_args(["check", str(rules_dir())])
+    gc.unfreeze()
+
+
+def test_check_freezes_the_knowledge_base_it_built(check_args, capsys, monkeypatch):
+    from cexpert.cli.authoring import cmd_check
+
+    monkeypatch.setenv("CEXPERT_KB_CACHE", "off")
+    assert cmd_check(check_args) == 0
+    assert gc.get_freeze_count() > 10_000 and gc.isenabled()
+
+
+def test_checks_again_under_watch_do_not_pile_up_frozen_objects(check_args, capsys,
+                                                                monkeypatch):
+    from cexpert.cli.authoring import cmd_check
+
+    monkeypatch.setenv("CEXPERT_KB_CACHE", "off")
+    frozen = []
+    for _ in range(4):
+        cmd_check(check_args)
+        frozen.append(gc.get_freeze_count())
+    assert frozen[3] <= frozen[1], frozen
+
+
+def test_check_leaves_the_collector_on_and_nothing_frozen(capsys):
+    code, _, _ = cli(capsys, "check", str(rules_dir()))
+    assert code == 0 and gc.isenabled() and gc.get_freeze_count() == 0
