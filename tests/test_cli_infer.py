@@ -256,3 +256,22 @@ def test_infer_html_is_a_standalone_handout_with_user_text_escaped(capsys, make_
     assert "&lt;b&gt;Kim&lt;/b&gt; [L]" in out and "<b>Kim</b>" not in out
     assert "Adductor roll" in out
     assert "http://" not in out and "https://" not in out  # no external assets
+
+
+def test_opening_the_service_again_does_not_pile_up_frozen_objects(monkeypatch):
+    """`cexpert test --watch` opens the service each round: the last round's load is
+    collected first, not frozen again."""
+    import gc
+
+    from cexpert.cli.consult import open_service
+
+    monkeypatch.setenv("CEXPERT_KB_CACHE", "off")
+    frozen = []
+    try:
+        for _ in range(4):
+            open_service(None)
+            frozen.append(gc.get_freeze_count())
+    finally:
+        gc.unfreeze()
+    # a round's load is ≈ 100k objects; what stays is the odd cache entry
+    assert frozen[3] - frozen[1] < frozen[0] // 20, frozen

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import sys
 
 from cexpert.engine.case import CaseError
 from cexpert.engine.compile import FiringLimitExceeded
 from cexpert.language import diagnostics as diag
-from cexpert.language.kb_cache import paused_collector
+from cexpert.language.kb_cache import kept_for_the_process
 from cexpert.language.span import name_key
 from cexpert.present.escape import visible
 from cexpert.service import Service, load_kb
@@ -23,18 +22,17 @@ from cexpert.service import Service, load_kb
 
 def open_service(rules, profile: str | None = None) -> Service | int:
     """The service over a knowledge base, or exit code 1 after printing its errors."""
-    # The CLI owns its process: no collections while the knowledge base and its engine
-    # are built (nothing they allocate is garbage; at 10k rules the collector walking the
-    # growing heap was more than half of loading), then all of it frozen out of the
-    # collections the consultation triggers. main() unfreezes when the command ends.
-    with paused_collector():
+    # The CLI owns its process: nothing the knowledge base and its engine allocate is
+    # garbage (at 10k rules the collector walking the growing heap was more than half
+    # of loading), and frozen they stay out of the consultation's collections.
+    # main() unfreezes when the command ends.
+    with kept_for_the_process():
         loaded = load_kb(rules, profile)
         if loaded.kb is None:
             sys.stderr.write(diag.render_text(loaded.diagnostics, loaded.sources))
             return 1
         service = Service(loaded.kb)
         service.engine  # noqa: B018  compiled now, inside the pause
-        gc.freeze()
     return service
 
 

@@ -93,6 +93,20 @@ def paused_collector():
             gc.enable()
 
 
+@contextlib.contextmanager
+def kept_for_the_process():
+    """For a command that owns its process (the CLI's): no collection while the
+    knowledge base is built, then all of it frozen out of later collections, which
+    would only walk it again. What an earlier round froze (under --watch) is unfrozen
+    and collected first, or its cycles would stay frozen, round after round."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+    with paused_collector():
+        yield
+        gc.freeze()
+
+
 def request_key(paths: Sequence[str | Path], label: str | None, profile: str | None) -> str:
     asked = [str(p) for p in paths] + [str(Path(p).resolve()) for p in paths]
     text = "\0".join([str(FORMAT), os.getcwd(), repr(label), repr(profile), *asked])
